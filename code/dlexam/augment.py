@@ -1,0 +1,166 @@
+"""Batchwise data augmentation for particle systems (exam III(B)): random rotations and permutations.
+
+Three ways to sample a random 3x3 orthogonal matrix, compared in the book:
+
+- ``qr_hint_rotations``: the exam's hint, ``np.linalg.qr(np.random.normal(size=(3, 3)))[0]``.
+  With LAPACK's Householder QR, Q is the product of two reflections, so it is always a
+  proper rotation, but it is not uniform: its mean is far from 0.
+- ``haar_orthogonal``: the same QR with each column of Q multiplied by the sign of R's
+  diagonal (Mezzadri, 2007). This is uniform (Haar) over O(3): half are reflections.
+- ``random_rotations``: ``haar_orthogonal`` with one column of each reflection flipped,
+  which is uniform over the rotations SO(3). The book's augmentation uses this one.
+
+All are batched (no Python loop over samples) and draw from an explicit torch.Generator.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+
+@dataclass(frozen=True)
+class RotationStatistics:
+    """Moments of a sample of 3x3 matrices; uniform rotations have mean 0, E[tr] = 0, E[tr^2] = 1."""
+
+    n: int
+    mean: np.ndarray  # (3, 3)
+    mean_trace: float
+    mean_trace_squared: float
+    fraction_proper: float  # fraction with det = +1
+    max_orthogonality_error: float  # max |R^T R - I|
+
+
+def _check_count(n, name="n"):
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+        raise TypeError(f"{name} must be an integer, got {n!r}")
+    if n < 1:
+        raise ValueError(f"{name} must be at least 1, got {n}")
+    return int(n)
+
+
+def _check_generator(generator):
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(
+            f"generator must be a torch.Generator or None, got {type(generator).__name__}; "
+            "create one with torch.Generator().manual_seed(seed)"
+        )
+
+
+def haar_orthogonal(n, generator=None, dtype=torch.float32):
+    """n -> (n, 3, 3): uniform (Haar) orthogonal matrices; about half have det -1."""
+    n = _check_count(n)
+    _check_generator(generator)
+    A = torch.randn(n, 3, 3, generator=generator, dtype=torch.float64)  # (n, 3, 3)
+    Q, R = torch.linalg.qr(A)  # (n, 3, 3) each
+    # QR is unique only up to the signs of R's diagonal; fixing them makes Q uniform.
+    signs = torch.where(torch.diagonal(R, dim1=1, dim2=2) < 0, -1.0, 1.0)  # (n, 3)
+    return (Q * signs[:, None, :]).to(dtype)  # scales Q's columns
+
+
+def random_rotations(n, generator=None, dtype=torch.float32):
+    """n -> (n, 3, 3): uniform (Haar) random rotations, det +1."""
+    n = _check_count(n)
+    _check_generator(generator)
+    Q = haar_orthogonal(n, generator, dtype=torch.float64)  # (n, 3, 3)
+    # Flipping one column maps the reflections one-to-one onto the rotations and keeps
+    # the distribution uniform (Haar measure is invariant under this fixed product).
+    flip = torch.where(torch.linalg.det(Q) < 0, -1.0, 1.0).to(Q.dtype)  # (n,)
+    Q = torch.cat([Q[:, :, :1] * flip[:, None, None], Q[:, :, 1:]], dim=2)  # (n, 3, 3)
+    return Q.to(dtype)
+
+
+def qr_hint_rotations(n, generator=None, dtype=torch.float32):
+    """n -> (n, 3, 3): the exam's hint, Q of np.linalg.qr of standard normal 3x3 matrices.
+
+    Proper rotations, but not uniform: the mean is about diag(-0.5, -0.48, 0.48).
+    """
+    n = _check_count(n)
+    _check_generator(generator)
+    A = torch.randn(n, 3, 3, generator=generator, dtype=torch.float64).numpy()  # (n, 3, 3)
+    Q = np.linalg.qr(A)[0]  # (n, 3, 3), LAPACK per matrix, as in the hint
+    return torch.from_numpy(Q).to(dtype)
+
+
+ROTATION_SAMPLERS = {
+    "exam hint: Q of QR": qr_hint_rotations,
+    "QR with signs fixed: uniform on O(3)": haar_orthogonal,
+    "random_rotations: uniform on SO(3)": random_rotations,
+}
+
+
+def random_permutations(n, m, generator=None):
+    """(n, m) long tensor: each row a uniformly random permutation of 0..m-1."""
+    n = _check_count(n)
+    m = _check_count(m, "m")
+    _check_generator(generator)
+    return torch.rand(n, m, generator=generator).argsort(dim=1)  # (n, m)
+
+
+def _check_batch(X):
+    if not isinstance(X, torch.Tensor):
+        raise TypeError(f"X must be a torch tensor, got {type(X).__name__}; use torch.as_tensor(X)")
+    if X.ndim != 3 or X.shape[-1] != 3:
+        raise ValueError(f"X must have shape (B, m, 3), got {tuple(X.shape)}")
+    if not X.is_floating_point():
+        raise TypeError(f"X must be a floating-point tensor, got {X.dtype}")
+
+
+def apply_rotations(X, R):
+    """(B, m, 3), (B, 3, 3) -> (B, m, 3): each configuration b rotated by R[b], x -> R[b] x."""
+    _check_batch(X)
+    if not isinstance(R, torch.Tensor) or R.shape != (X.shape[0], 3, 3):
+        shape = tuple(R.shape) if isinstance(R, torch.Tensor) else type(R).__name__
+        raise ValueError(f"R must be a tensor of shape ({X.shape[0]}, 3, 3) to match X, got {shape}")
+    return X @ R.to(X.dtype).transpose(1, 2)  # rows are particles: x^T R^T = (R x)^T
+
+
+def apply_permutations(X, permutations):
+    """(B, m, 3), (B, m) -> (B, m, 3): particle i of configuration b is old particle permutations[b, i]."""
+    _check_batch(X)
+    if not isinstance(permutations, torch.Tensor) or permutations.shape != X.shape[:2]:
+        shape = tuple(permutations.shape) if isinstance(permutations, torch.Tensor) else type(permutations).__name__
+        raise ValueError(f"permutations must have shape {tuple(X.shape[:2])} to match X, got {shape}")
+    index = permutations.long()[:, :, None].expand(-1, -1, 3)  # (B, m, 3)
+    return torch.gather(X, 1, index)
+
+
+def augment(X, rotate=True, permute=True, generator=None):
+    """(B, m, 3) -> (B, m, 3): a copy, each configuration randomly rotated and/or permuted.
+
+    Rotations are drawn before permutations, so with the same generator state turning
+    ``permute`` off leaves the rotations unchanged.
+    """
+    _check_batch(X)
+    _check_generator(generator)
+    B, m, _ = X.shape
+    out = X.clone()
+    if B == 0:
+        return out
+    if rotate:
+        out = apply_rotations(out, random_rotations(B, generator, dtype=X.dtype))
+    if permute:
+        out = apply_permutations(out, random_permutations(B, m, generator))
+    return out
+
+
+
+def rotation_statistics(R):
+    """(n, 3, 3) -> RotationStatistics: mean matrix, E[tr], E[tr^2], fraction det +1, orthogonality."""
+    if isinstance(R, np.ndarray):
+        R = torch.from_numpy(R)
+    if not isinstance(R, torch.Tensor):
+        raise TypeError(f"R must be a torch tensor or NumPy array, got {type(R).__name__}")
+    if R.ndim != 3 or R.shape[1:] != (3, 3) or R.shape[0] < 1:
+        raise ValueError(f"R must have shape (n, 3, 3) with n >= 1, got {tuple(R.shape)}")
+    R = R.to(torch.float64)
+    trace = torch.diagonal(R, dim1=1, dim2=2).sum(dim=1)  # (n,)
+    gram = R.transpose(1, 2) @ R  # (n, 3, 3)
+    return RotationStatistics(
+        n=R.shape[0],
+        mean=R.mean(dim=0).numpy(),
+        mean_trace=float(trace.mean()),
+        mean_trace_squared=float((trace**2).mean()),
+        fraction_proper=float((torch.linalg.det(R) > 0).double().mean()),
+        max_orthogonality_error=float((gram - torch.eye(3, dtype=R.dtype)).abs().max()),
+    )

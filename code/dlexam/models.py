@@ -1,0 +1,121 @@
+"""The two networks of exam question III: an MLP on flattened coordinates and DeepSets.
+
+Both map a batch of configurations (B, 20, 3) to one prediction per configuration, shape
+(B,): the same shape as the targets y, so ``F.mse_loss(model(X), y)`` never broadcasts a
+(B, 1) output against (B,) targets into a (B, B) matrix of nonsense.
+"""
+
+import torch
+from torch import nn
+
+from dlexam.particles import DIM, N_PARTICLES
+
+
+def _check_particles(inputs, model, allow_flat=False):
+    """Raise ValueError unless inputs is (B, m, 3), or (B, 20, 3) / (B, 60) for the MLP."""
+    if not isinstance(inputs, torch.Tensor):
+        raise TypeError(f"{model} expects a torch tensor, got {type(inputs).__name__}")
+    shape = tuple(inputs.shape)
+    if allow_flat:
+        if shape[1:] not in ((N_PARTICLES, DIM), (N_PARTICLES * DIM,)):
+            raise ValueError(f"{model} expects shape (B, 20, 3) or (B, 60), got {shape}")
+    elif inputs.ndim != 3 or shape[-1] != DIM:
+        raise ValueError(f"{model} expects shape (B, m, 3): a batch of m particles in 3D, got {shape}")
+
+
+class MLP(nn.Module):
+    """(B, 20, 3) or (B, 60) -> (B,): four hidden ELU layers on the flattened coordinates."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Linear(60, 128), nn.ELU(),
+            nn.Linear(128, 128), nn.ELU(),
+            nn.Linear(128, 64), nn.ELU(),
+            nn.Linear(64, 32), nn.ELU(),
+            nn.Linear(32, 1),
+        )
+
+    def forward(self, inputs):
+        _check_particles(inputs, "MLP", allow_flat=True)
+        # reshape, not view: a rotated or permuted batch need not be contiguous
+        x = inputs.reshape(len(inputs), -1)  # (B, 60)
+        return self.layers(x).squeeze(-1)  # (B,)
+
+
+class Phi(nn.Module):
+    """(B, m, 3) -> (B, m, 64): the per-particle network phi, one copy shared by all particles."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Linear(3, 64), nn.ELU(),
+            nn.Linear(64, 64), nn.ELU(),
+            nn.Linear(64, 64), nn.ELU(),
+            nn.Linear(64, 64), nn.ELU(),
+        )
+
+    def forward(self, particles):
+        return self.layers(particles)  # nn.Linear acts on the last axis: (B, m, 64)
+
+
+class Rho(nn.Module):
+    """(B, 64) -> (B,): the network rho applied to the pooled features."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Linear(64, 64), nn.ELU(),
+            nn.Linear(64, 32), nn.ELU(),
+            nn.Linear(32, 1),
+        )
+
+    def forward(self, pooled):
+        return self.layers(pooled).squeeze(-1)  # (B,)
+
+
+class DeepSets(nn.Module):
+    """(B, m, 3) -> (B,): F(X) = rho(sum_i phi(x_i)), invariant to the order of the particles."""
+
+    def __init__(self):
+        super().__init__()
+        self.phi = Phi()
+        self.rho = Rho()
+
+    def forward(self, particles):
+        _check_particles(particles, "DeepSets")
+        features = self.phi(particles)  # (B, m, 64)
+        pooled = features.sum(dim=1)  # (B, 64): a sum does not depend on the order
+        return self.rho(pooled)  # (B,)
+
+
+F = DeepSets  # the exam's name for the invariant network
+
+MODELS = {"mlp": MLP, "deepsets": DeepSets}
+
+
+def init_parameters(model, generator):
+    """Re-draw every nn.Linear's weight and bias from PyTorch's default U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+
+    The same distribution nn.Linear uses, but drawn from an explicit torch.Generator, so a
+    seeded model does not depend on (or change) the global random state.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
+    with torch.no_grad():
+        for layer in model.modules():
+            if isinstance(layer, nn.Linear):
+                bound = layer.in_features ** -0.5
+                layer.weight.uniform_(-bound, bound, generator=generator)
+                layer.bias.uniform_(-bound, bound, generator=generator)
+    return model
+
+
+def make_model(name, generator=None):
+    """A fresh "mlp" or "deepsets" model; seeded through ``generator`` when one is given."""
+    if name not in MODELS:
+        raise ValueError(f"model must be one of {sorted(MODELS)}, got {name!r}")
+    model = MODELS[name]()
+    return model if generator is None else init_parameters(model, generator)

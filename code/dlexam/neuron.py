@@ -1,0 +1,181 @@
+"""A single neuron: activation functions, its output on a batch, and truth tables.
+
+Question I(A) asks for sigmoid weights that reproduce a truth table; I(B) asks which
+activation can turn a given pre-activation into 1.0. Both are computed here.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def sigmoid(z):
+    """Logistic function 1 / (1 + exp(-z)), stable for any float array (no overflow at +-1000)."""
+    z = np.asarray(z, dtype=float)
+    out = np.empty_like(z)
+    positive = z >= 0
+    # exp of a negative number never overflows: use exp(-z) for z >= 0 and exp(z) otherwise.
+    out[positive] = 1.0 / (1.0 + np.exp(-z[positive]))
+    ez = np.exp(z[~positive])
+    out[~positive] = ez / (1.0 + ez)
+    return out[()] if out.ndim == 0 else out
+
+
+def tanh(z):
+    """Hyperbolic tangent, element-wise."""
+    return np.tanh(np.asarray(z, dtype=float))
+
+
+def relu(z):
+    """max(0, z), element-wise."""
+    return np.maximum(np.asarray(z, dtype=float), 0.0)
+
+
+LEAKY_RELU_SLOPE = 0.01
+
+
+def leaky_relu(z, slope=LEAKY_RELU_SLOPE):
+    """z for z >= 0, slope * z otherwise (PyTorch's default slope 0.01)."""
+    z = np.asarray(z, dtype=float)
+    return np.where(z >= 0, z, slope * z)
+
+
+ACTIVATIONS = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu, "leaky_relu": leaky_relu}
+
+
+def activation_function(name):
+    """The activation called `name`, one of ACTIVATIONS."""
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(
+            f"activation must be one of {', '.join(repr(a) for a in ACTIVATIONS)}, got {name!r}"
+        )
+    return ACTIVATIONS[name]
+
+
+def pre_activation(x, w, b):
+    """(n, d), (d,), scalar -> (n,): the weighted sum x @ w + b."""
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    if x.ndim != 2:
+        raise ValueError(f"x must have shape (n, d), one input per row; got shape {x.shape}")
+    if w.ndim != 1:
+        raise ValueError(f"w must have shape (d,), one weight per input; got shape {w.shape}")
+    if x.shape[1] != w.shape[0]:
+        raise ValueError(
+            f"x has {x.shape[1]} inputs per row but w has {w.shape[0]} weights: they must match"
+        )
+    if np.ndim(b) != 0:
+        raise ValueError(f"b must be a scalar bias; got shape {np.shape(b)}")
+    return x @ w + float(b)
+
+
+def neuron_output(x, w, b, activation="sigmoid"):
+    """(n, d), (d,), scalar -> (n,): activation(x @ w + b)."""
+    f = activation_function(activation)
+    return f(pre_activation(x, w, b))
+
+
+@dataclass(frozen=True)
+class TruthTable:
+    """A two-input truth table: inputs (n, 2) and the outputs (n,) a neuron should give."""
+
+    name: str
+    inputs: np.ndarray
+    targets: np.ndarray
+
+
+_CORNERS = np.array([[1, 1], [1, 0], [0, 1], [0, 0]], dtype=float)
+
+TRUTH_TABLES = {
+    "exam": TruthTable("exam", _CORNERS, np.array([0.0, 0.5, 0.5, 1.0])),
+    "AND": TruthTable("AND", _CORNERS, np.array([1.0, 0.0, 0.0, 0.0])),
+    "OR": TruthTable("OR", _CORNERS, np.array([1.0, 1.0, 1.0, 0.0])),
+    "NAND": TruthTable("NAND", _CORNERS, np.array([0.0, 1.0, 1.0, 1.0])),
+    "NOR": TruthTable("NOR", _CORNERS, np.array([0.0, 0.0, 0.0, 1.0])),
+    "XOR": TruthTable("XOR", _CORNERS, np.array([0.0, 1.0, 1.0, 0.0])),
+}
+
+# The four options of I(A) as (w1, w2, b); the exam marks the first.
+EXAM_OPTIONS = ((-10.0, -10.0, 10.0), (10.0, -10.0, -10.0), (-10.0, 10.0, 10.0), (10.0, 10.0, -10.0))
+EXAM_ANSWER = 0
+
+
+def truth_table(name):
+    """The truth table called `name`, one of TRUTH_TABLES."""
+    if isinstance(name, TruthTable):
+        return name
+    if name not in TRUTH_TABLES:
+        raise ValueError(f"truth table must be one of {', '.join(TRUTH_TABLES)}, got {name!r}")
+    return TRUTH_TABLES[name]
+
+
+def table_errors(w, b, table="exam"):
+    """(2,), scalar -> (outputs (4,), absolute errors (4,)) of a sigmoid neuron on a truth table."""
+    table = truth_table(table)
+    outputs = neuron_output(table.inputs, w, b)
+    return outputs, np.abs(outputs - table.targets)
+
+
+DEFAULT_TOLERANCE = 0.05
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of `check_weights`: right or not, and why."""
+
+    correct: bool
+    message: str
+
+    def __bool__(self):
+        return self.correct
+
+    def __str__(self):
+        return self.message
+
+    def _repr_html_(self):
+        colour = "#1a7f37" if self.correct else "#b42318"
+        lines = self.message.replace("&", "&amp;").replace("<", "&lt;").split("\n")
+        return f'<div style="color:{colour}">' + "<br>".join(lines) + "</div>"
+
+
+def check_weights(table, w1, w2, b, tol=DEFAULT_TOLERANCE):
+    """Say whether a sigmoid neuron with weights (w1, w2) and bias b reproduces `table`, and why."""
+    table = truth_table(table)
+    for name, value in (("w1", w1), ("w2", w2), ("b", b), ("tol", tol)):
+        if np.ndim(value) != 0 or not np.isfinite(float(value)):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+    outputs, errors = table_errors([w1, w2], b, table)
+    wrong = [
+        f"input ({int(x[0])}, {int(x[1])}): output {out:.3f}, target {t:g}, off by {err:.3f}"
+        for x, t, out, err in zip(table.inputs, table.targets, outputs, errors)
+        if err > tol
+    ]
+    if not wrong:
+        return CheckResult(
+            True,
+            f"Right: w1={w1:g}, w2={w2:g}, b={b:g} reproduces {table.name} "
+            f"(largest error {errors.max():.3g} <= {tol:g}).",
+        )
+    return CheckResult(
+        False,
+        f"Not yet: {len(wrong)} of {len(errors)} rows of {table.name} are off by more than {tol:g}:\n"
+        + "\n".join(wrong),
+    )
+
+
+def best_fit_on_grid(table, values):
+    """Smallest largest-error any (w1, w2, b) from the grid values**3 achieves on `table`.
+
+    Returns (max_error, (w1, w2, b)). A table that a single neuron can represent reaches
+    an error near 0 on a wide enough grid; XOR never gets below 0.5.
+    """
+    table = truth_table(table)
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 1 or v.size == 0:
+        raise ValueError("values must be a non-empty 1-D sequence of candidate weights")
+    w1, w2, b = np.meshgrid(v, v, v, indexing="ij")
+    params = np.stack([w1.ravel(), w2.ravel(), b.ravel()], axis=1)  # (G, 3)
+    z = params[:, :2] @ table.inputs.T + params[:, 2:]  # (G, 4)
+    max_err = np.abs(sigmoid(z) - table.targets).max(axis=1)  # (G,)
+    best = int(np.argmin(max_err))
+    return float(max_err[best]), tuple(float(p) for p in params[best])

@@ -1,0 +1,167 @@
+"""The particle systems of exam question III: configurations X and their property P(X).
+
+The exam never says what P is. The book takes the potential energy of the Gaussian-core
+model (Stillinger, 1976), a standard model of soft matter such as polymer coils and
+star polymers whose centres of mass repel softly:
+
+    P(X) = sum_{i<j} exp(-|x_i - x_j|^2 / 2)
+
+in units where the interaction's energy scale is 1 and its Gaussian width is 1.
+Why this property:
+
+- it depends on the particles only through their pairwise distances, so it is exactly
+  invariant under rotations (and reflections and translations) and under permutations,
+  the two symmetries the exam asks for;
+- it is smooth and cheap to compute exactly, so the data have no label noise: the
+  "noise" term of the bias-variance decomposition in III(F) is exactly 0;
+- it is a sum over pairs, while DeepSets sums a function of single particles: the
+  invariant network has the right symmetry but must still learn to express pair
+  interactions through its 64 pooled features, so it has a real, measurable bias;
+- its values spread well (a tight cluster has energy near 190 = 20*19/2 pairs, a dilute one
+  near 0), so what a network gets right or wrong is visible.
+
+Data design. Each configuration is an anisotropic Gaussian blob of 20 particles: the three
+standard deviations are drawn uniformly from [0.6, 2.4] per configuration. Training data
+are stored the way a simulation stores them, in a canonical frame: centre of mass at the
+origin, principal axes of the gyration tensor along x, y, z (longest first, proper
+rotation), particles sorted by their x coordinate. Validation data come from the same
+distribution, but each configuration is then randomly rotated (uniformly over SO(3)) and
+its particles randomly permuted: a network that only saw the canonical frame must now
+generalise to every orientation and every ordering, which is the point of III(E).
+
+Randomness: every data set is drawn from its own stream, derived from (seed, purpose) with
+``numpy.random.SeedSequence``, so training sets, validation sets and the reference sample
+used for the target standardisation never share random numbers. Importing this module
+draws nothing and sets no seed.
+"""
+
+import functools
+from typing import NamedTuple
+
+import numpy as np
+import torch
+
+from dlexam import augment
+
+N_PARTICLES = 20
+DIM = 3
+N_TRAIN = 500
+N_VALIDATION = 500
+AXIS_STD_RANGE = (0.6, 2.4)
+
+# Stream identifiers: one independent random stream per purpose.
+_TRAINING_STREAM = 0
+_VALIDATION_STREAM = 1
+_REFERENCE_STREAM = 2
+_N_REFERENCE = 10_000
+
+
+class TargetScale(NamedTuple):
+    """Mean and standard deviation of P over the data distribution."""
+
+    mean: float
+    std: float
+
+
+def target(X):
+    """(n, m, 3) -> (n,): Gaussian-core energy sum_{i<j} exp(-|x_i - x_j|^2 / 2).
+
+    Accepts a torch tensor (returns a tensor of the same dtype) or a NumPy array (returns an
+    array). Computed in float64 whatever the input dtype.
+    """
+    is_numpy = isinstance(X, np.ndarray)
+    if not is_numpy and not isinstance(X, torch.Tensor):
+        raise TypeError(f"X must be a torch tensor or a NumPy array, got {type(X).__name__}")
+    if X.ndim != 3 or X.shape[-1] != DIM:
+        raise ValueError(f"X must have shape (n, m, 3), got {tuple(X.shape)}")
+    if X.shape[1] < 2:
+        raise ValueError(f"P needs at least 2 particles per configuration, got {X.shape[1]}")
+    Xt = torch.from_numpy(X) if is_numpy else X
+    Xt = Xt.detach().to(torch.float64)
+    i, j = torch.triu_indices(Xt.shape[1], Xt.shape[1], offset=1)  # all pairs i < j
+    squared_distances = ((Xt[:, i] - Xt[:, j]) ** 2).sum(dim=-1)  # (n, pairs)
+    energy = torch.exp(-squared_distances / 2).sum(dim=1)  # (n,)
+    if is_numpy:
+        return energy.numpy().astype(X.dtype if X.dtype.kind == "f" else np.float64)
+    return energy.to(X.dtype if X.is_floating_point() else torch.float64)
+
+
+def stream_generator(seed, stream):
+    """A torch.Generator for the independent random stream (seed, stream)."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
+    words = np.random.SeedSequence([int(stream), int(seed)]).generate_state(2, dtype=np.uint32)
+    return torch.Generator().manual_seed(int(words[0]) << 32 | int(words[1]))
+
+
+def canonical_frame(X):
+    """(n, m, 3) -> (n, m, 3): centred, principal axes on x, y, z (longest first), sorted by x."""
+    if not isinstance(X, torch.Tensor):
+        raise TypeError(f"X must be a torch tensor, got {type(X).__name__}")
+    if X.ndim != 3 or X.shape[-1] != DIM:
+        raise ValueError(f"X must have shape (n, m, 3), got {tuple(X.shape)}")
+    X = X.to(torch.float64)
+    centred = X - X.mean(dim=1, keepdim=True)  # (n, m, 3)
+    gyration = centred.transpose(1, 2) @ centred / X.shape[1]  # (n, 3, 3)
+    _, axes = torch.linalg.eigh(gyration)  # eigenvalues ascending, axes in columns
+    axes = axes.flip(-1)  # (n, 3, 3), longest axis first
+    # eigh fixes each axis only up to its sign: orient the first two by the sign of the
+    # third moment along them, the third so that the frame is a proper rotation.
+    skew = ((centred @ axes[:, :, :2]) ** 3).sum(dim=1)  # (n, 2)
+    signs = torch.where(skew < 0, -1.0, 1.0).to(X.dtype)  # (n, 2)
+    first_two = axes[:, :, :2] * signs[:, None, :]  # (n, 3, 2)
+    third = torch.linalg.cross(first_two[:, :, 0], first_two[:, :, 1])  # (n, 3)
+    axes = torch.cat([first_two, third[:, :, None]], dim=2)  # (n, 3, 3), det +1
+    aligned = centred @ axes  # (n, m, 3)
+    order = aligned[:, :, 0].argsort(dim=1)  # (n, m)
+    return torch.gather(aligned, 1, order[:, :, None].expand(-1, -1, DIM))
+
+
+def _blobs(n, generator):
+    """(n, 20, 3) float64 anisotropic Gaussian blobs in the canonical frame."""
+    low, high = AXIS_STD_RANGE
+    stds = low + (high - low) * torch.rand(n, 1, DIM, generator=generator, dtype=torch.float64)
+    X = stds * torch.randn(n, N_PARTICLES, DIM, generator=generator, dtype=torch.float64)
+    return canonical_frame(X)
+
+
+def make_dataset(n, seed=0, validation=False):
+    """n configurations and their property: X (n, 20, 3) float32, y (n,) float32.
+
+    Training data (``validation=False``) are in the canonical frame; validation data are
+    randomly rotated and permuted. Training and validation sets are drawn from disjoint
+    random streams, so ``make_dataset(n, 0)`` and ``make_dataset(n, 0, validation=True)``
+    are independent; different seeds give independent training sets.
+    """
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+        raise TypeError(f"n must be an integer number of configurations, got {n!r}")
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    if not isinstance(validation, bool):
+        raise TypeError(f"validation must be True or False, got {validation!r}")
+    stream = _VALIDATION_STREAM if validation else _TRAINING_STREAM
+    generator = stream_generator(seed, stream)
+    X = _blobs(int(n), generator)  # (n, 20, 3)
+    if validation:
+        X = augment.augment(X, rotate=True, permute=True, generator=generator)
+    X = X.to(torch.float32)
+    return X, target(X)
+
+
+@functools.lru_cache(maxsize=1)
+def target_scale():
+    """TargetScale(mean, std) of P, estimated once from 10,000 reference configurations.
+
+    The trainer fits (y - mean) / std, so every reported MSE is in units of Var(P): an MSE of
+    1 is what predicting the mean achieves. Multiply by std**2 for energy units squared. The
+    reference sample is its own stream, so every training set shares the same units.
+    """
+    generator = stream_generator(0, _REFERENCE_STREAM)
+    y = target(_blobs(_N_REFERENCE, generator))  # (20000,) float64
+    return TargetScale(mean=float(y.mean()), std=float(y.std()))
+
+
+def standardise(y):
+    """(n,) -> (n,): (y - mean) / std with the reference target_scale()."""
+    scale = target_scale()
+    return (y - scale.mean) / scale.std

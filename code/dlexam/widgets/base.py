@@ -1,0 +1,60 @@
+"""What every explorer shares: a message line, safe updates, PNG figures, HTML tables."""
+
+import html
+
+import ipywidgets as widgets
+
+from ..display import html_table  # noqa: F401  (re-exported for the explorers)
+from ..plots import figure_png
+
+
+class Explorer:
+    """Base of the book's widgets: subclasses build `self.ui` and implement `_update()`."""
+
+    def __init__(self):
+        self.message = widgets.HTML(value="")
+        self.ui = widgets.VBox()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.ui)
+
+    def update(self, *_):
+        """Recompute everything shown; a bad value becomes a message, never a traceback."""
+        try:
+            self._update()
+        except (ValueError, TypeError) as err:
+            self.show_message(str(err), kind="error")
+        except Exception as err:  # a widget callback must never leave a traceback in the page
+            self.show_message(f"Something went wrong ({type(err).__name__}: {err}).", kind="error")
+        else:
+            if self.message_kind == "error":
+                self.show_message("")
+
+    message_kind = ""
+
+    def show_message(self, text, kind="info"):
+        """Show `text` under the controls: kind is "info", "warning" or "error"."""
+        colours = {"info": "#1f4e79", "warning": "#9a6700", "error": "#b42318"}
+        self.message_kind = kind if text else ""
+        if not text:
+            self.message.value = ""
+            return
+        self.message.value = (
+            f'<div style="color:{colours[kind]};white-space:pre-wrap">{html.escape(text)}</div>'
+        )
+
+    def _observe(self, *controls):
+        for control in controls:
+            control.observe(self.update, names="value")
+
+
+def image_widget(width="100%"):
+    """An empty PNG image widget for figures (it keeps its picture in the static page)."""
+    return widgets.Image(format="png", layout=widgets.Layout(width=width, max_width="640px"))
+
+
+def set_figure(image, fig):
+    """Draw a matplotlib figure into an Image widget."""
+    image.value = figure_png(fig)

@@ -1,0 +1,208 @@
+"""dlexam.pca against numpy.linalg.svd / matrix_rank, and exam question I(F)."""
+
+import numpy as np
+import pytest
+
+from dlexam.pca import (
+    EXAM_COVARIANCE,
+    explained_variance_ratio,
+    is_positive_semidefinite,
+    pca,
+    rank,
+    sample_with_covariance,
+)
+
+
+def _random_psd(d, r, seed):
+    """(d, d) symmetric PSD matrix of rank r, as A A^T with A of shape (d, r)."""
+    a = np.random.default_rng(seed).normal(size=(d, r))
+    return a @ a.T
+
+
+PSD_SHAPES = [(1, 1), (2, 1), (3, 3), (3, 2), (5, 5), (6, 3), (8, 1), (10, 10), (10, 7)]  # (d, rank)
+PSD_CASES = [(d, r, seed) for seed, (d, r) in enumerate(PSD_SHAPES)]
+
+
+@pytest.mark.parametrize("d, r, seed", PSD_CASES)
+def test_pca_matches_svd(d, r, seed):
+    C = _random_psd(d, r, seed)
+    eigenvalues, V = pca(C)
+    U, S, _ = np.linalg.svd(C)
+    # for a symmetric PSD matrix the eigenvalues are the singular values
+    np.testing.assert_allclose(eigenvalues, S, atol=1e-10 * S[0])
+    # the non-zero ones are distinct here, so their eigenvectors agree up to sign
+    for i in range(r):
+        assert min(np.abs(V[:, i] - U[:, i]).max(), np.abs(V[:, i] + U[:, i]).max()) < 1e-8
+
+
+@pytest.mark.parametrize("d, r, seed", PSD_CASES)
+def test_pca_reconstructs_c_from_an_orthonormal_basis(d, r, seed):
+    C = _random_psd(d, r, seed)
+    eigenvalues, V = pca(C)
+    np.testing.assert_allclose(V.T @ V, np.eye(d), atol=1e-12)
+    np.testing.assert_allclose(V @ np.diag(eigenvalues) @ V.T, C, atol=1e-10 * np.abs(C).max())
+    np.testing.assert_allclose(C @ V, V * eigenvalues, atol=1e-10 * np.abs(C).max())
+    assert np.all(np.diff(eigenvalues) <= 0)
+
+
+@pytest.mark.parametrize("d, r, seed", PSD_CASES)
+def test_pca_sign_convention_makes_the_largest_entry_positive(d, r, seed):
+    _, V = pca(_random_psd(d, r, seed))
+    largest = V[np.argmax(np.abs(V), axis=0), np.arange(d)]
+    assert np.all(largest > 0)
+    # reversing the coordinates reverses each eigenvector's entries and, by the convention,
+    # keeps its sign (checked for the non-zero eigenvalues, which are distinct here)
+    _, V_reversed = pca(_random_psd(d, r, seed)[::-1, ::-1])
+    np.testing.assert_allclose(V_reversed[::-1, :r], V[:, :r], atol=1e-8)
+
+
+def test_pca_of_a_diagonal_matrix_is_the_sorted_axes():
+    eigenvalues, V = pca(np.diag([1.0, 3.0, 2.0]))
+    np.testing.assert_array_equal(eigenvalues, [3.0, 2.0, 1.0])
+    np.testing.assert_array_equal(V, [[0, 0, 1], [1, 0, 0], [0, 1, 0]])
+
+
+@pytest.mark.parametrize(
+    "shape, r, seed",
+    [((4, 4), 2, 0), ((5, 3), 3, 1), ((3, 7), 1, 2), ((6, 6), 6, 3), ((9, 4), 2, 4), ((1, 1), 1, 5)],
+)
+def test_rank_matches_numpy_matrix_rank(shape, r, seed):
+    rng = np.random.default_rng(seed)
+    M = rng.normal(size=(shape[0], r)) @ rng.normal(size=(r, shape[1]))
+    assert rank(M) == np.linalg.matrix_rank(M) == r
+    assert rank(M, tol=0.5) == np.linalg.matrix_rank(M, tol=0.5)
+
+
+def test_rank_of_zero_matrix_is_zero_and_tol_counts():
+    assert rank(np.zeros((3, 3))) == 0
+    assert rank(np.diag([3.0, 1.0, 1e-3])) == 3
+    assert rank(np.diag([3.0, 1.0, 1e-3]), tol=1e-2) == 2
+
+
+def test_exam_covariance_has_rank_two_and_its_eigenvalues():
+    eigenvalues, V = pca(EXAM_COVARIANCE)
+    assert rank(EXAM_COVARIANCE) == 2
+    np.testing.assert_allclose(eigenvalues, [12.663, 4.837, 0.0], atol=5e-4)
+    # row 2 is twice row 1, so (2, -1, 0) / sqrt(5) spans the null space
+    np.testing.assert_allclose(V[:, 2], np.array([2.0, -1.0, 0.0]) / np.sqrt(5), atol=1e-12)
+    assert is_positive_semidefinite(EXAM_COVARIANCE)
+
+
+def test_exam_covariance_cannot_be_changed_by_accident():
+    with pytest.raises(ValueError, match="read-only"):
+        EXAM_COVARIANCE[0, 0] = 1.0
+
+
+@pytest.mark.parametrize("d, r, seed", PSD_CASES)
+def test_psd_matrices_are_psd_and_shifted_below_zero_are_not(d, r, seed):
+    C = _random_psd(d, r, seed)
+    assert is_positive_semidefinite(C)
+    smallest = np.linalg.eigvalsh(C).min()
+    assert not is_positive_semidefinite(C - (smallest + 0.1) * np.eye(d))
+
+
+def test_is_positive_semidefinite_tolerance():
+    C = np.diag([1.0, -1e-6])
+    assert not is_positive_semidefinite(C)
+    assert is_positive_semidefinite(C, tol=1e-5)
+
+
+@pytest.mark.parametrize("d, r, seed", PSD_CASES)
+def test_explained_variance_ratio_properties(d, r, seed):
+    ratio = explained_variance_ratio(_random_psd(d, r, seed))
+    assert ratio.shape == (d,)
+    assert np.all(ratio >= 0) and np.all(np.diff(ratio) <= 0)
+    assert ratio.sum() == pytest.approx(1.0)
+    assert np.count_nonzero(ratio) == r  # round-off zeros come out as exactly 0
+
+
+def test_explained_variance_ratio_of_the_exam_matrix():
+    ratio = explained_variance_ratio(EXAM_COVARIANCE)
+    np.testing.assert_allclose(ratio, np.array([12.663119, 4.836881, 0.0]) / 17.5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "C, match",
+    [(np.diag([1.0, -2.0]), "not positive semidefinite"), (np.zeros((2, 2)), "zero matrix")],
+)
+def test_explained_variance_ratio_rejects_non_covariances(C, match):
+    with pytest.raises(ValueError, match=match):
+        explained_variance_ratio(C)
+
+
+@pytest.mark.parametrize(
+    "C", [EXAM_COVARIANCE, _random_psd(4, 4, 7), _random_psd(5, 2, 8), np.array([[2.0]])]
+)
+def test_sample_covariance_approaches_c(C):
+    n = 200_000
+    x = sample_with_covariance(C, n, np.random.default_rng(0))
+    assert x.shape == (n, C.shape[0])
+    sample_cov = x.T @ x / n  # the mean is zero by construction
+    # standard error of each entry of a Gaussian sample covariance
+    std_error = np.sqrt((np.outer(np.diag(C), np.diag(C)) + C**2) / n)
+    assert np.all(np.abs(sample_cov - C) < 5 * std_error + 1e-12)
+    assert np.all(np.abs(x.mean(axis=0)) < 5 * np.sqrt(np.diag(C) / n) + 1e-12)
+
+
+def test_samples_of_a_singular_covariance_lie_in_its_range():
+    x = sample_with_covariance(EXAM_COVARIANCE, 1000, np.random.default_rng(1))
+    null_direction = np.array([2.0, -1.0, 0.0]) / np.sqrt(5)
+    assert np.abs(x @ null_direction).max() < 1e-10
+    assert rank(x) == 2
+
+
+def test_samples_are_reproducible_from_the_generator():
+    a = sample_with_covariance(EXAM_COVARIANCE, 5, np.random.default_rng(3))
+    b = sample_with_covariance(EXAM_COVARIANCE, 5, np.random.default_rng(3))
+    c = sample_with_covariance(EXAM_COVARIANCE, 5, np.random.default_rng(4))
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+@pytest.mark.parametrize("generator", [None, 0, np.random.RandomState(0)])
+def test_sample_with_covariance_needs_a_generator(generator):
+    with pytest.raises(TypeError, match="numpy.random.Generator"):
+        sample_with_covariance(EXAM_COVARIANCE, 10, generator)
+
+
+@pytest.mark.parametrize(
+    "n, error, match",
+    [(0, ValueError, "at least 1"), (2.5, TypeError, "integer"), (True, TypeError, "integer")],
+)
+def test_sample_with_covariance_rejects_bad_n(n, error, match):
+    with pytest.raises(error, match=match):
+        sample_with_covariance(EXAM_COVARIANCE, n, np.random.default_rng(0))
+
+
+def test_sample_with_covariance_rejects_non_psd():
+    with pytest.raises(ValueError, match="not positive semidefinite"):
+        sample_with_covariance(np.diag([1.0, -1.0]), 10, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize(
+    "C, error, match",
+    [
+        (np.ones((2, 3)), ValueError, r"square \(d, d\), got shape \(2, 3\)"),
+        ([[1.0, 2.0], [3.0, 4.0]], ValueError, r"symmetric.*C\[0, 1\] = 2.0 while C\[1, 0\] = 3.0"),
+        (np.ones(3), ValueError, "2-D matrix"),
+        ([[1.0, np.nan], [np.nan, 1.0]], ValueError, "finite"),
+        ([["a"]], TypeError, "real numbers"),
+        (np.zeros((0, 0)), ValueError, "empty"),
+    ],
+)
+@pytest.mark.parametrize("function", [pca, is_positive_semidefinite, explained_variance_ratio])
+def test_bad_matrices_are_rejected_with_a_message(function, C, error, match):
+    with pytest.raises(error, match=match):
+        function(C)
+
+
+def test_symmetry_tolerance_accepts_round_off():
+    C = _random_psd(4, 4, 9)
+    C[0, 1] += 1e-12 * np.abs(C).max()
+    assert pca(C).eigenvalues.shape == (4,)
+
+
+@pytest.mark.parametrize("tol, error", [(-1.0, ValueError), ("0.1", TypeError)])
+def test_rank_rejects_bad_tol(tol, error):
+    with pytest.raises(error, match="tol"):
+        rank(EXAM_COVARIANCE, tol=tol)
