@@ -73,6 +73,15 @@ def test_rank_matches_numpy_matrix_rank(shape, r, seed):
     assert rank(M, tol=0.5) == np.linalg.matrix_rank(M, tol=0.5)
 
 
+@pytest.mark.parametrize("small", [1e-15, 6e-16, 3e-16, 1e-17])
+@pytest.mark.parametrize("shape", [(2, 2), (2, 5), (5, 2)])
+def test_rank_default_tol_is_numpys_at_the_threshold(small, shape):
+    # singular values 1 and `small` straddle the default tol, max(M, N) * eps
+    M = np.zeros(shape)
+    M[0, 0], M[1, 1] = 1.0, small
+    assert rank(M) == np.linalg.matrix_rank(M)
+
+
 def test_rank_of_zero_matrix_is_zero_and_tol_counts():
     assert rank(np.zeros((3, 3))) == 0
     assert rank(np.diag([3.0, 1.0, 1e-3])) == 3

@@ -190,6 +190,6 @@ def sample_with_covariance(C, n, generator):
     if n < 1:
         raise ValueError(f"n (the number of samples) must be at least 1, got {n}")
     eigenvalues, eigenvectors = _psd_eigh(_as_symmetric(C))
-    root = eigenvectors * eigenvalues  # (d, d), root @ root.T == C
+    root = eigenvectors * np.sqrt(eigenvalues)  # (d, d), root @ root.T == C
     z = generator.standard_normal((int(n), C.shape[0]))  # (n, d)
     return z @ root.T  # (n, d)

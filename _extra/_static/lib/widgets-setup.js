@@ -2,9 +2,12 @@
 (function () {
   // The widget manager derives its font URLs from its AMD module path: point the
   // "@jupyter-widgets" modules at the folder that holds the manager and its fonts.
-  var here = document.currentScript.src;
+  var manager = new URL("html-manager-1.0.15", document.currentScript.src).href;
   require.config({
-    paths: { "@jupyter-widgets": new URL("html-manager-1.0.15", here).href },
+    paths: {
+      "@jupyter-widgets": manager,
+      "@jupyter-widgets/html-manager/dist": manager,
+    },
   });
   // ipywidgets typesets with MathJax 2's Hub.Queue; this site loads MathJax 3.
   function mathjaxShim() {

@@ -1,0 +1,94 @@
+"""dlexam.neuron against independent references (PyTorch) and its own properties."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from dlexam import neuron
+
+ZS = np.array([-1000.0, -50.0, -10.0, -1.0, -1e-8, 0.0, 1e-8, 1.0, 10.0, 50.0, 1000.0])
+
+
+def test_sigmoid_matches_torch_and_never_warns():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow in exp would raise here
+        ours = neuron.sigmoid(ZS)
+    np.testing.assert_allclose(ours, torch.sigmoid(torch.from_numpy(ZS)).numpy(), rtol=1e-12, atol=0)
+    assert ours[0] == 0.0 and ours[-1] == 1.0 and ours[5] == 0.5
+
+
+def test_sigmoid_symmetry_and_scalars():
+    rng = np.random.default_rng(0)
+    z = rng.normal(scale=20, size=1000)
+    np.testing.assert_allclose(neuron.sigmoid(-z), 1 - neuron.sigmoid(z), atol=1e-15)
+    assert isinstance(neuron.sigmoid(0.0), float) and neuron.sigmoid(0.0) == 0.5
+    assert np.isnan(neuron.sigmoid(np.nan))
+
+
+@pytest.mark.parametrize(
+    "name, reference",
+    [
+        ("sigmoid", torch.sigmoid),
+        ("tanh", torch.tanh),
+        ("relu", torch.relu),
+        ("leaky_relu", torch.nn.functional.leaky_relu),
+    ],
+)
+def test_neuron_output_matches_torch_linear_layer(name, reference):
+    gen = torch.Generator().manual_seed(1)
+    x = torch.randn(7, 3, generator=gen, dtype=torch.float64)
+    layer = torch.nn.Linear(3, 1, dtype=torch.float64)
+    with torch.no_grad():
+        expected = reference(layer(x)).squeeze(1).numpy()
+    w = layer.weight.detach().numpy()[0]
+    b = layer.bias.item()
+    np.testing.assert_allclose(neuron.neuron_output(x.numpy(), w, b, activation=name), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "x, w, b, activation, match",
+    [
+        (np.ones(3), np.ones(3), 0.0, "sigmoid", r"x must have shape \(n, d\)"),
+        (np.ones((2, 3)), np.ones((3, 1)), 0.0, "sigmoid", r"w must have shape \(d,\)"),
+        (np.ones((2, 3)), np.ones(2), 0.0, "sigmoid", "3 inputs per row but w has 2 weights"),
+        (np.ones((2, 3)), np.ones(3), np.ones(2), "sigmoid", "b must be a scalar"),
+        (np.ones((2, 3)), np.ones(3), 0.0, "softplus", "activation must be one of"),
+    ],
+)
+def test_bad_inputs_say_what_to_change(x, w, b, activation, match):
+    with pytest.raises(ValueError, match=match):
+        neuron.neuron_output(x, w, b, activation=activation)
+
+
+def test_exam_answer_is_the_only_option_within_tolerance():
+    verdicts = [neuron.check_weights("exam", *option).correct for option in neuron.EXAM_OPTIONS]
+    assert verdicts == [i == neuron.EXAM_ANSWER for i in range(4)]
+
+
+@pytest.mark.parametrize("a", [0.1, 1.0, 3.0, 10.0, 700.0])
+def test_mixed_rows_are_exactly_one_half_for_any_scale(a):
+    out = neuron.neuron_output(np.array([[1.0, 0.0], [0.0, 1.0]]), [-a, -a], a)
+    assert np.all(out == 0.5)
+
+
+def test_check_weights_explains_failures():
+    ok = neuron.check_weights("AND", 10, 10, -15)
+    bad = neuron.check_weights("AND", 10, 10, -5)
+    assert ok and ok.correct and "Right" in str(ok)
+    assert not bad and "input (1, 0)" in bad.message and "off by" in bad.message
+    with pytest.raises(ValueError, match="w1 must be a finite number"):
+        neuron.check_weights("AND", float("nan"), 1, 1)
+    with pytest.raises(ValueError, match="truth table must be one of"):
+        neuron.check_weights("IMPLIES", 1, 1, 1)
+
+
+def test_grid_search_fits_separable_tables_but_not_xor():
+    grid = np.arange(-20.0, 21.0)
+    for name in ("exam", "AND", "OR", "NAND", "NOR"):
+        err, params = neuron.best_fit_on_grid(name, grid)
+        assert err < 0.01, name
+        assert neuron.check_weights(name, *params, tol=0.01)
+    xor_err, _ = neuron.best_fit_on_grid("XOR", grid)
+    assert xor_err >= 0.5 - 1e-12
