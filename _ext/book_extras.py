@@ -14,6 +14,12 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = unique
 
 
+# Font Awesome (loaded by the theme) replaces <i> icons with <svg> elements; ipywidgets'
+# Play button looks for its <i> icon and throws on click. Nesting the svg inside keeps the <i>.
+FONTAWESOME_CONFIG = 'window.FontAwesomeConfig = { autoReplaceSvg: "nest" };'
+
+
 def setup(app):
+    app.add_js_file(None, body=FONTAWESOME_CONFIG, priority=100)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,6 +1,7 @@
 """dlexam.conv against torch.nn.functional.conv2d, the textbook definition, exam I(E) and I(G)."""
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -281,3 +282,232 @@ def test_conv2d_rejects_non_numbers():
 def test_conv_output_size_rejects_bad_input(args, error, match):
     with pytest.raises(error, match=match):
         conv_output_size(*args)
+
+
+# --- Additions: reading typed matrices, self-checks, other size conventions ---------------
+
+from dlexam.conv import (  # noqa: E402
+    check_conv_output,
+    check_output_size,
+    check_stride_padding,
+    check_unused_pixels,
+    conv_transpose_output_size,
+    dilated_kernel_size,
+    format_matrix,
+    parse_matrix,
+    settings_for_output_size,
+    tf_output_size,
+    tf_same_padding,
+    unused_pixel_count,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1 0 1\n1 0 0", "1, 0, 1; 1, 0, 0", "[[1, 0, 1], [1, 0, 0]]", "  1 0 1 \n\n 1 0 0\n", "[1,0,1]\n[1,0,0]"],
+)
+def test_parse_matrix_reads_the_usual_ways_of_typing_a_matrix(text):
+    a = parse_matrix(text)
+    assert a.dtype.kind == "i"
+    np.testing.assert_array_equal(a, [[1, 0, 1], [1, 0, 0]])
+
+
+def test_parse_matrix_keeps_floats_and_signs_and_round_trips_with_format_matrix():
+    a = parse_matrix("-1 +2.5 .5\n1e-3 -0 3")
+    assert a.dtype == np.float64
+    np.testing.assert_array_equal(a, [[-1, 2.5, 0.5], [0.001, 0, 3]])
+    np.testing.assert_array_equal(parse_matrix(format_matrix(EXAM_K)), EXAM_K)
+    assert format_matrix(EXAM_A).split("\n")[0] == "1 0 1 1 0"
+
+
+@pytest.mark.parametrize(
+    "text, error, match",
+    [
+        ("", ValueError, "A is empty"),
+        ("  \n ; ", ValueError, "A is empty"),
+        ("1 2\n3 x", ValueError, r"A, row 2, entry 2: 'x' is not a number"),
+        ("1 2 3\n4 5", ValueError, "row 2 has 2 numbers but row 1 has 3"),
+        ("nan 1", ValueError, "'nan' is not a number"),
+        ("1 inf", ValueError, "'inf' is not a number"),
+        ("1 2 3 4", ValueError, r"A is 1x4; at most 3x3"),
+        (None, TypeError, "A must be text"),
+    ],
+)
+def test_parse_matrix_says_what_is_wrong(text, error, match):
+    with pytest.raises(error, match=match):
+        parse_matrix(text, "A", max_shape=(3, 3))
+
+
+def test_parsed_matrices_feed_conv2d():
+    out = conv2d(parse_matrix("1 0 1 1 0\n1 0 0 1 0\n0 0 1 0 0"), parse_matrix("0 -1 0; -1 5 -1; 0 -1 0"), 2)
+    np.testing.assert_array_equal(out, [[-1, 4]])
+
+
+def test_check_conv_output_accepts_the_right_answer_in_any_form():
+    for answer in ([[-1, 4]], np.array([[-1.0, 4.0]]), [-1, 4], "-1 4"):
+        verdict = check_conv_output(answer, EXAM_A, EXAM_K, stride=2)
+        assert verdict and verdict.message.startswith("Right")
+
+
+@pytest.mark.parametrize(
+    "answer, kwargs, match",
+    [
+        ([[-1, 2, 4]], {"stride": 1}, r"1 of 3 entries are off: \[0, 1\] \(yours: 2\)"),
+        (EXAM_THIRD_OPTION, {"stride": 2}, r"stride 2, valid padding the output is 1x2"),
+        (EXAM_K, {"stride": 2}, r"your answer is 3x3, but"),
+        ([[-1, -3, 4]], {"stride": 2}, "stride-1 output"),
+        ([[4, 4, -1], [-1, 5, 0]], {"stride": 2}, "'same' \\(zero\\) padding"),
+        ([[-1, 4]], {"stride": 2, "padding": 1}, "without padding"),
+        ("1 x", {"stride": 2}, "not a matrix"),
+    ],
+)
+def test_check_conv_output_names_the_slip(answer, kwargs, match):
+    verdict = check_conv_output(answer, EXAM_A, EXAM_K, **kwargs)
+    assert not verdict
+    assert re.search(match, verdict.message), verdict.message
+
+
+def test_check_conv_output_spots_a_flipped_kernel():
+    kernel = [[1, 0], [0, -1]]
+    flipped = convolve2d_true(EXAM_A, kernel, 2)
+    assert "true convolution" in check_conv_output(flipped, EXAM_A, kernel, 2).message
+    assert check_conv_output(conv2d(EXAM_A, kernel, 2), EXAM_A, kernel, 2)
+    # For the symmetric exam kernel flipping changes nothing, so the right answer stays right.
+    assert check_conv_output(convolve2d_true(EXAM_A, EXAM_K, 2), EXAM_A, EXAM_K, 2)
+
+
+@pytest.mark.parametrize(
+    "answer, match",
+    [
+        (11, "Right: floor"),
+        (10, "add 1 for the first window"),
+        (21, "stride is missing"),
+        (5, "kernel size"),
+        (11.5, "whole number"),
+        (12, "count the window positions"),
+    ],
+)
+def test_check_output_size_for_the_exam(answer, match):
+    verdict = check_output_size(answer, 25, 5, 2, 0)
+    assert bool(verdict) == (answer == 11)
+    assert match in verdict.message
+
+
+@pytest.mark.parametrize(
+    "n, k, stride, padding, answer, match",
+    [
+        (25, 5, 3, 0, 8, "round down"),
+        (224, 7, 2, 3, 109, "padding is missing"),
+        (224, 7, 2, 3, 111, "both sides"),
+        (224, 7, 2, 3, 112, "Right"),
+    ],
+)
+def test_check_output_size_hints(n, k, stride, padding, answer, match):
+    assert match in check_output_size(answer, n, k, stride, padding).message
+
+
+def test_settings_for_output_size_match_conv_output_size_and_pytorch():
+    assert settings_for_output_size(28, 3, 14) == [(2, 1)]
+    assert settings_for_output_size(25, 5, 11) == [(2, 0)]
+    assert settings_for_output_size(25, 5, 25) == [(1, 2)]
+    assert settings_for_output_size(25, 5, 32) == [] and settings_for_output_size(25, 5, 64) == []
+    for s, p in settings_for_output_size(25, 5, 5):
+        x = torch.zeros(1, 1, 25, 25)
+        assert F.conv2d(x, torch.zeros(1, 1, 5, 5), stride=s, padding=p).shape[-1] == 5
+
+
+def test_check_stride_padding():
+    assert check_stride_padding(2, 1, n=28, k=3, target=14)
+    wrong = check_stride_padding(2, 0, n=28, k=3, target=14)
+    assert not wrong and "= 13, not 14" in wrong.message
+    assert "does not fit" in check_stride_padding(1, 0, n=2, k=3, target=1).message
+    assert "stride must be at least 1" in check_stride_padding(0, 0, n=28, k=3, target=14).message
+
+
+def _unused_pixels_by_autograd(h, w, kh, kw, stride, padding):
+    x = torch.ones(1, 1, h, w, requires_grad=True)
+    F.conv2d(x, torch.ones(1, 1, kh, kw), stride=stride, padding=padding).sum().backward()
+    return int((x.grad == 0).sum())
+
+
+@pytest.mark.parametrize(
+    "h, w, kh, kw, stride, padding",
+    [(25, 25, 5, 5, 2, 0), (26, 26, 5, 5, 2, 0), (26, 27, 5, 3, (2, 3), 0), (10, 10, 2, 2, 3, 0), (9, 11, 3, 3, 4, 1)],
+)
+def test_unused_pixel_count_matches_autograd(h, w, kh, kw, stride, padding):
+    assert unused_pixel_count((h, w), (kh, kw), stride, padding) == _unused_pixels_by_autograd(h, w, kh, kw, stride, padding)
+
+
+def test_check_unused_pixels():
+    assert unused_pixel_count(26, 5, 2) == 51
+    assert check_unused_pixels(51, 26, 5, 2)
+    assert "too many" in check_unused_pixels(52, 26, 5, 2).message
+    assert "too few" in check_unused_pixels(26, 26, 5, 2).message
+    assert "whole number" in check_unused_pixels(51.0, 26, 5, 2).message
+
+
+@pytest.mark.parametrize("n", [5, 9, 25, 26, 28])
+@pytest.mark.parametrize("k", [1, 3, 5])
+@pytest.mark.parametrize("dilation", [1, 2, 3])
+@pytest.mark.parametrize("stride", [1, 2, 3])
+def test_dilation_and_tensorflow_valid_sizes_match_pytorch(n, k, dilation, stride):
+    span = dilated_kernel_size(k, dilation)
+    if span > n:
+        with pytest.raises(ValueError):
+            tf_output_size(n, k, stride, "valid", dilation)
+        return
+    out = F.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k), stride=stride, dilation=dilation)
+    assert conv_output_size(n, span, stride, 0) == out.shape[-1]
+    assert tf_output_size(n, k, stride, "valid", dilation) == out.shape[-1]
+
+
+@pytest.mark.parametrize("n", [1, 5, 25, 26, 28])
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+@pytest.mark.parametrize("stride", [1, 2, 3])
+def test_tensorflow_same_padding_gives_ceil_n_over_s(n, k, stride):
+    before, after = tf_same_padding(n, k, stride)
+    assert 0 <= after - before <= 1
+    out = conv2d(np.pad(np.ones((n, n)), ((before, after), (before, after))), np.ones((k, k)), stride)
+    assert out.shape == (tf_output_size(n, k, stride, "same"),) * 2 == (-(-n // stride),) * 2
+
+
+def test_tensorflow_same_padding_is_uneven_where_pytorch_cannot_be():
+    assert tf_same_padding(25, 5, 2) == (2, 2)
+    assert tf_same_padding(26, 5, 2) == (1, 2)  # PyTorch's symmetric padding 2 shifts every window
+
+
+@pytest.mark.parametrize("n", [1, 4, 11])
+@pytest.mark.parametrize("k", [1, 3, 5])
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("padding", [0, 1])
+@pytest.mark.parametrize("output_padding", [0, 1])
+def test_conv_transpose_output_size_matches_pytorch(n, k, stride, padding, output_padding):
+    if output_padding >= stride:
+        with pytest.raises(ValueError, match="output_padding"):
+            conv_transpose_output_size(n, k, stride, padding, output_padding)
+        return
+    expected = (n - 1) * stride - 2 * padding + k + output_padding
+    if expected < 1:
+        with pytest.raises(ValueError, match="removes the whole output"):
+            conv_transpose_output_size(n, k, stride, padding, output_padding)
+        return
+    out = F.conv_transpose2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k), stride=stride, padding=padding,
+                             output_padding=output_padding)
+    assert conv_transpose_output_size(n, k, stride, padding, output_padding) == out.shape[-1]
+
+
+def test_transposed_convolution_recovers_25_or_26_only_with_output_padding():
+    assert conv_output_size(25, 5, 2) == conv_output_size(26, 5, 2) == 11
+    assert conv_transpose_output_size(11, 5, 2) == 25
+    assert conv_transpose_output_size(11, 5, 2, output_padding=1) == 26
+
+
+def test_exam_constants_are_the_exam_and_the_marked_answers_are_right():
+    from dlexam import conv
+
+    assert np.array_equal(conv.EXAM_IE_INPUT, EXAM_A) and np.array_equal(conv.EXAM_IE_KERNEL, EXAM_K)
+    assert np.array_equal(conv.EXAM_IE_OPTIONS[2], EXAM_THIRD_OPTION)
+    answer = conv2d(conv.EXAM_IE_INPUT, conv.EXAM_IE_KERNEL, stride=2)
+    assert np.array_equal(answer, conv.EXAM_IE_OPTIONS[conv.EXAM_IE_ANSWER])
+    size = conv_output_size(**conv.EXAM_IG)
+    assert conv.EXAM_IG_OPTIONS[conv.EXAM_IG_ANSWER] == (size, size)

@@ -177,3 +177,154 @@ def test_dense_network_rejects_a_numpy_generator():
 
     with pytest.raises(TypeError, match="torch.Generator"):
         dense_network([2, 1], generator=np.random.default_rng(0))
+
+
+# --- images as inputs, PyTorch's count, bytes, weight sharing, self-checks -------------------
+
+from dlexam.params import (  # noqa: E402
+    ConvComparison,
+    check_conv_parameter_count,
+    check_parameter_count,
+    conv_vs_dense,
+    explain_count,
+    image_input_size,
+    mistaken_counts,
+    parameter_bytes,
+    pytorch_dense_parameter_count,
+)
+
+
+@pytest.mark.parametrize("shape", [(28, 28), (28, 28, 1), (32, 32, 3), (5, 7, 2), (1, 1)])
+def test_image_input_size_is_what_flatten_produces(shape):
+    h, w, c = (*shape, 1)[:3]
+    assert image_input_size(shape) == nn.Flatten()(torch.zeros(1, c, h, w)).shape[1]
+
+
+@pytest.mark.parametrize(
+    "shape, error", [((28,), ValueError), ((28, 28, 1, 1), ValueError), ((28, 0), ValueError),
+                     ((28.0, 28), TypeError), ("28x28", TypeError), (784, TypeError)]
+)
+def test_image_input_size_rejects_bad_shapes(shape, error):
+    with pytest.raises(error, match="image"):
+        image_input_size(shape)
+
+
+@pytest.mark.parametrize("sizes", ARCHITECTURES + [[10**6, 10**6, 10**6]])
+def test_pytorch_count_on_the_meta_device_matches_the_formula(sizes):
+    # a million by a million weights would need 4 TB; on the meta device they need nothing
+    assert pytorch_dense_parameter_count(sizes) == dense_parameter_count(sizes)
+
+
+@pytest.mark.parametrize("dtype, size", [(torch.float32, 4), (torch.float16, 2), (torch.float64, 8), (torch.bfloat16, 2)])
+def test_parameter_bytes_match_the_tensors(dtype, size):
+    net = dense_network([784, 512, 10]).to(dtype)
+    stored = sum(p.numel() * p.element_size() for p in net.parameters())
+    assert parameter_bytes(count_parameters(net), dtype) == stored == 407_050 * size
+
+
+@pytest.mark.parametrize(
+    "args, error", [((-1,), ValueError), ((1.5,), TypeError), ((10, "float32"), TypeError), ((True,), TypeError)]
+)
+def test_parameter_bytes_rejects_bad_input(args, error):
+    with pytest.raises(error):
+        parameter_bytes(*args)
+
+
+CONV_CASES = [
+    ((28, 28, 1), 32, 3, 1, 0),
+    ((28, 28), 32, 3, 1, 1),
+    ((32, 32, 3), 16, 5, 2, 0),
+    ((9, 7, 2), 4, (3, 2), 1, 2),
+    ((5, 5, 1), 1, 5, 1, 0),
+]
+
+
+@pytest.mark.parametrize("shape, out_channels, kernel, stride, padding", CONV_CASES)
+def test_conv_vs_dense_against_pytorch(shape, out_channels, kernel, stride, padding):
+    c = conv_vs_dense(shape, out_channels, kernel, stride, padding)
+    h, w, ch = (*shape, 1)[:3]
+    conv = nn.Conv2d(ch, out_channels, kernel, stride=stride, padding=padding)
+    out = conv(torch.zeros(1, ch, h, w))  # (1, out_channels, out_h, out_w)
+    assert c.output_shape == (out.shape[2], out.shape[3], out.shape[1])
+    assert c.conv == count_parameters(conv)
+    assert c.n_outputs == out.numel()
+    # dense: nn.Linear from the flattened image to the flattened output
+    assert c.dense == count_parameters(nn.Linear(h * w * ch, out.numel(), device="meta"))
+    # locally connected: one weight per entry of every unfolded window, per output channel, plus
+    # a bias per output; nn.Unfold lists the windows the convolution sees
+    windows = nn.Unfold(kernel, padding=padding, stride=stride)(torch.zeros(1, ch, h, w))  # (1, ch*kh*kw, L)
+    assert c.locally_connected == windows.shape[2] * out_channels * (windows.shape[1] + 1)
+    assert c.conv <= c.locally_connected <= c.dense
+
+
+def test_conv_vs_dense_for_the_exam_image():
+    assert conv_vs_dense((28, 28), 32, 3) == ConvComparison(
+        (28, 28, 1), (26, 26, 32), (3, 3), conv=320, locally_connected=216_320, dense=16_981_120
+    )
+
+
+def test_conv_vs_dense_rejects_a_kernel_larger_than_the_image():
+    with pytest.raises(ValueError, match="does not fit"):
+        conv_vs_dense((4, 4), 8, 5)
+
+
+def test_every_mistaken_count_is_wrong_and_named():
+    for sizes, shape in [((784, 512, 10), (28, 28)), ((3072, 512, 10), (32, 32, 3)), ((784, 256, 128, 10), None)]:
+        right = dense_parameter_count(sizes)
+        mistakes = mistaken_counts(sizes, shape)
+        assert mistakes and all(count != right for _, count in mistakes)
+        for text, count in mistakes:
+            verdict = check_parameter_count(sizes, count, image_shape=shape)
+            assert not verdict
+            assert str(count) in verdict.message.replace(",", "")
+            assert explain_count(sizes, count, image_shape=shape) in verdict.message
+
+
+def test_exam_options_are_explained():
+    shape, sizes = EXAM_IMAGE_SIZE, EXAM_LAYER_SIZES
+    explained = [explain_count(sizes, option.value(), image_shape=shape) for option in EXAM_OPTIONS]
+    assert explained[1] == "right"
+    assert "one side of the image (28)" in explained[0] and "522 biases" in explained[0]
+    assert explained[2] == "leaves out the 522 biases"
+    assert "one side of the image (28)" in explained[3] and "biases" not in explained[3]
+
+
+def test_mistaken_counts_for_colour_images_name_the_channels():
+    texts = dict((count, text) for text, count in mistaken_counts([3072, 512, 10], (32, 32, 3)))
+    assert "not the 3 channels" in texts[dense_parameter_count([1024, 512, 10])]
+
+
+@pytest.mark.parametrize("sizes", [[784, 256, 128, 10], [3, 1], [60, 128, 128, 64, 32, 1]])
+def test_check_parameter_count_right_and_unknown_wrong_answers(sizes):
+    right = dense_parameter_count(sizes)
+    assert check_parameter_count(sizes, right)
+    assert check_parameter_count(sizes, float(right))  # 235146.0 is a whole number too
+    known = {count for _, count in mistaken_counts(sizes)}
+    for wrong in (right + 7, right - 3, 0):
+        if wrong in known:
+            continue
+        verdict = check_parameter_count(sizes, wrong)
+        assert not verdict
+        assert ("too high" if wrong > right else "too low") in verdict.message
+        assert f"{right:,}" not in verdict.message  # the check does not give the answer away
+
+
+@pytest.mark.parametrize("answer, error", [(1.5, ValueError), ("407050", TypeError), (float("nan"), ValueError), (None, TypeError)])
+def test_check_parameter_count_rejects_non_counts(answer, error):
+    with pytest.raises(error):
+        check_parameter_count([784, 512, 10], answer)
+
+
+def test_mistaken_counts_need_an_image_of_the_input_size():
+    with pytest.raises(ValueError, match="must agree"):
+        mistaken_counts([784, 512, 10], (32, 32))
+
+
+@pytest.mark.parametrize("in_channels, out_channels, kernel", [(1, 32, 3), (3, 16, 5), (16, 8, (3, 1))])
+def test_check_conv_parameter_count(in_channels, out_channels, kernel):
+    right = count_parameters(nn.Conv2d(in_channels, out_channels, kernel, device="meta"))
+    assert check_conv_parameter_count(in_channels, out_channels, kernel, right)
+    no_bias = count_parameters(nn.Conv2d(in_channels, out_channels, kernel, bias=False, device="meta"))
+    verdict = check_conv_parameter_count(in_channels, out_channels, kernel, no_bias)
+    assert not verdict and "biases" in verdict.message
+    assert not check_conv_parameter_count(in_channels, out_channels, kernel, 0)

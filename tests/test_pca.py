@@ -215,3 +215,81 @@ def test_symmetry_tolerance_accepts_round_off():
 def test_rank_rejects_bad_tol(tol, error):
     with pytest.raises(error, match="tol"):
         rank(EXAM_COVARIANCE, tol=tol)
+
+
+# --- tolerance, null space, self-checks ------------------------------------------------------
+
+from dlexam.pca import check_covariance, check_rank, null_space, rank_tolerance  # noqa: E402
+
+
+@pytest.mark.parametrize("shape, r, seed", [((3, 3), 2, 0), ((5, 3), 3, 1), ((4, 6), 1, 2), ((1, 1), 1, 3)])
+def test_rank_tolerance_is_numpys_default(shape, r, seed):
+    rng = np.random.default_rng(seed)
+    M = rng.normal(size=(shape[0], r)) @ rng.normal(size=(r, shape[1]))
+    S = np.linalg.svd(M, compute_uv=False)
+    assert rank_tolerance(M) == S.max() * max(M.shape) * np.finfo(float).eps
+    assert rank(M, tol=rank_tolerance(M)) == rank(M) == np.linalg.matrix_rank(M)
+
+
+def test_exam_covariance_is_rank_three_with_tol_zero():
+    # the null eigenvalue comes out as round-off, not as an exact zero
+    smallest = np.linalg.svd(EXAM_COVARIANCE, compute_uv=False).min()
+    assert 0 < smallest < rank_tolerance(EXAM_COVARIANCE)
+    assert rank(EXAM_COVARIANCE, tol=0) == 3
+    assert rank(EXAM_COVARIANCE) == 2
+
+
+@pytest.mark.parametrize("d, r, seed", PSD_CASES)
+def test_null_space_is_an_orthonormal_basis_of_the_kernel(d, r, seed):
+    C = _random_psd(d, r, seed)
+    N = null_space(C)
+    assert N.shape == (d, d - rank(C))
+    np.testing.assert_allclose(N.T @ N, np.eye(d - r), atol=1e-10)
+    np.testing.assert_allclose(C @ N, 0, atol=1e-10 * np.abs(C).max())
+    # together with the principal components of non-zero variance it spans everything
+    _, V = pca(C)
+    np.testing.assert_allclose(V[:, :r].T @ N, 0, atol=1e-8)
+
+
+def test_null_space_of_the_exam_matrix_and_tolerance():
+    np.testing.assert_allclose(null_space(EXAM_COVARIANCE)[:, 0], np.array([2.0, -1.0, 0.0]) / np.sqrt(5), atol=1e-12)
+    assert null_space(EXAM_COVARIANCE, tol=0).shape == (3, 0)
+    assert null_space(np.diag([1.0, 1e-3]), tol=1e-2).shape == (2, 1)
+
+
+@pytest.mark.parametrize(
+    "C, rank_asked, correct, says",
+    [
+        (np.outer([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]), 1, True, "Right"),
+        (np.diag([2.0, 0.0, 0.0]), 1, True, "Right"),
+        (EXAM_COVARIANCE, 2, True, "Right"),
+        (EXAM_COVARIANCE, None, True, "rank 2"),
+        (EXAM_COVARIANCE, 1, False, "rank 2, not 1"),
+        (np.zeros((3, 3)), 1, False, "rank 0, not 1"),
+        (np.diag([1.0, -1.0, 0.0]), 1, False, "negative eigenvalue -1"),
+        (np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]), 1, False, "symmetric"),
+        (np.ones((3, 2)), 1, False, "square"),
+        (np.eye(2), 3, False, "cannot have rank 3"),
+    ],
+)
+def test_check_covariance(C, rank_asked, correct, says):
+    verdict = check_covariance(C, rank=rank_asked)
+    assert bool(verdict) is correct
+    assert says in verdict.message
+
+
+def test_check_covariance_rank_must_be_an_integer():
+    with pytest.raises(TypeError, match="rank"):
+        check_covariance(np.eye(3), rank=1.0)
+
+
+def test_check_rank_of_a_centred_sample_covariance():
+    x = np.random.default_rng(0).normal(size=(10, 20))
+    C = np.cov(x.T)  # centring removes one dimension: rank n - 1
+    assert check_rank(C, 9)
+    low, high = check_rank(C, 3), check_rank(C, 10)
+    assert not low and "too low" in low.message
+    assert not high and "too high" in high.message
+    assert check_rank(EXAM_COVARIANCE, 3, tol=0) and not check_rank(EXAM_COVARIANCE, 3)
+    with pytest.raises(TypeError):
+        check_rank(EXAM_COVARIANCE, 2.0)

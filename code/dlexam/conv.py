@@ -6,12 +6,19 @@
 
 Sizes and padding follow PyTorch: an axis of length ``n`` with kernel ``k``, stride ``s`` and
 ``p`` zeros on each side gives ``floor((n + 2p - k) / s) + 1`` outputs.
+
+Also here: the exam's numbers for I(E) and I(G), ``parse_matrix`` for matrices readers type,
+the self-checks of the exercises, and the sizes other conventions give (TensorFlow's,
+dilated and transposed convolutions).
 """
 
 from dataclasses import dataclass
 import numbers
+import re
 
 import numpy as np
+
+from .checks import CheckResult
 
 __all__ = [
     "conv2d",
@@ -21,7 +28,45 @@ __all__ = [
     "conv2d_steps",
     "window_positions",
     "unused_border",
+    "unused_pixel_count",
+    "parse_matrix",
+    "format_matrix",
+    "check_conv_output",
+    "check_output_size",
+    "check_stride_padding",
+    "check_unused_pixels",
+    "settings_for_output_size",
+    "dilated_kernel_size",
+    "tf_output_size",
+    "tf_same_padding",
+    "conv_transpose_output_size",
+    "EXAM_IE_INPUT",
+    "EXAM_IE_KERNEL",
+    "EXAM_IE_OPTIONS",
+    "EXAM_IE_ANSWER",
+    "EXAM_IE_SCANNED_ANSWER",
+    "EXAM_IG",
+    "EXAM_IG_OPTIONS",
+    "EXAM_IG_ANSWER",
 ]
+
+# Exam question I(E): input A, kernel K (stride 2, valid padding) and the three options; the
+# exam marks the first. The scan garbled the marked option into the text below.
+EXAM_IE_INPUT = ((1, 0, 1, 1, 0), (1, 0, 0, 1, 0), (0, 0, 1, 0, 0))
+EXAM_IE_KERNEL = ((0, -1, 0), (-1, 5, -1), (0, -1, 0))
+EXAM_IE_OPTIONS = (
+    ((-1, 4),),
+    ((0, -1, 0), (-1, 5, -1), (0, -1, 0)),
+    ((4, -2, 4, 3, -1), (4, -1, -3, 4, -1), (-1, -1, 5, -2, 0)),
+)
+EXAM_IE_ANSWER = 0
+EXAM_IE_SCANNED_ANSWER = "[-1 4 ; -1 -3 4]"
+
+# Exam question I(G): a 5x5 kernel with stride 2 on a 25x25 image, valid padding; the options
+# as (rows, cols); the exam marks 11x11.
+EXAM_IG = {"n": 25, "k": 5, "stride": 2, "padding": 0}
+EXAM_IG_OPTIONS = ((5, 5), (25, 25), (32, 64), (11, 11))
+EXAM_IG_ANSWER = 3
 
 
 def _check_int(value, name, minimum):
@@ -237,3 +282,250 @@ def unused_border(n, k, stride=1, padding=0):
     covered_end = positions[-1] + k
     gaps = [i for start in positions[:-1] for i in range(start + k, start + stride)]
     return gaps + list(range(covered_end, n + 2 * padding))
+
+
+def unused_pixel_count(shape, kernel_shape, stride=1, padding=0):
+    """(H, W), (kh, kw) -> int: input pixels (padding zeros not counted) that no window reads."""
+    (h, w), (kh, kw) = (_pair(v, name, 1) for v, name in ((shape, "shape"), (kernel_shape, "kernel_shape")))
+    (sh, sw), (ph, pw) = _pair(stride, "stride", 1), _pair(padding, "padding", 0)
+    unused_rows = [i for i in unused_border(h, kh, sh, ph) if ph <= i < ph + h]
+    unused_cols = [j for j in unused_border(w, kw, sw, pw) if pw <= j < pw + w]
+    return h * w - (h - len(unused_rows)) * (w - len(unused_cols))
+
+
+# --- Reading matrices that readers type ------------------------------------------------
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_INTEGER = re.compile(r"[+-]?\d+$")
+
+
+def parse_matrix(text, name="matrix", max_shape=None):
+    """str -> 2-D array: one row of numbers per line (or rows separated by ';').
+
+    Numbers in a row are separated by spaces or commas; brackets are ignored, so
+    ``"1 0 1\n0 1 0"``, ``"1, 0, 1; 0, 1, 0"`` and ``"[[1, 0, 1], [0, 1, 0]]"`` all give the
+    same 2x3 array. All-integer text gives an integer array, anything else floats.
+    max_shape: optional (rows, cols) limit.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be text with one row of numbers per line, got {type(text).__name__}")
+    flat = re.sub(r"\]\s*,?\s*\[", ";", text.strip())  # "[[1, 2], [3, 4]]" -> "[[1, 2;3, 4]]"
+    flat = flat.replace("[", " ").replace("]", " ")
+    rows = [r.strip().strip(",") for r in re.split(r"[;\n]", flat)]
+    rows = [r for r in rows if r.strip()]
+    if not rows:
+        raise ValueError(f"{name} is empty: type one row of numbers per line, e.g. '1 0 1'")
+    table, integer = [], True
+    for r, row in enumerate(rows, start=1):
+        entries = []
+        for c, token in enumerate(t for t in re.split(r"[,\s]+", row.strip()) if t):
+            if not _NUMBER.match(token):
+                raise ValueError(f"{name}, row {r}, entry {c + 1}: {token!r} is not a number")
+            integer = integer and bool(_INTEGER.match(token))
+            entries.append(token)
+        if table and len(entries) != len(table[0]):
+            raise ValueError(
+                f"{name}, row {r} has {len(entries)} numbers but row 1 has {len(table[0])}: "
+                "every row needs the same number of entries"
+            )
+        table.append(entries)
+    a = np.array([[int(t) if integer else float(t) for t in row] for row in table])
+    if max_shape is not None and (a.shape[0] > max_shape[0] or a.shape[1] > max_shape[1]):
+        raise ValueError(
+            f"{name} is {a.shape[0]}x{a.shape[1]}; at most {max_shape[0]}x{max_shape[1]} fits here"
+        )
+    return a
+
+
+def format_matrix(a):
+    """2-D array -> str: one row per line, entries separated by spaces (what parse_matrix reads)."""
+    a = _as_matrix(a, "matrix")
+    return "\n".join(" ".join(f"{v:g}" for v in row) for row in a)
+
+
+# --- Self-checks for the exercises -------------------------------------------------------
+
+
+def _answer_matrix(answer):
+    """A reader's answer (array-like or text) -> 2-D float array, or None if it is no matrix."""
+    try:
+        a = parse_matrix(answer, "your answer") if isinstance(answer, str) else np.asarray(answer, dtype=float)
+    except (ValueError, TypeError):
+        return None
+    a = np.asarray(a, dtype=float)
+    if a.ndim == 1:
+        a = a[None]
+    return a if a.ndim == 2 and a.size else None
+
+
+def check_conv_output(answer, x, k, stride=1, padding="valid"):
+    """Say whether ``answer`` is ``conv2d(x, k, stride, padding)``, and if not what is off.
+
+    Recognises the usual slips: a flipped kernel (true convolution), the wrong stride or padding.
+    Wrong entries are named by index, without giving their values away.
+    """
+    expected = conv2d(x, k, stride, padding)
+    setting = f"stride {stride}, {padding + ' padding' if isinstance(padding, str) else f'padding {padding}'}"
+    mine = _answer_matrix(answer)
+    if mine is None:
+        return CheckResult(False, f"Not yet: your answer is not a matrix of numbers; the output is {expected.shape[0]}x{expected.shape[1]}.")
+    if mine.shape == expected.shape and np.allclose(mine, expected, rtol=0, atol=1e-9):
+        return CheckResult(True, f"Right: that is the {expected.shape[0]}x{expected.shape[1]} output of the kernel with {setting}.")
+    slips = [
+        ("that is the true convolution (kernel flipped); deep-learning layers do not flip the kernel",
+         lambda: convolve2d_true(x, k, stride, padding)),
+        ("that is the stride-1 output; with a larger stride keep only every stride-th window",
+         lambda: conv2d(x, k, 1, padding)),
+        ("that is the output with 'same' (zero) padding; valid padding adds no zeros",
+         lambda: conv2d(x, k, stride, "same")),
+        ("that is the output without padding; this setting adds zeros around the input",
+         lambda: conv2d(x, k, stride, "valid")),
+    ]
+    for hint, other in slips:
+        try:
+            value = other()
+        except ValueError:
+            continue
+        if value.shape == mine.shape and not (value.shape == expected.shape and np.allclose(value, expected)) \
+                and np.allclose(value, mine, rtol=0, atol=1e-9):
+            return CheckResult(False, f"Not yet: {hint}.")
+    if mine.shape != expected.shape:
+        return CheckResult(
+            False,
+            f"Not yet: your answer is {mine.shape[0]}x{mine.shape[1]}, but with {setting} the output is "
+            f"{expected.shape[0]}x{expected.shape[1]} (count the window positions along each axis).",
+        )
+    off = [(i, j) for i, j in np.ndindex(expected.shape) if abs(mine[i, j] - expected[i, j]) > 1e-9]
+    listed = ", ".join(f"[{i}, {j}] (yours: {mine[i, j]:g})" for i, j in off)
+    return CheckResult(False, f"Not yet: {len(off)} of {expected.size} entries are off: {listed}.")
+
+
+def _formula(n, k, stride, padding):
+    return f"floor(({n} + 2*{padding} - {k}) / {stride}) + 1"
+
+
+def check_output_size(answer, n, k, stride=1, padding=0):
+    """Say whether ``answer`` is the number of outputs along one axis, and which slip it is if not."""
+    expected = conv_output_size(n, k, stride, padding)
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or answer != int(answer):
+        return CheckResult(False, f"Not yet: an output size is a whole number, got {answer!r}.")
+    answer = int(answer)
+    if answer == expected:
+        return CheckResult(True, f"Right: {_formula(n, k, stride, padding)} = {expected}.")
+    slips = {
+        (n + 2 * padding - k) // stride: "you counted the steps between windows: add 1 for the first window",
+        -(-(n + 2 * padding - k) // stride) + 1: "round down: a window that would stick out of the input does not count",
+        (n - k) // stride + 1 if k <= n else None: "the padding is missing: it adds zeros to the input",
+        (n + padding - k) // stride + 1 if k <= n + padding else None: "padding is added on both sides: 2p, not p",
+        (n + 2 * padding - k) + 1: "the stride is missing: with stride s only every s-th window is kept",
+        k: "that is the kernel size, not the output size",
+    }
+    slips.pop(None, None)
+    hint = slips.get(answer, "count the window positions along one axis")
+    return CheckResult(False, f"Not yet: {answer} is not the output size; {hint}.")
+
+
+def settings_for_output_size(n, k, target, max_stride=None, max_padding=None):
+    """int sizes -> list of (stride, padding) with ``conv_output_size(n, k, stride, padding) == target``.
+
+    Strides run from 1 to ``max_stride`` (default n) and paddings from 0 to ``max_padding``
+    (default k - 1: a padding of k or more adds windows that read nothing but zeros).
+    """
+    n, k = _check_int(n, "input size n", 1), _check_int(k, "kernel size k", 1)
+    target = _check_int(target, "target size", 1)
+    max_stride = n if max_stride is None else _check_int(max_stride, "max_stride", 1)
+    max_padding = k - 1 if max_padding is None else _check_int(max_padding, "max_padding", 0)
+    return [
+        (s, p)
+        for s in range(1, max_stride + 1)
+        for p in range(max_padding + 1)
+        if k <= n + 2 * p and conv_output_size(n, k, s, p) == target
+    ]
+
+
+def check_stride_padding(stride, padding, n, k, target):
+    """Say whether a kernel of size k with this stride and padding turns n inputs into ``target``."""
+    try:
+        got = conv_output_size(n, k, stride, padding)
+    except (ValueError, TypeError) as err:
+        return CheckResult(False, f"Not yet: {err}.")
+    if got == target:
+        return CheckResult(True, f"Right: {_formula(n, k, stride, padding)} = {got}.")
+    return CheckResult(False, f"Not yet: {_formula(n, k, stride, padding)} = {got}, not {target}.")
+
+
+def check_unused_pixels(answer, shape, kernel_shape, stride=1, padding=0):
+    """Say whether ``answer`` is the number of input pixels that no window reads."""
+    expected = unused_pixel_count(shape, kernel_shape, stride, padding)
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
+        return CheckResult(False, f"Not yet: a pixel count is a whole number, got {answer!r}.")
+    if answer == expected:
+        return CheckResult(True, f"Right: {expected} pixels are never read.")
+    hint = "too many" if answer > expected else "too few"
+    return CheckResult(
+        False,
+        f"Not yet: {answer} is {hint}; find the unused rows and columns with unused_border, "
+        "and count a pixel in both an unused row and an unused column once.",
+    )
+
+
+# --- Other conventions --------------------------------------------------------------------
+
+
+def dilated_kernel_size(k, dilation=1):
+    """int -> int: the span dilation * (k - 1) + 1 of a kernel of size k with gaps of dilation - 1.
+
+    ``conv_output_size(n, dilated_kernel_size(k, d), s, p)`` is PyTorch's output size with
+    ``dilation=d``.
+    """
+    k = _check_int(k, "kernel size k", 1)
+    dilation = _check_int(dilation, "dilation", 1)
+    return dilation * (k - 1) + 1
+
+
+def tf_output_size(n, k, stride=1, padding="valid", dilation=1):
+    """int sizes -> int: TensorFlow's output size, ceil((n - k + 1) / s) ('valid') or ceil(n / s) ('same').
+
+    'valid' agrees with ``conv_output_size(n, k, s, 0)``; 'same' keeps ceil(n / s) outputs
+    whatever the kernel, padding unevenly if needed (see ``tf_same_padding``).
+    """
+    n = _check_int(n, "input size n", 1)
+    k = dilated_kernel_size(k, dilation)
+    stride = _check_int(stride, "stride", 1)
+    padding = padding.lower() if isinstance(padding, str) else padding
+    if padding == "same":
+        return -(-n // stride)
+    if padding != "valid":
+        raise ValueError(f"TensorFlow's padding is 'valid' or 'same', got {padding!r}")
+    if k > n:
+        raise ValueError(f"kernel size {k} does not fit an input of size {n} with valid padding")
+    return -(-(n - k + 1) // stride)
+
+
+def tf_same_padding(n, k, stride=1, dilation=1):
+    """int sizes -> (before, after): the zeros TensorFlow's 'same' adds; the odd one goes after."""
+    out = tf_output_size(n, k, stride, "same", dilation)
+    needed = max(0, (out - 1) * stride + dilated_kernel_size(k, dilation) - n)
+    return needed // 2, needed - needed // 2
+
+
+def conv_transpose_output_size(n, k, stride=1, padding=0, output_padding=0, dilation=1):
+    """int sizes -> int: PyTorch's ConvTranspose output size (n-1)*s - 2p + d*(k-1) + output_padding + 1.
+
+    It inverts ``conv_output_size`` only up to the floor: several input sizes give the same
+    convolution output, and ``output_padding`` (less than the stride) picks one of them.
+    """
+    n = _check_int(n, "input size n", 1)
+    stride = _check_int(stride, "stride", 1)
+    padding = _check_int(padding, "padding", 0)
+    output_padding = _check_int(output_padding, "output_padding", 0)
+    dilation = _check_int(dilation, "dilation", 1)
+    if output_padding >= max(stride, dilation):
+        raise ValueError(
+            f"output_padding must be smaller than the stride or the dilation, got {output_padding} "
+            f"with stride {stride} and dilation {dilation}"
+        )
+    size = (n - 1) * stride - 2 * padding + dilated_kernel_size(k, dilation) + output_padding
+    if size < 1:
+        raise ValueError(f"padding {padding} removes the whole output (size {size}): use less padding")
+    return size

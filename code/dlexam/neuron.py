@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import CheckResult
+
 
 def sigmoid(z):
     """Logistic function 1 / (1 + exp(-z)), stable for any float array (no overflow at +-1000)."""
@@ -117,25 +119,6 @@ def table_errors(w, b, table="exam"):
 
 
 DEFAULT_TOLERANCE = 0.05
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The verdict of `check_weights`: right or not, and why."""
-
-    correct: bool
-    message: str
-
-    def __bool__(self):
-        return self.correct
-
-    def __str__(self):
-        return self.message
-
-    def _repr_html_(self):
-        colour = "#1a7f37" if self.correct else "#b42318"
-        lines = self.message.replace("&", "&amp;").replace("<", "&lt;").split("\n")
-        return f'<div style="color:{colour}">' + "<br>".join(lines) + "</div>"
 
 
 def check_weights(table, w1, w2, b, tol=DEFAULT_TOLERANCE):

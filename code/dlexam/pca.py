@@ -10,6 +10,8 @@ import numbers
 
 import numpy as np
 
+from .checks import CheckResult
+
 __all__ = [
     "EXAM_COVARIANCE",
     "SYMMETRY_RTOL",
@@ -19,6 +21,10 @@ __all__ = [
     "is_positive_semidefinite",
     "explained_variance_ratio",
     "sample_with_covariance",
+    "rank_tolerance",
+    "null_space",
+    "check_covariance",
+    "check_rank",
 ]
 
 EXAM_COVARIANCE = np.array(
@@ -193,3 +199,89 @@ def sample_with_covariance(C, n, generator):
     root = eigenvectors * np.sqrt(eigenvalues)  # (d, d), root @ root.T == C
     z = generator.standard_normal((int(n), C.shape[0]))  # (n, d)
     return z @ root.T  # (n, d)
+
+
+def rank_tolerance(C):
+    """(M, N) -> float: the tolerance ``rank(C)`` uses by default, S.max() * max(M, N) * eps.
+
+    Singular values at or below it count as zero: round-off in a matrix of this size and scale
+    can make a true zero come out that large.
+    """
+    C = _as_matrix(C)
+    return float(_default_tol(np.linalg.svd(C, compute_uv=False), max(C.shape)))
+
+
+def null_space(C, tol=None):
+    """(M, N) -> (N, N - rank): orthonormal columns spanning the directions C maps to zero.
+
+    The right singular vectors whose singular values are at most tol (default: ``rank``'s),
+    so ``null_space(C).shape[1] == N - rank(C, tol)``. For a covariance these are the
+    directions in which the data do not vary. Signs follow ``pca``'s convention (largest
+    entry positive).
+    """
+    C = _as_matrix(C)
+    tol = _check_tol(tol)
+    _, singular_values, vt = np.linalg.svd(C)
+    if tol is None:
+        tol = _default_tol(singular_values, max(C.shape))
+    n_nonzero = int(np.sum(singular_values > tol))
+    basis = vt[n_nonzero:].T  # (N, N - rank)
+    if basis.shape[1]:
+        largest = np.argmax(np.abs(basis), axis=0)
+        basis = basis * np.sign(basis[largest, np.arange(basis.shape[1])])
+    return basis
+
+
+_numerical_rank = rank  # check_covariance's argument `rank` hides the function
+
+
+def check_covariance(C, rank=None):
+    """Say whether C can be a covariance matrix (of the given rank, if one is given), and why not.
+
+    A covariance matrix is square, symmetric and positive semidefinite; the rank is counted
+    with ``rank``'s default tolerance. Returns a CheckResult (true when right).
+    """
+    target = rank
+    if target is not None and (isinstance(target, bool) or not isinstance(target, numbers.Integral)):
+        raise TypeError(f"rank must be an integer or None, got {target!r}")
+    try:
+        C = _as_symmetric(C)
+    except ValueError as err:
+        return CheckResult(False, f"Not a covariance matrix: {err}.")
+    eigenvalues = np.linalg.eigvalsh((C + C.T) / 2)
+    if not is_positive_semidefinite(C):
+        return CheckResult(
+            False,
+            f"Not a covariance matrix: it has the negative eigenvalue {eigenvalues.min():.4g}, "
+            "a direction with negative variance. Covariance matrices are positive semidefinite.",
+        )
+    r = _numerical_rank(C)
+    shape = f"{C.shape[0]}×{C.shape[1]}"
+    if target is None:
+        return CheckResult(True, f"Right: a {shape} covariance matrix of rank {r}.")
+    if C.shape[0] < target:
+        return CheckResult(
+            False, f"Not yet: a {shape} matrix cannot have rank {target}; it needs at least {target} rows."
+        )
+    if r == target:
+        return CheckResult(True, f"Right: a {shape} covariance matrix of rank {r}.")
+    return CheckResult(
+        False,
+        f"Not yet: this covariance matrix has rank {r}, not {target} "
+        f"({r} of its eigenvalues are above the tolerance {rank_tolerance(C):.2g}).",
+    )
+
+
+def check_rank(C, answer, tol=None):
+    """Say whether ``answer`` is the number of components of C with non-zero variance, rank(C, tol)."""
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
+        raise TypeError(f"answer must be an integer, got {answer!r}")
+    right = rank(C, tol)
+    if answer == right:
+        return CheckResult(True, f"Right: rank {right}.")
+    direction = "too high" if answer > right else "too low"
+    return CheckResult(
+        False,
+        f"Not yet: {answer} is {direction}. Count the eigenvalues above the tolerance "
+        f"{rank_tolerance(C) if tol is None else tol:.2g}: pca(C).eigenvalues lists them.",
+    )

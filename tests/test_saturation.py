@@ -1,0 +1,212 @@
+"""dlexam.saturation: rounding, the pre-activations that round to a value, and derivatives against autograd."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from dlexam import neuron, saturation
+
+ACTIVATIONS = saturation.EXAM_OPTIONS
+
+
+@pytest.mark.parametrize(
+    "value, half_up, half_even",
+    [
+        (0.95, 1.0, 1.0),
+        (1.05, 1.1, 1.0),
+        (0.9499999, 0.9, 0.9),
+        (1.0499999, 1.0, 1.0),
+        (1.0, 1.0, 1.0),
+        (0.85, 0.9, 0.8),
+        (-0.95, -1.0, -1.0),
+        (1035.35, 1035.4, 1035.4),
+    ],
+)
+def test_round_to_both_conventions(value, half_up, half_even):
+    assert saturation.round_to(value, 1, "half_up") == half_up
+    assert saturation.round_to(value, 1, "half_even") == half_even
+
+
+@pytest.mark.parametrize("bad", [dict(decimals=-1), dict(decimals=1.5), dict(convention="up")])
+def test_round_to_rejects_bad_settings(bad):
+    with pytest.raises(ValueError):
+        saturation.round_to(1.0, **bad)
+
+
+def test_round_to_rejects_non_finite_values():
+    with pytest.raises(ValueError):
+        saturation.round_to(math.inf)
+    with pytest.raises(TypeError):
+        saturation.round_to("one")
+
+
+def test_rounding_band_of_one():
+    assert str(saturation.rounding_band(1.0, 1, "half_up")) == "[0.95, 1.05)"
+    assert str(saturation.rounding_band(1.0, 1, "half_even")) == "[0.95, 1.05]"
+    assert str(saturation.rounding_band(0.9, 1, "half_even")) == "(0.85, 0.95)"
+
+
+@pytest.mark.parametrize("convention", list(saturation.ROUNDING))
+@pytest.mark.parametrize("target", [1.0, 0.9, 0.0, -1.0, 0.5])
+def test_rounding_band_agrees_with_rounding(target, convention):
+    band = saturation.rounding_band(target, 1, convention)
+    values = np.round(np.arange(-2.0, 2.0, 0.005), 3)  # includes the band's edges as printed decimals
+    for v in values:
+        assert bool(band.contains(v)) == saturation.rounds_to(v, target, 1, convention), v
+
+
+@pytest.mark.parametrize("convention", list(saturation.ROUNDING))
+@pytest.mark.parametrize("target", [1.0, 0.9, 0.0, -1.0, 0.5, 2.0])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_rounding_preimage_agrees_with_brute_force(activation, target, convention):
+    interval = saturation.rounding_preimage(activation, target, 1, convention)
+    f = neuron.activation_function(activation)
+    z = np.concatenate([np.linspace(-300, 300, 6001), np.linspace(-3, 3, 6001)])
+    if not interval.empty:  # the ends themselves are decided by float rounding; stay clear of them
+        ends = np.array([e for e in (interval.low, interval.high) if math.isfinite(e)])
+        if ends.size:
+            z = z[np.min(np.abs(z[:, None] - ends[None, :]), axis=1) > 1e-6]
+    expected = np.array([saturation.rounds_to(v, target, 1, convention) for v in f(z)])
+    np.testing.assert_array_equal(interval.contains(z), expected)
+
+
+def test_the_thresholds_of_the_exam():
+    tanh = saturation.rounding_preimage("tanh")
+    sigmoid = saturation.rounding_preimage("sigmoid")
+    assert tanh.low == pytest.approx(math.atanh(0.95)) and tanh.high == math.inf
+    assert sigmoid.low == pytest.approx(math.log(19)) and sigmoid.high == math.inf
+    for name in ("relu", "leaky_relu"):
+        assert str(saturation.rounding_preimage(name)) == "[0.95, 1.05)"
+    assert torch.tanh(torch.tensor(tanh.low, dtype=torch.float64)).item() == pytest.approx(0.95)
+    assert torch.sigmoid(torch.tensor(sigmoid.low, dtype=torch.float64)).item() == pytest.approx(0.95)
+
+
+def test_exam_readings():
+    z = saturation.exam_pre_activation()
+    assert z == pytest.approx(7.3 * 2.1 + 193.4 * 5.2 - 30.2 * -0.2 + 8.3) and round(z, 2) == 1035.35
+    found = {r.activation: r for r in saturation.readings()}
+    assert {a for a, r in found.items() if r.matches} == saturation.EXAM_ANSWER
+    assert found["sigmoid"].output == 1.0 and found["tanh"].output == 1.0  # exactly, in float64
+    assert found["relu"].output == found["leaky_relu"].output == z
+
+
+def test_check_activations():
+    assert saturation.check_activations({"tanh", "sigmoid"})
+    wrong = saturation.check_activations(["relu", "sigmoid"])
+    assert not wrong and "ReLU cannot be it" in str(wrong) and "1 possible activation is missing" in str(wrong)
+    assert "Tanh" not in str(wrong)  # a missing answer is counted, not named
+    with pytest.raises(ValueError):
+        saturation.check_activations({"softplus"})
+    # With z = 1, ReLU (and leaky ReLU) give exactly 1.0: the same observation then points the other way.
+    assert saturation.check_activations({"relu", "leaky_relu"}, w=[1.0], b=0.0, x=[1.0])
+
+
+def test_check_separating_z_and_threshold():
+    assert saturation.check_separating_z(1.0)
+    assert not saturation.check_separating_z(5.0)  # both round to 1.0 there
+    assert not saturation.check_separating_z(0.5)  # neither does
+    assert saturation.check_threshold("sigmoid", math.log(19))
+    assert not saturation.check_threshold("sigmoid", 2.5)
+    assert saturation.check_threshold("relu", 0.95)
+    assert not saturation.check_threshold("sigmoid", 1.0, target=-1.0)  # never: the set is empty
+
+
+ZS = np.array([-1035.35, -50.0, -20.0, -3.0, -1.0, -1e-3, 0.0, 1e-3, 0.5, 1.0, 3.0, 8.0, 12.0, 20.0, 30.0, 50.0, 1035.35])
+
+
+@pytest.mark.parametrize("dtype, atol", [("float64", 3e-16), ("float32", 1e-7)])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_derivative_matches_autograd(activation, dtype, atol):
+    ours = saturation.derivative(activation, ZS, dtype)
+    assert ours.dtype == np.dtype(dtype)
+    reference = torch.tensor(ZS, dtype=getattr(torch, dtype), requires_grad=True)
+    fn = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
+          "leaky_relu": torch.nn.functional.leaky_relu}[activation]
+    fn(reference).sum().backward()
+    np.testing.assert_allclose(ours, reference.grad.numpy(), rtol=1e-5 if dtype == "float32" else 1e-12, atol=atol)
+    np.testing.assert_array_equal(saturation.autograd_derivative(activation, ZS, dtype), reference.grad.numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_saturated_derivatives_are_exactly_zero_at_the_exam_z(dtype):
+    z = saturation.exam_pre_activation()
+    for name in ("sigmoid", "tanh"):
+        assert saturation.derivative(name, z, dtype) == 0.0
+        assert saturation.autograd_derivative(name, z, dtype) == 0.0
+    assert saturation.derivative("relu", z, dtype) == 1.0
+    assert saturation.derivative("leaky_relu", -z, dtype) == pytest.approx(neuron.LEAKY_RELU_SLOPE)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_log10_derivative_matches_float64_where_representable(activation):
+    z = np.linspace(-5, 5, 301)  # where 1 - s and 1 - tanh^2 lose no digits to cancellation
+    np.testing.assert_allclose(saturation.log10_derivative(activation, z),
+                               np.log10(saturation.derivative(activation, z)), atol=1e-12)
+    z = np.linspace(-300, 300, 601)  # a cancellation-free float64 reference
+    a = np.abs(z)
+    exact = np.exp(-a) / (1 + np.exp(-a)) ** 2 if activation == "sigmoid" else 1 / np.cosh(z) ** 2
+    np.testing.assert_allclose(saturation.log10_derivative(activation, z), np.log10(exact), rtol=1e-12)
+    # Far out, the exact value is an exponential: log10 f' is linear in z.
+    big = np.array([100.0, 1035.35, 5000.0])
+    slope = 1 if activation == "sigmoid" else 2
+    offset = 0 if activation == "sigmoid" else math.log10(4)
+    np.testing.assert_allclose(saturation.log10_derivative(activation, big), offset - slope * big / math.log(10), rtol=1e-12)
+    assert saturation.log10_derivative(activation, 1035.35) < math.log10(saturation.SMALLEST_SUBNORMAL["float64"])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_vanishing_point_is_where_autograd_reaches_zero(activation, dtype):
+    z0 = saturation.vanishing_point(activation, dtype)
+    assert saturation.autograd_derivative(activation, z0, dtype) == 0
+    assert saturation.autograd_derivative(activation, np.nextafter(z0, 0.0), dtype) > 0
+    # NumPy's own tanh and exp round to 1 a little elsewhere (float32 tanh: at z = 10), never far.
+    assert saturation.derivative(activation, 1.15 * z0, dtype) == 0
+    assert saturation.derivative(activation, 0.85 * z0, dtype) > 0
+    assert 5 < z0 < 40
+
+
+def test_piecewise_linear_gradients_never_vanish():
+    assert saturation.vanishing_point("relu") is None and saturation.vanishing_point("leaky_relu") is None
+
+
+def test_parse_numbers():
+    assert saturation.parse_numbers("7.3, 193.4 -30.2") == (7.3, 193.4, -30.2)
+    for bad, kwargs in (("1, x", {}), ("", {}), ("inf", {}), ("1, 2", {"count": 3})):
+        with pytest.raises(ValueError):
+            saturation.parse_numbers(bad, **kwargs)
+    with pytest.raises(TypeError):
+        saturation.parse_numbers(3.0)
+
+
+def test_interval_and_number_formatting():
+    band = saturation.rounding_band()
+    assert band.contains(0.95) and not band.contains(1.05)
+    np.testing.assert_array_equal(band.contains([0.9, 1.0, 1.1]), [False, True, False])
+    assert str(saturation.EMPTY) == "no value" and not saturation.EMPTY.contains(1.0)
+    assert saturation.format_number(1.0) == "1.0" and saturation.format_number(1035.3500000000001) == "1035.35"
+
+
+def test_weight_gradient_vanishes_unless_the_loss_reads_the_logit():
+    x = np.array(saturation.EXAM_INPUT)
+    for activation, loss in (("sigmoid", "squared_error"), ("tanh", "squared_error"), ("sigmoid", "cross_entropy")):
+        assert np.all(saturation.weight_gradient(activation, loss) == 0)
+    # d/dw BCE-with-logits = (sigmoid(z) - target) x = x for target 0 at a saturated z.
+    np.testing.assert_allclose(saturation.weight_gradient("sigmoid", "cross_entropy_logits"), x, rtol=1e-15)
+    z = saturation.exam_pre_activation()
+    np.testing.assert_allclose(saturation.weight_gradient("leaky_relu"), 2 * z * x, rtol=1e-12)
+    # Away from saturation the squared-error gradient is 2 (out - t) f'(z) x, as the chain rule says.
+    w, b, xs = (0.3, -0.2, 0.1), 0.05, (1.0, 2.0, -1.0)
+    zs = float(np.dot(w, xs) + b)
+    s = float(neuron.sigmoid(zs))
+    np.testing.assert_allclose(saturation.weight_gradient("sigmoid", w=w, b=b, x=xs, target=1.0),
+                               2 * (s - 1) * s * (1 - s) * np.array(xs), rtol=1e-12)
+
+
+@pytest.mark.parametrize("bad", [dict(activation="relu", loss="cross_entropy"), dict(activation="sigmoid", loss="hinge"),
+                                 dict(activation="sigmoid", x=(1.0, 2.0))])
+def test_weight_gradient_rejects_bad_arguments(bad):
+    with pytest.raises(ValueError):
+        saturation.weight_gradient(**bad)
