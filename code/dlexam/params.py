@@ -91,6 +91,16 @@ def dense_parameter_count(layer_sizes):
     return sum(layer.total for layer in dense_layer_breakdown(layer_sizes))
 
 
+def _kernel_pair(kernel_size):
+    """int or (int, int) -> (kh, kw), both positive."""
+    if isinstance(kernel_size, (tuple, list)):
+        if len(kernel_size) != 2:
+            raise ValueError(f"kernel_size must be an int or a pair (kh, kw), got {kernel_size!r}")
+        return tuple(_check_positive_int(s, "kernel_size") for s in kernel_size)
+    k = _check_positive_int(kernel_size, "kernel_size")
+    return k, k
+
+
 def conv_parameter_count(in_channels, out_channels, kernel_size, bias=True):
     """ints -> int: parameters of a 2-D convolution, in * out * kh * kw (+ out biases).
 
@@ -99,12 +109,7 @@ def conv_parameter_count(in_channels, out_channels, kernel_size, bias=True):
     """
     in_channels = _check_positive_int(in_channels, "in_channels")
     out_channels = _check_positive_int(out_channels, "out_channels")
-    if isinstance(kernel_size, (tuple, list)):
-        if len(kernel_size) != 2:
-            raise ValueError(f"kernel_size must be an int or a pair (kh, kw), got {kernel_size!r}")
-        kh, kw = (_check_positive_int(s, "kernel_size") for s in kernel_size)
-    else:
-        kh = kw = _check_positive_int(kernel_size, "kernel_size")
+    kh, kw = _kernel_pair(kernel_size)
     if not isinstance(bias, bool):
         raise TypeError(f"bias must be True or False, got {bias!r}")
     return in_channels * out_channels * kh * kw + (out_channels if bias else 0)
@@ -279,12 +284,7 @@ def conv_vs_dense(image_shape, out_channels, kernel_size, stride=1, padding=0):
 
     h, w, c = _check_image_shape(image_shape)
     out_channels = _check_positive_int(out_channels, "out_channels")
-    if isinstance(kernel_size, (tuple, list)):
-        if len(kernel_size) != 2:
-            raise ValueError(f"kernel_size must be an int or a pair (kh, kw), got {kernel_size!r}")
-        kh, kw = (_check_positive_int(s, "kernel_size") for s in kernel_size)
-    else:
-        kh = kw = _check_positive_int(kernel_size, "kernel_size")
+    kh, kw = _kernel_pair(kernel_size)
     out_h = conv_output_size(h, kh, stride, padding)
     out_w = conv_output_size(w, kw, stride, padding)
     n_outputs = out_h * out_w * out_channels

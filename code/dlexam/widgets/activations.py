@@ -43,21 +43,12 @@ class ActivationExplorer(Explorer):
         self.readings = []
         self.update()
 
-    _holding = False
-
     def _reset(self, *_):
-        self._holding = True
-        try:
-            self.weights.value = _text(saturation.EXAM_WEIGHTS)
-            self.bias.value = f"{saturation.EXAM_BIAS:g}"
-            self.inputs.value = _text(saturation.EXAM_INPUT)
-        finally:
-            self._holding = False
-        self.update()
-
-    def update(self, *args):
-        if not self._holding:
-            super().update(*args)
+        self.set_controls(
+            (self.weights, _text(saturation.EXAM_WEIGHTS)),
+            (self.bias, f"{saturation.EXAM_BIAS:g}"),
+            (self.inputs, _text(saturation.EXAM_INPUT)),
+        )
 
     def _update(self):
         w = saturation.parse_numbers(self.weights.value, name="weights")

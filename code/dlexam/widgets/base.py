@@ -20,8 +20,12 @@ class Explorer:
 
         display(self.ui)
 
+    _holding = False  # True while several controls are set together
+
     def update(self, *_):
         """Recompute everything shown; a bad value becomes a message, never a traceback."""
+        if self._holding:
+            return
         try:
             self._update()
         except (ValueError, TypeError) as err:
@@ -44,6 +48,25 @@ class Explorer:
         self.message.value = (
             f'<div style="color:{colours[kind]};white-space:pre-wrap">{html.escape(text)}</div>'
         )
+
+    def set_controls(self, *pairs):
+        """Set (control, value) pairs with one update at the end instead of one per control."""
+        self._holding = True
+        try:
+            for control, value in pairs:
+                control.value = value
+        finally:
+            self._holding = False
+        self.update()
+
+    def leave_preset(self, chooser, custom="custom"):
+        """A control was moved by hand: show `chooser` as `custom` (unless a preset is being applied)."""
+        if self._holding:
+            return
+        if chooser.value != custom:
+            self.set_controls((chooser, custom))
+        else:
+            self.update()
 
     def _observe(self, *controls):
         for control in controls:

@@ -106,27 +106,19 @@ class ConvStepper(Explorer):
         self.next.on_click(lambda _: self.go_to(self.step.value + 1))
         self.update()
 
-    _holding = False
-
     def _choose_preset(self, change):
         if change["new"] == CUSTOM:
             return
         x, k, stride, padding = PRESETS[change["new"]]
-        self._holding = True  # one rebuild for all the settings, not four
-        try:
-            self.input_text.value = conv.format_matrix(x)
-            self.kernel_text.value = conv.format_matrix(k)
-            self.stride.value, self.padding.value = stride, padding
-        finally:
-            self._holding = False
-        self.update()
+        self.set_controls(
+            (self.input_text, conv.format_matrix(x)),
+            (self.kernel_text, conv.format_matrix(k)),
+            (self.stride, stride),
+            (self.padding, padding),
+        )
 
     def _changed(self, change):
-        if self._holding:
-            return
-        if self.preset.value != CUSTOM:
-            self.preset.value = CUSTOM  # the settings no longer match the example's name
-        self.update()
+        self.leave_preset(self.preset, CUSTOM)  # the settings no longer match the example's name
 
     def go_to(self, index):
         """Show step `index` (0-based), clipped to the steps there are."""

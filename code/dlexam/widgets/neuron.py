@@ -38,24 +38,13 @@ class TruthTableExplorer(Explorer):
         self.table.observe(self.update, names="value")
         self.update()
 
-    _holding = False
-
     def _snap(self, change):
-        if change["new"] == "custom":
-            return
-        self._holding = True  # one redraw for the three sliders, not three
-        try:
-            self.w1.value, self.w2.value, self.b.value = neuron.EXAM_OPTIONS[_OPTION_LABELS.index(change["new"]) - 1]
-        finally:
-            self._holding = False
-        self.update()
+        if change["new"] != "custom":
+            option = neuron.EXAM_OPTIONS[_OPTION_LABELS.index(change["new"]) - 1]
+            self.set_controls(*zip((self.w1, self.w2, self.b), option))
 
     def _changed(self, change):
-        if self._holding:
-            return
-        if self.option.value != "custom":
-            self.option.value = "custom"  # the sliders no longer sit on an exam option
-        self.update()
+        self.leave_preset(self.option)  # the sliders no longer sit on an exam option
 
     def _update(self):
         w1, w2, b = self.w1.value, self.w2.value, self.b.value

@@ -110,7 +110,6 @@ class ParameterCountExplorer(Explorer):
             control.observe(self._changed, names="value")
         self.update()
 
-    _holding = False
     total = None
     torch_total = None
     layers = ()
@@ -119,23 +118,10 @@ class ParameterCountExplorer(Explorer):
         if change["new"] == CUSTOM:
             return
         (h, w, c), widths = PRESETS[change["new"]]
-        self._holding = True  # one update for four fields, not four
-        try:
-            self.height.value, self.width.value, self.channels.value, self.widths.value = h, w, c, widths
-        finally:
-            self._holding = False
-        self.update()
+        self.set_controls((self.height, h), (self.width, w), (self.channels, c), (self.widths, widths))
 
     def _changed(self, change):
-        if self._holding:
-            return
-        if self.preset.value != CUSTOM:
-            self._holding = True
-            try:
-                self.preset.value = CUSTOM  # the fields no longer show the preset
-            finally:
-                self._holding = False
-        self.update()
+        self.leave_preset(self.preset, CUSTOM)  # the fields no longer show the preset
 
     def _clear(self):
         self.total = self.torch_total = None

@@ -92,7 +92,6 @@ class CovarianceExplorer(Explorer):
         self.tolerance_choice.observe(self.update, names="value")
         self.update()
 
-    _holding = False
     matrix = None
     eigenvalues = None
     rank = None
@@ -104,20 +103,10 @@ class CovarianceExplorer(Explorer):
         if change["new"] == CUSTOM:
             return
         C = PRESETS[change["new"]]
-        self._holding = True  # one update for six fields, not six
-        try:
-            for (i, j), control in self.entries.items():
-                control.value = float(C[i, j])
-        finally:
-            self._holding = False
-        self.update()
+        self.set_controls(*((control, float(C[i, j])) for (i, j), control in self.entries.items()))
 
     def _changed(self, change):
-        if self._holding:
-            return
-        if self.preset.value != CUSTOM:
-            self.preset.value = CUSTOM  # the fields no longer show the preset
-        self.update()
+        self.leave_preset(self.preset, CUSTOM)  # the fields no longer show the preset
 
     def _update(self):
         for (i, j), mirror in self.mirrors.items():
