@@ -47,27 +47,45 @@ def _check_generator(generator):
         )
 
 
+def _sign_fixed_qr(A):
+    """(n, 3, 3) standard normal -> (n, 3, 3) Q of A = QR with R's diagonal made positive."""
+    Q, R = torch.linalg.qr(A.to(torch.float64))  # (n, 3, 3) each
+    # QR is unique only up to the signs of R's diagonal; fixing them makes Q uniform.
+    signs = torch.where(torch.diagonal(R, dim1=1, dim2=2) < 0, -1.0, 1.0)  # (n, 3)
+    return Q * signs[:, None, :]  # scales Q's columns
+
+
 def haar_orthogonal(n, generator=None, dtype=torch.float32):
     """n -> (n, 3, 3): uniform (Haar) orthogonal matrices; about half have det -1."""
     n = _check_count(n)
     _check_generator(generator)
     A = torch.randn(n, 3, 3, generator=generator, dtype=torch.float64)  # (n, 3, 3)
-    Q, R = torch.linalg.qr(A)  # (n, 3, 3) each
-    # QR is unique only up to the signs of R's diagonal; fixing them makes Q uniform.
-    signs = torch.where(torch.diagonal(R, dim1=1, dim2=2) < 0, -1.0, 1.0)  # (n, 3)
-    return (Q * signs[:, None, :]).to(dtype)  # scales Q's columns
+    return _sign_fixed_qr(A).to(dtype)
 
 
 def random_rotations(n, generator=None, dtype=torch.float32):
     """n -> (n, 3, 3): uniform (Haar) random rotations, det +1."""
     n = _check_count(n)
     _check_generator(generator)
-    Q = haar_orthogonal(n, generator, dtype=torch.float64)  # (n, 3, 3)
+    A = torch.randn(n, 3, 3, generator=generator, dtype=torch.float64)  # (n, 3, 3)
+    return rotations_from_normal(A).to(dtype)
+
+
+def rotations_from_normal(A):
+    """(n, 3, 3) standard normal matrices -> (n, 3, 3) uniform rotations: sign-fixed QR, then det +1.
+
+    ``random_rotations`` draws A and calls this; the trainer draws A for several runs from
+    their own generators and turns them into rotations in one batched call.
+    """
+    if not isinstance(A, torch.Tensor) or A.ndim != 3 or A.shape[1:] != (3, 3):
+        shape = tuple(A.shape) if isinstance(A, torch.Tensor) else type(A).__name__
+        raise ValueError(f"A must be a tensor of shape (n, 3, 3), got {shape}")
+    Q = _sign_fixed_qr(A)  # (n, 3, 3), uniform on O(3)
+    det = (Q[:, :, 0] * torch.linalg.cross(Q[:, :, 1], Q[:, :, 2])).sum(dim=1)  # (n,), +-1
     # Flipping one column maps the reflections one-to-one onto the rotations and keeps
     # the distribution uniform (Haar measure is invariant under this fixed product).
-    flip = torch.where(torch.linalg.det(Q) < 0, -1.0, 1.0).to(Q.dtype)  # (n,)
-    Q = torch.cat([Q[:, :, :1] * flip[:, None, None], Q[:, :, 1:]], dim=2)  # (n, 3, 3)
-    return Q.to(dtype)
+    flip = torch.where(det < 0, -1.0, 1.0).to(Q.dtype)  # (n,)
+    return torch.cat([Q[:, :, :1] * flip[:, None, None], Q[:, :, 1:]], dim=2)  # (n, 3, 3)
 
 
 def qr_hint_rotations(n, generator=None, dtype=torch.float32):

@@ -1,8 +1,8 @@
 """The two networks of exam question III: an MLP on flattened coordinates and DeepSets.
 
 Both map a batch of configurations (B, 20, 3) to one prediction per configuration, shape
-(B,): the same shape as the targets y, so ``F.mse_loss(model(X), y)`` never broadcasts a
-(B, 1) output against (B,) targets into a (B, B) matrix of nonsense.
+(B,): the same shape as the targets y, so ``torch.nn.functional.mse_loss(model(X), y)``
+never silently broadcasts a (B, 1) output against (B,) targets into a (B, B) matrix.
 """
 
 import torch
@@ -117,5 +117,9 @@ def make_model(name, generator=None):
     """A fresh "mlp" or "deepsets" model; seeded through ``generator`` when one is given."""
     if name not in MODELS:
         raise ValueError(f"model must be one of {sorted(MODELS)}, got {name!r}")
-    model = MODELS[name]()
-    return model if generator is None else init_parameters(model, generator)
+    if generator is None:
+        return MODELS[name]()
+    # nn.Linear draws its initial weights from the global RNG: restore it afterwards.
+    with torch.random.fork_rng(devices=[]):
+        model = MODELS[name]()
+    return init_parameters(model, generator)

@@ -88,8 +88,10 @@ def target(X):
 
 def stream_generator(seed, stream):
     """A torch.Generator for the independent random stream (seed, stream)."""
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"seed must be an integer, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be non-negative, got {seed}")
     words = np.random.SeedSequence([int(stream), int(seed)]).generate_state(2, dtype=np.uint32)
     return torch.Generator().manual_seed(int(words[0]) << 32 | int(words[1]))
 

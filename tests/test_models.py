@@ -1,0 +1,134 @@
+import inspect
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from dlexam import models, particles
+
+# The exam's official solution, III(A) and III(D): widths of the Linear layers in order.
+MLP_WIDTHS = [60, 128, 128, 64, 32, 1]
+PHI_WIDTHS = [3, 64, 64, 64, 64]
+RHO_WIDTHS = [64, 64, 32, 1]
+
+
+def count(widths):
+    """Weights and biases of a chain of dense layers: sum of (in + 1) * out."""
+    return sum((i + 1) * o for i, o in zip(widths[:-1], widths[1:]))
+
+
+def seeded(name, seed=0):
+    return models.make_model(name, torch.Generator().manual_seed(seed))
+
+
+def linear_widths(module):
+    layers = [m for m in module.modules() if isinstance(m, nn.Linear)]
+    return [layers[0].in_features] + [layer.out_features for layer in layers]
+
+
+def test_widths_match_the_official_solution():
+    deepsets = models.DeepSets()
+    assert linear_widths(models.MLP()) == MLP_WIDTHS
+    assert linear_widths(deepsets.phi) == PHI_WIDTHS
+    assert linear_widths(deepsets.rho) == RHO_WIDTHS
+
+
+@pytest.mark.parametrize(
+    "module, expected",
+    [
+        (models.MLP(), count(MLP_WIDTHS)),  # 34,689
+        (models.Phi(), count(PHI_WIDTHS)),
+        (models.Rho(), count(RHO_WIDTHS)),
+        (models.DeepSets(), count(PHI_WIDTHS) + count(RHO_WIDTHS)),  # 19,009
+    ],
+)
+def test_parameter_counts(module, expected):
+    assert sum(p.numel() for p in module.parameters()) == expected
+
+
+@pytest.mark.parametrize(
+    "sequential, hidden",
+    [(models.MLP().layers, 4), (models.Phi().layers, 4), (models.Rho().layers, 2)],
+)
+def test_an_elu_follows_every_hidden_layer(sequential, hidden):
+    kinds = [type(layer) for layer in sequential]
+    assert kinds.count(nn.ELU) == hidden
+    for i, kind in enumerate(kinds):
+        if kind is nn.ELU:
+            assert kinds[i - 1] is nn.Linear
+
+
+def test_exam_names():
+    assert models.F is models.DeepSets
+    assert isinstance(models.DeepSets().phi, models.Phi) and isinstance(models.DeepSets().rho, models.Rho)
+    for cls in (models.MLP, models.Phi, models.Rho, models.DeepSets):
+        assert "def forward" in inspect.getsource(cls)  # the chapters show this source
+
+
+@pytest.mark.parametrize("name", ["mlp", "deepsets"])
+def test_output_is_one_number_per_configuration(name):
+    X, _ = particles.make_dataset(5)
+    assert seeded(name)(X).shape == (5,)
+
+
+def test_mlp_accepts_flat_and_particle_shapes_alike():
+    X, _ = particles.make_dataset(5)
+    model = seeded("mlp")
+    torch.testing.assert_close(model(X), model(X.reshape(5, 60)))
+    model(X.transpose(0, 1).contiguous().transpose(0, 1))  # non-contiguous input works
+
+
+def test_deepsets_is_the_sum_of_phi_through_rho():
+    X, _ = particles.make_dataset(5)
+    model = seeded("deepsets")
+    pooled = sum(model.phi(X[:, i : i + 1]).squeeze(1) for i in range(20))  # one particle at a time
+    torch.testing.assert_close(model(X), model.rho(pooled), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_deepsets_is_permutation_invariant_and_the_mlp_is_not(seed):
+    X, _ = particles.make_dataset(32, seed=seed)
+    permutation = torch.randperm(20, generator=torch.Generator().manual_seed(seed))
+    deepsets, mlp = seeded("deepsets", seed), seeded("mlp", seed)
+    with torch.no_grad():
+        assert (deepsets(X) - deepsets(X[:, permutation])).abs().max() < 1e-5
+        assert (mlp(X) - mlp(X[:, permutation])).abs().max() > 1e-3
+
+
+def test_deepsets_takes_any_number_of_particles():
+    assert models.DeepSets()(torch.randn(3, 7, 3, generator=torch.Generator().manual_seed(0))).shape == (3,)
+
+
+def test_seeded_models_are_reproducible_and_leave_global_state_alone():
+    state = torch.random.get_rng_state()
+    a, b, c = seeded("deepsets", 1), seeded("deepsets", 1), seeded("deepsets", 2)
+    assert torch.equal(state, torch.random.get_rng_state())
+    for pa, pb, pc in zip(a.parameters(), b.parameters(), c.parameters()):
+        assert torch.equal(pa, pb) and not torch.equal(pa, pc)
+
+
+def test_initialisation_follows_pytorch_default_bounds():
+    for layer in seeded("mlp").modules():
+        if isinstance(layer, nn.Linear):
+            bound = 1 / np.sqrt(layer.in_features)
+            assert layer.weight.abs().max() <= bound and layer.bias.abs().max() <= bound
+            assert layer.weight.abs().max() > 0.8 * bound  # spread over the whole interval
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: models.MLP()(torch.zeros(4, 21, 3)), ValueError, "(B, 20, 3) or (B, 60)"),
+        (lambda: models.MLP()(torch.zeros(4, 59)), ValueError, "got (4, 59)"),
+        (lambda: models.DeepSets()(torch.zeros(4, 60)), ValueError, "(B, m, 3)"),
+        (lambda: models.DeepSets()(torch.zeros(4, 20, 2)), ValueError, "got (4, 20, 2)"),
+        (lambda: models.DeepSets()(np.zeros((4, 20, 3))), TypeError, "torch tensor"),
+        (lambda: models.make_model("cnn"), ValueError, "['deepsets', 'mlp']"),
+        (lambda: models.init_parameters(models.MLP(), 0), TypeError, "torch.Generator"),
+    ],
+)
+def test_bad_inputs_raise_clear_errors(call, error, words):
+    with pytest.raises(error) as info:
+        call()
+    assert words in str(info.value)
