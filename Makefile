@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 .PHONY: book test setup browser clean
 
 book: setup
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python scripts/build_book.py
 	@echo "The book is in _build/html: open _build/html/index.html, or serve it with"
 	@echo "  $(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000"
 

@@ -132,3 +132,9 @@ def test_bad_inputs_raise_clear_errors(call, error, words):
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+@pytest.mark.parametrize("model", [models.MLP(), models.DeepSets()])
+def test_integer_coordinates_get_a_clear_message(model):
+    with pytest.raises(TypeError, match="floating-point coordinates"):
+        model(torch.ones(2, 20, 3, dtype=torch.long))

@@ -9,7 +9,6 @@ every image loads. A full-page screenshot of each page is kept in _build/screens
 import json
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -21,10 +20,9 @@ pytestmark = pytest.mark.book
 
 @pytest.fixture(scope="module")
 def built_site():
-    """Build the book once for this module (cached execution keeps rebuilds quick)."""
-    jb = Path(sys.executable).with_name("jupyter-book")
+    """Build the book once for this module, as `make book` does (cached execution keeps rebuilds quick)."""
     result = subprocess.run(
-        [str(jb), "build", str(ROOT), "-W", "-n", "--keep-going"],
+        [sys.executable, str(ROOT / "scripts" / "build_book.py")],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -15,6 +15,8 @@ def _check_particles(inputs, model, allow_flat=False):
     """Raise ValueError unless inputs is (B, m, 3), or (B, 20, 3) / (B, 60) for the MLP."""
     if not isinstance(inputs, torch.Tensor):
         raise TypeError(f"{model} expects a torch tensor, got {type(inputs).__name__}")
+    if not inputs.is_floating_point():
+        raise TypeError(f"{model} expects floating-point coordinates, got {inputs.dtype}; use inputs.float()")
     shape = tuple(inputs.shape)
     if allow_flat:
         if shape[1:] not in ((N_PARTICLES, DIM), (N_PARTICLES * DIM,)):

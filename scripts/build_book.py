@@ -1,0 +1,39 @@
+"""Build the book into _build/html with every warning an error.
+
+The execution cache (_build/.jupyter_cache) keys each chapter on its own code cells only, so
+a change to the library would leave stale outputs in cached pages. This script records a hash
+of code/dlexam and clears the cache whenever it changed: every page then runs again.
+"""
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+STAMP = BUILD / ".library-hash"
+
+
+def library_hash():
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "code" / "dlexam").rglob("*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def main(extra_args=()):
+    current = library_hash()
+    if not STAMP.exists() or STAMP.read_text() != current:
+        shutil.rmtree(BUILD / ".jupyter_cache", ignore_errors=True)
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going", *extra_args], cwd=ROOT)
+    if result.returncode == 0:
+        STAMP.write_text(current)
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
