@@ -203,3 +203,149 @@ def test_bad_inputs_raise_clear_errors(call, error, words):
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+# Additions for III(E) and III(F): the decomposition point by point, its small-K correction,
+# how close augmented copies come to those seen, the validation set in both frames, self-checks.
+
+
+def test_pointwise_decomposition_averages_to_decompose():
+    rng = np.random.default_rng(1)
+    predictions, y = torch.from_numpy(rng.normal(size=(4, 30))), torch.from_numpy(rng.normal(size=30))
+    bias2, variance = training.pointwise_decomposition(predictions, y)
+    mse, bias2_mean, variance_mean = training.decompose(predictions, y)
+    assert bias2.shape == variance.shape == (30,)
+    assert float(bias2.mean()) == pytest.approx(bias2_mean)
+    assert float(variance.mean()) == pytest.approx(variance_mean)
+    np.testing.assert_allclose(variance.numpy(), predictions.numpy().var(axis=0))
+
+
+def test_corrected_decomposition_removes_the_small_k_bias():
+    # K models whose predictions are y + b(x) + sigma * noise: true bias2 = mean b^2, variance = sigma^2.
+    rng = np.random.default_rng(2)
+    n, k, sigma = 200_000, 3, 0.5
+    y = rng.normal(size=n)
+    b = rng.uniform(-0.3, 0.3, size=n)
+    predictions = torch.from_numpy(y + b + sigma * rng.normal(size=(k, n)))
+    _, plug_in_bias2, plug_in_variance = training.decompose(predictions, torch.from_numpy(y))
+    bias2, variance = training.corrected_decomposition(predictions, torch.from_numpy(y))
+    assert plug_in_variance == pytest.approx(sigma**2 * (k - 1) / k, rel=0.01)
+    assert plug_in_bias2 == pytest.approx(np.mean(b**2) + sigma**2 / k, rel=0.01)
+    assert variance == pytest.approx(sigma**2, rel=0.01)
+    assert bias2 == pytest.approx(np.mean(b**2), rel=0.03)
+
+
+def test_nearest_copy_distance_rotations_fill_in_permutations_do_not():
+    X, _ = particles.make_dataset(8, seed=3)
+    def median(aug, n_seen):
+        d = training.nearest_copy_distance(X, aug, n_seen=n_seen, n_new=50, generator=torch.Generator().manual_seed(0))
+        assert d.shape == (8, 50) and bool(((d >= 0) & (d <= 1)).all())
+        return float(d.median())
+    few, many = median("rotations", 10), median("rotations", 1000)
+    # The rotations form a 3-dimensional family: 100 times more copies come 100^(1/3) = 4.6 times closer.
+    assert 3 < few / many < 7
+    permutations = median("permutations", 1000)
+    assert permutations > 0.5 and permutations > 2 * median("rotations", 100)
+
+
+def test_nearest_copy_distance_is_reproducible_and_rejects_no_augmentation():
+    X, _ = particles.make_dataset(3, seed=0)
+    a = training.nearest_copy_distance(X, "both", 20, 5, torch.Generator().manual_seed(4))
+    b = training.nearest_copy_distance(X, "both", 20, 5, torch.Generator().manual_seed(4))
+    assert torch.equal(a, b)
+    with pytest.raises(ValueError, match="'rotations', 'permutations' or 'both'"):
+        training.nearest_copy_distance(X, "none")
+    with pytest.raises(ValueError, match="n_seen"):
+        training.nearest_copy_distance(X, "rotations", n_seen=0)
+
+
+def test_validation_set_in_both_frames():
+    X, y = training.validation_set()
+    _, _, X_val, y_val = training.training_data(SMALL)
+    assert torch.equal(X, X_val) and torch.equal(y, y_val)
+    X_canonical, y_canonical = training.validation_set("canonical")
+    assert torch.equal(y_canonical, y)
+    assert torch.allclose(X_canonical, particles.canonical_frame(X).float())
+    # Same configurations, so the same property; the canonical frame sorts the particles by x.
+    np.testing.assert_allclose(particles.target(X_canonical), particles.target(X), rtol=1e-4)
+    assert bool((X_canonical[:, 1:, 0] >= X_canonical[:, :-1, 0]).all())
+    with pytest.raises(ValueError, match="frame must be one of"):
+        training.validation_set("sideways")
+
+
+def test_select_configurations():
+    rng = np.random.default_rng(5)
+    y = torch.from_numpy(rng.normal(size=50))
+    predictions = y + torch.from_numpy(rng.normal(size=(3, 50))) * torch.linspace(0, 1, 50, dtype=torch.float64)
+    spread = training.select_configurations(predictions, y, 5)
+    assert list(spread) == list(np.argsort(y.numpy())[[0, 12, 24, 37, 49]])
+    noisy = training.select_configurations(predictions, y, 10, "largest variance")
+    _, variance = training.pointwise_decomposition(predictions, y)
+    assert set(noisy) == set(np.argsort(-variance.numpy())[:10].tolist())
+    assert list(y.numpy()[noisy]) == sorted(y.numpy()[noisy])
+    with pytest.raises(ValueError, match="n must be a whole number from 1 to 50"):
+        training.select_configurations(predictions, y, 0)
+    with pytest.raises(ValueError, match="how must be one of"):
+        training.select_configurations(predictions, y, 3, "random")
+
+
+@pytest.fixture(scope="module")
+def eight_small_runs():
+    return training.train(training.exam_configs(small(epochs=4)))
+
+
+def test_check_run(eight_small_runs):
+    runs = eight_small_runs
+    gaps = {h.config.label: h.val_loss[-1] / h.train_loss[-1] for h in runs}
+    largest = max(gaps, key=gaps.get)
+    smallest = min(gaps, key=gaps.get)
+    assert training.check_run(runs, largest, "largest gap")
+    verdict = training.check_run(runs, smallest, "largest gap")
+    assert not verdict and "Not yet" in verdict.message and "place 8 of 8" in verdict.message
+    lowest = min(runs, key=lambda h: h.val_loss[-1])
+    assert training.check_run(runs, (lowest.config.model, lowest.config.augmentation), "lowest validation")
+    # DeepSets' curves with and without permutations tie exactly: both answers count.
+    assert training.check_run(runs, "deepsets, permutations", "lowest validation").correct == \
+        training.check_run(runs, "DeepSets, none", "lowest validation").correct
+
+
+@pytest.mark.parametrize("answer", ["MLP", "CNN, none", "MLP, flips", 3, ("mlp",)])
+def test_check_run_rejects_answers_it_cannot_read(eight_small_runs, answer):
+    with pytest.raises(ValueError, match="answer a run as 'model, augmentation'"):
+        training.check_run(eight_small_runs, answer)
+
+
+def test_check_best_epoch(eight_small_runs):
+    h = eight_small_runs[0]
+    best = int(np.argmin(h.val_loss)) + 1
+    assert training.check_best_epoch(h, best)
+    wrong = 1 if best != 1 else 2
+    assert not training.check_best_epoch(h, wrong)
+    assert "not one of them" in training.check_best_epoch(h, 99).message
+    with pytest.raises(TypeError, match="epoch number"):
+        training.check_best_epoch(h, 2.5)
+
+
+def test_check_decomposition():
+    predictions = torch.tensor([[1.0, 2.0], [3.0, 2.0]])
+    y = torch.tensor([1.0, 1.0])
+    # mean prediction (2, 2): bias2 = (1 + 1) / 2 = 1; variance = (1 + 0) / 2 = 0.5; mse = (0 + 1 + 4 + 1) / 4 = 1.5
+    assert training.check_decomposition(predictions, y, 1.5, 1.0, 0.5)
+    verdict = training.check_decomposition(predictions, y, 1.5, 1.0, 1.0)  # variance with K - 1
+    assert not verdict and "variance = 1 is off" in verdict.message and "bias2" not in verdict.message.split("\n", 1)[1]
+    with pytest.raises(TypeError, match="bias2 must be a finite number"):
+        training.check_decomposition(predictions, y, 1.5, float("nan"), 0.5)
+
+
+def test_check_regime():
+    results = training.bias_variance(k=2, regimes=[("mlp", "none"), ("deepsets", "none")], base=small(epochs=2))
+    canonical = {(r.model, r.augmentation): r.variance for r in results if r.frame == "canonical"}
+    top = max(canonical, key=canonical.get)
+    other = min(canonical, key=canonical.get)
+    assert training.check_regime(results, top, "variance", "canonical")
+    assert not training.check_regime(results, other, "variance", "canonical")
+    assert training.check_regime(results, other, "variance", "canonical", largest=False)
+    with pytest.raises(ValueError, match="not among the regimes"):
+        training.check_regime(results, "MLP, both")
+    with pytest.raises(ValueError, match="quantity must be"):
+        training.check_regime(results, "MLP, none", "noise")

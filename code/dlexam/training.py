@@ -12,6 +12,10 @@ trained in a stack follows the same trajectory as when trained alone, up to floa
 
 Loss: MSE on standardised targets, (y - mean) / std with ``particles.target_scale()``, so a
 loss of 1 is what predicting the mean achieves and every run shares one unit.
+
+Also here, for the pages: the validation set in either frame, the bias-variance split point
+by point and corrected for few models, how close augmented copies come to those seen in
+training, and the self-checks of III(E) and III(F).
 """
 
 import copy
@@ -27,6 +31,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from dlexam import augment, models, particles
+from dlexam.checks import CheckResult
 
 AUGMENTATIONS = {
     "none": (False, False),
@@ -151,6 +156,21 @@ def training_data(config):
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     data = (*_dataset(config.n_train, config.data_seed, False), *_dataset(particles.N_VALIDATION, 0, True))
     return tuple(t.clone() for t in data)  # copies: the trainer's cached tensors stay as they are
+
+
+def validation_set(frame="rotated"):
+    """X_val (N_VALIDATION, 20, 3), y_val (N_VALIDATION,) standardised: the validation set of every run.
+
+    frame 'rotated' gives it as the runs see it (randomly rotated and permuted); 'canonical'
+    maps the same configurations back into the training data's canonical frame (P, and so
+    y_val, is the same in both).
+    """
+    if frame not in FRAMES:
+        raise ValueError(f"frame must be one of {FRAMES}, got {frame!r}")
+    X, y = (t.clone() for t in _dataset(particles.N_VALIDATION, 0, True))
+    if frame == "canonical":
+        X = particles.canonical_frame(X).to(X.dtype)
+    return X, y
 
 
 def initial_model(config):
@@ -470,3 +490,213 @@ def bias_variance(k=5, regimes=BIAS_VARIANCE_REGIMES, base=BOOK_CONFIG, frames=F
             mse, bias2, variance = decompose(predictions, y_val)
             results.append(BiasVariance(model, aug, frame, mse, bias2, variance, train_mse, predictions))
     return results
+
+
+def pointwise_decomposition(predictions, y):
+    """(K, n), (n,) -> (bias2 (n,), variance (n,)): the decomposition at every point.
+
+    bias2[i] = (mean_k f_k(x_i) - y_i)^2 and variance[i] = mean_k (f_k(x_i) - mean_k f_k(x_i))^2;
+    their means over the points are ``decompose``'s bias2 and variance.
+    """
+    _check_predictions(predictions, y)
+    predictions, y = predictions.double(), y.double()
+    mean_prediction = predictions.mean(dim=0)  # (n,)
+    return (mean_prediction - y) ** 2, ((predictions - mean_prediction) ** 2).mean(dim=0)
+
+
+SELECTIONS = ("spread over P", "largest bias", "largest variance")
+
+
+def select_configurations(predictions, y, n, how="spread over P"):
+    """(K, N), (N,) -> indices of n configurations, ordered by their true value y.
+
+    how: 'spread over P' (evenly spaced in the sorted targets), 'largest bias' or
+    'largest variance' (the n configurations where the K models' bias² or variance is largest).
+    """
+    if how not in SELECTIONS:
+        raise ValueError(f"how must be one of {', '.join(repr(s) for s in SELECTIONS)}, got {how!r}")
+    _check_predictions(predictions, y)
+    total = y.shape[0]
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= total:
+        raise ValueError(f"n must be a whole number from 1 to {total}, got {n!r}")
+    if how == "spread over P":
+        chosen = np.argsort(y.numpy(), kind="stable")[np.linspace(0, total - 1, n).round().astype(int)]
+    else:
+        bias2, variance = pointwise_decomposition(predictions, y)
+        score = (bias2 if how == "largest bias" else variance).numpy()
+        chosen = np.argsort(-score, kind="stable")[:n]
+    return chosen[np.argsort(y.numpy()[chosen], kind="stable")]
+
+
+def corrected_decomposition(predictions, y):
+    """(K, n), (n,) -> (bias2, variance): ``decompose``'s split corrected for having only K models.
+
+    The plug-in variance (mean over the K models) is on average (K - 1)/K of the true variance,
+    and the plug-in bias2 is on average bias2 + variance/K. Corrected: variance * K/(K - 1) and
+    bias2 - variance/(K - 1) (the first unbiased, the second too, though it may come out < 0).
+    """
+    _check_predictions(predictions, y)
+    k = predictions.shape[0]
+    if k < 2:
+        raise ValueError("a corrected variance needs predictions of at least 2 models (K >= 2)")
+    _, bias2, variance = decompose(predictions, y)
+    return bias2 - variance / (k - 1), variance * k / (k - 1)
+
+
+def _check_predictions(predictions, y):
+    if not isinstance(predictions, torch.Tensor) or not isinstance(y, torch.Tensor):
+        raise TypeError("predictions and y must be torch tensors")
+    if predictions.ndim != 2 or y.shape != predictions.shape[1:]:
+        raise ValueError(f"predictions must be (K, n) and y (n,), got {tuple(predictions.shape)} and {tuple(y.shape)}")
+
+
+def nearest_copy_distance(X, augmentation, n_seen=100, n_new=100, generator=None):
+    """(n, m, 3) -> (n, n_new): how close a new augmented copy comes to copies seen before.
+
+    For each configuration, draws ``n_seen`` augmented copies (what training shows in n_seen
+    epochs) and ``n_new`` fresh ones, and returns, for each fresh copy, its distance (as a
+    flat vector of 3m coordinates) to the nearest seen copy divided by its mean distance to
+    the seen copies: near 0, the new copy lies next to one already seen; near 1, it is no
+    closer to the nearest seen copy than to a typical one.
+    """
+    if augmentation not in AUGMENTATIONS or augmentation == "none":
+        raise ValueError(
+            f"augmentation must be 'rotations', 'permutations' or 'both', got {augmentation!r} "
+            "(without augmentation every copy is the configuration itself)"
+        )
+    for name, value in (("n_seen", n_seen), ("n_new", n_new)):
+        if not _is_int(value) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if not isinstance(X, torch.Tensor) or X.ndim != 3 or X.shape[-1] != particles.DIM:
+        shape = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
+        raise ValueError(f"X must be a tensor of shape (n, m, 3), got {shape}")
+    rotate, permute = AUGMENTATIONS[augmentation]
+    n, m, _ = X.shape
+    X = X.to(torch.float64)
+
+    def copies(count):
+        repeated = X[:, None].expand(n, count, m, 3).reshape(n * count, m, 3)  # (n*count, m, 3)
+        return augment.augment(repeated, rotate, permute, generator).reshape(n, count, m * 3)
+
+    seen, new = copies(n_seen), copies(n_new)  # (n, n_seen, 3m), (n, n_new, 3m)
+    distances = torch.cdist(new, seen)  # (n, n_new, n_seen)
+    return distances.min(dim=-1).values / distances.mean(dim=-1)
+
+
+def _regime(answer):
+    """'MLP, none' or ('mlp', 'none') -> ('mlp', 'none'); a ValueError names the accepted forms."""
+    parts = [p.strip().lower() for p in answer.split(",")] if isinstance(answer, str) else answer
+    names = {"mlp": "mlp", "deepsets": "deepsets", "deep sets": "deepsets", "f": "deepsets"}
+    if (not isinstance(parts, (list, tuple)) or len(parts) != 2 or not all(isinstance(p, str) for p in parts)
+            or parts[0].lower() not in names or parts[1].lower() not in AUGMENTATIONS):
+        raise ValueError(
+            f"answer a run as 'model, augmentation', e.g. 'MLP, none' or 'DeepSets, both' "
+            f"(augmentation one of {', '.join(AUGMENTATIONS)}); got {answer!r}"
+        )
+    return names[parts[0].lower()], parts[1].lower()
+
+
+def _label(model, augmentation):
+    return f"{'MLP' if model == 'mlp' else 'DeepSets'}, {augmentation}"
+
+
+_RUN_QUESTIONS = {
+    # question: (what is compared, its value for a history, True if the largest value is asked for)
+    "largest gap": ("final validation MSE / final training MSE", lambda h: h.val_loss[-1] / h.train_loss[-1], True),
+    "lowest validation": ("final validation MSE", lambda h: h.val_loss[-1], False),
+    "highest training": ("final training MSE", lambda h: h.train_loss[-1], True),
+}
+
+
+def check_run(histories, answer, question="largest gap"):
+    """Say whether `answer` ('MLP, none', ...) is the run of `histories` asked for by `question`, and why.
+
+    question: 'largest gap' (final validation / training MSE), 'lowest validation' or
+    'highest training'. Runs whose curves tie exactly (DeepSets with and without permutations)
+    both count as right.
+    """
+    if question not in _RUN_QUESTIONS:
+        raise ValueError(f"question must be one of {', '.join(repr(q) for q in _RUN_QUESTIONS)}, got {question!r}")
+    histories = [h for h in histories if isinstance(h, History) and h.epochs_run > 0]
+    if not histories:
+        raise ValueError("histories must contain at least one trained History")
+    model, augmentation = _regime(answer)
+    what, value, largest = _RUN_QUESTIONS[question]
+    values = {(h.config.model, h.config.augmentation): value(h) for h in histories}
+    if (model, augmentation) not in values:
+        raise ValueError(f"{_label(model, augmentation)} is not among the runs: {', '.join(h.config.label for h in histories)}")
+    best = max(values.values()) if largest else min(values.values())
+    mine = values[(model, augmentation)]
+    if math.isclose(mine, best, rel_tol=1e-4):
+        return CheckResult(True, f"Right: {_label(model, augmentation)} has the {'largest' if largest else 'lowest'} "
+                                 f"{what}, {mine:.3g}.")
+    rank = sorted(values.values(), reverse=largest).index(mine) + 1
+    return CheckResult(False, f"Not yet: {_label(model, augmentation)} has {what} {mine:.3g}, place {rank} of "
+                              f"{len(values)}; another run's is {'larger' if largest else 'lower'}.")
+
+
+def check_best_epoch(history, answer):
+    """Say whether `answer` is the epoch (counted from 1) with the lowest validation MSE of `history`."""
+    if not isinstance(history, History) or history.epochs_run == 0:
+        raise TypeError("history must be a trained History (from training.train)")
+    if not _is_int(answer):
+        raise TypeError(f"answer must be an epoch number (an integer from 1), got {answer!r}")
+    best = int(np.argmin(history.val_loss)) + 1
+    label = history.config.label
+    if answer == best:
+        return CheckResult(True, f"Right: {label} reaches its lowest validation MSE, "
+                                 f"{history.val_loss[best - 1]:.3g}, in epoch {best}.")
+    if not 1 <= answer <= history.epochs_run:
+        return CheckResult(False, f"Not yet: {label} ran epochs 1 to {history.epochs_run}; epoch {answer} is not one of them.")
+    return CheckResult(False, f"Not yet: in epoch {answer} the validation MSE of {label} is "
+                              f"{history.val_loss[answer - 1]:.3g}; it is lower {'earlier' if best < answer else 'later'}.")
+
+
+def check_decomposition(predictions, y, mse, bias2, variance, rel_tol=1e-3):
+    """Say whether (mse, bias2, variance) are the decomposition of `predictions` (K, n) against y (n,)."""
+    for name, v in (("mse", mse), ("bias2", bias2), ("variance", variance)):
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
+            raise TypeError(f"{name} must be a finite number, got {v!r}")
+    predictions, y = torch.as_tensor(predictions, dtype=torch.float64), torch.as_tensor(y, dtype=torch.float64)
+    expected = decompose(predictions, y)
+    hints = {
+        "mse": "average the squared error over every model and every point",
+        "bias2": "square the distance between the models' mean prediction and y at each point, then average",
+        "variance": f"average the squared distance of each of the {predictions.shape[0]} predictions from their "
+                    "mean (divide by K, not K - 1), then average over the points",
+    }
+    wrong = [
+        f"{name} = {float(given):.4g} is off: {hints[name]}"
+        for name, given, want in zip(("mse", "bias2", "variance"), (mse, bias2, variance), expected)
+        if not math.isclose(float(given), want, rel_tol=rel_tol, abs_tol=1e-9)
+    ]
+    if not wrong:
+        return CheckResult(True, f"Right: mse {expected[0]:.4g} = bias2 {expected[1]:.4g} + variance {expected[2]:.4g}.")
+    return CheckResult(False, "Not yet:\n" + "\n".join(wrong))
+
+
+def check_regime(results, answer, quantity="variance", frame="canonical", largest=True):
+    """Say whether `answer` ('MLP, none', ...) has the largest (or smallest) `quantity` among `results` in `frame`.
+
+    quantity: 'mse', 'bias2', 'variance' or 'train_mse'; results: the list bias_variance returned.
+    """
+    if quantity not in ("mse", "bias2", "variance", "train_mse"):
+        raise ValueError(f"quantity must be 'mse', 'bias2', 'variance' or 'train_mse', got {quantity!r}")
+    if frame not in FRAMES:
+        raise ValueError(f"frame must be one of {FRAMES}, got {frame!r}")
+    values = {(r.model, r.augmentation): getattr(r, quantity) for r in results
+              if isinstance(r, BiasVariance) and r.frame == frame}
+    if not values:
+        raise ValueError(f"results hold no BiasVariance in the {frame!r} frame")
+    model, augmentation = _regime(answer)
+    if (model, augmentation) not in values:
+        raise ValueError(f"{_label(model, augmentation)} is not among the regimes: "
+                         f"{', '.join(_label(*key) for key in values)}")
+    mine, best = values[(model, augmentation)], (max if largest else min)(values.values())
+    word = "largest" if largest else "smallest"
+    if math.isclose(mine, best, rel_tol=1e-9):
+        return CheckResult(True, f"Right: {_label(model, augmentation)} has the {word} {quantity} in the "
+                                 f"{frame} frame, {mine:.3g}.")
+    rank = sorted(values.values(), reverse=largest).index(mine) + 1
+    return CheckResult(False, f"Not yet: {_label(model, augmentation)} has {quantity} {mine:.3g} in the {frame} "
+                              f"frame, place {rank} of {len(values)} from the {word}.")

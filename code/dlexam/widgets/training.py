@@ -1,0 +1,333 @@
+"""Explorers of III(E) and III(F): train a network live, and look inside the bias-variance split."""
+
+import html
+import threading
+import time
+
+import ipywidgets as widgets
+
+from .. import training
+from ..particles import N_TRAIN
+from ..plots.training import MODEL_NAMES, plot_model_spread, plot_training_curves
+from .base import Explorer, html_table, set_figure
+
+_MODEL_OPTIONS = [("MLP", "mlp"), ("DeepSets", "deepsets")]
+MAX_EPOCHS = 1000
+MAX_LR = 10.0
+
+
+class OneRunAtATime:
+    """At most one run at a time, in the calling thread or a background one, with a stop flag.
+
+    ``start(work)`` runs ``work()`` in a daemon thread and ``run(work)`` in this one; both
+    return False at once, running nothing, while another run holds the lock. ``stop()`` raises
+    a flag that the work polls (``stop_requested``); it is lowered when the next run begins.
+    Any explorer with a Train button can use it; the lock is released whatever ``work`` does.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._thread = None
+        self.stop_requested = threading.Event()
+
+    @property
+    def running(self):
+        return self._lock.locked()
+
+    def start(self, work):
+        if not self._lock.acquire(blocking=False):
+            return False
+        self.stop_requested.clear()
+        self._thread = threading.Thread(target=self._locked, args=(work,), daemon=True)
+        self._thread.start()
+        return True
+
+    def run(self, work):
+        if not self._lock.acquire(blocking=False):
+            return False
+        self.stop_requested.clear()
+        self._locked(work)
+        return True
+
+    def _locked(self, work):
+        try:
+            work()
+        finally:
+            self._lock.release()
+
+    def stop(self):
+        self.stop_requested.set()
+
+    def wait(self, timeout=None):
+        """Block until a background run has finished (or `timeout` seconds have passed)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+class TrainingExplorer(Explorer):
+    """Train one network of III(E) live: model, augmentation, epochs, learning rate, batch size.
+
+    Train starts ``training.train`` in a background thread; the curves redraw as the epochs
+    come in (the first epoch at once, then at most every ``redraw_seconds``, and never so
+    often that drawing takes more than a third of the time), and Stop ends the run after the
+    epoch in progress. A diverging run ends with the trainer's message. ``run()`` trains in
+    the calling thread (pages, tests); ``start()`` is what the button does; ``wait()`` joins.
+    The last run's History is ``self.history``; the one before, drawn in grey, ``self.previous``.
+    """
+
+    def __init__(self, model="mlp", augmentation="none", epochs=training.BOOK_CONFIG.epochs,
+                 lr=training.BOOK_CONFIG.lr, batch_size=training.BOOK_CONFIG.batch_size, seed=0, redraw_seconds=0.5):
+        super().__init__()
+        self.redraw_seconds = redraw_seconds
+        self.model = widgets.Dropdown(options=_MODEL_OPTIONS, value=model, description="model")
+        self.augmentation = widgets.Dropdown(options=list(training.AUGMENTATIONS), value=augmentation,
+                                             description="augmentation", style={"description_width": "initial"})
+        short = widgets.Layout(width="190px")
+        self.epochs = widgets.IntText(value=epochs, description="epochs", layout=short)
+        self.lr = widgets.FloatText(value=lr, description="learning rate", style={"description_width": "initial"},
+                                    layout=short)
+        self.batch_size = widgets.IntText(value=batch_size, description="batch size",
+                                          style={"description_width": "initial"}, layout=short)
+        self.seed = widgets.IntText(value=seed, description="seed", layout=short)
+        self.train_button = widgets.Button(description="Train", button_style="primary", icon="play")
+        self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True)
+        self.progress = widgets.IntProgress(value=0, min=0, max=max(int(epochs), 1), description="epoch")
+        self.status = widgets.HTML()
+        self.results = widgets.HTML()
+        self.figure = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="640px"))
+        wrap = widgets.Layout(flex_flow="row wrap")
+        self.ui = widgets.VBox([
+            widgets.HBox([self.model, self.augmentation], layout=wrap),
+            widgets.HBox([self.epochs, self.lr, self.batch_size, self.seed], layout=wrap),
+            widgets.HBox([self.train_button, self.stop_button, self.progress], layout=wrap),
+            self.status, self.message, self.figure, self.results,
+        ])
+        self.runner = OneRunAtATime()
+        self.history = None
+        self.previous = None
+        self.runs_started = 0
+        self.redraws = 0
+        self.first_epoch_seconds = None  # from start() or run() to the first epoch on screen
+        self.train_button.on_click(lambda _button: self.start())
+        self.stop_button.on_click(lambda _button: self.stop())
+        self._observe(self.model, self.augmentation, self.epochs, self.lr, self.batch_size, self.seed)
+        self.update()
+        if not self.message.value:
+            self._draw(training.History(config=self.config()))
+
+    @property
+    def running(self):
+        return self.runner.running
+
+    def config(self):
+        """The TrainConfig the controls describe; a ValueError says which setting to change."""
+        epochs, lr, batch_size, seed = self.epochs.value, self.lr.value, self.batch_size.value, self.seed.value
+        if not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
+            raise ValueError(f"epochs must be a whole number from 1 to {MAX_EPOCHS}, got {epochs!r}")
+        if not 0 < lr <= MAX_LR:
+            raise ValueError(f"learning rate must be in (0, {MAX_LR:g}], got {lr!r}; the book uses "
+                             f"{training.BOOK_CONFIG.lr:g}")
+        if not isinstance(batch_size, int) or not 1 <= batch_size <= N_TRAIN:
+            raise ValueError(f"batch size must be a whole number from 1 to {N_TRAIN} (the training set), "
+                             f"got {batch_size!r}")
+        if not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+        rotate, permute = training.AUGMENTATIONS[self.augmentation.value]
+        return training.TrainConfig(model=self.model.value, rotate=rotate, permute=permute, epochs=epochs,
+                                    lr=float(lr), batch_size=batch_size, seed=seed)
+
+    def _update(self):
+        config = self.config()
+        if not self.running:
+            self.status.value = (f"Ready: press Train to train {html.escape(config.label)} for {config.epochs} "
+                                 f"epochs (learning rate {config.lr:g}, batch size {config.batch_size}).")
+
+    def _draw(self, history):
+        set_figure(self.figure, plot_training_curves(history, epochs=history.config.epochs, previous=self.previous))
+        self.redraws += 1
+
+    def start(self):
+        """Train in a background thread; returns False (and says so) while a run is in progress."""
+        self._started_at = time.perf_counter()
+        if not self.runner.start(self._train_safely):
+            self._refuse()
+            return False
+        return True
+
+    def run(self, live=True):
+        """Train in this thread, to the end; returns True if a run was made.
+
+        live=False draws the figure once, at the end (a page that is built, not watched).
+        """
+        self._started_at = time.perf_counter()
+        self._live = live
+        try:
+            if not self.runner.run(self._train_safely):
+                self._refuse()
+                return False
+        finally:
+            self._live = True
+        return self._trained
+
+    def wait(self, timeout=None):
+        """Block until a background run has finished."""
+        self.runner.wait(timeout)
+
+    def stop(self):
+        """End the run in progress after its current epoch."""
+        if not self.running:
+            self.show_message("Nothing to stop: no run is in progress.", kind="info")
+            return
+        self.runner.stop()
+        self.status.value = "Stopping after the epoch in progress..."
+
+    _live = True
+    _trained = False
+    _started_at = 0.0
+
+    def _refuse(self):
+        self.show_message("Training is already running: wait for it to finish, or press Stop.", kind="warning")
+
+    def _train_safely(self):
+        """The run; the lock is held. Every failure becomes a message in the widget."""
+        self._trained = False
+        self.train_button.disabled = True
+        self.stop_button.disabled = False
+        try:
+            config = self.config()
+            self.runs_started += 1
+            self.show_message("")
+            self._train(config)
+            self._trained = True
+        except (ValueError, TypeError) as err:
+            self.show_message(str(err), kind="error")
+        except Exception as err:  # a background thread must never die with a traceback in the log
+            self.show_message(f"Training failed ({type(err).__name__}: {err}).", kind="error")
+        finally:
+            self.train_button.disabled = False
+            self.stop_button.disabled = True
+
+    def _train(self, config):
+        if self.history is not None and self.history.epochs_run:
+            self.previous = self.history
+        self.history = training.History(config=config)
+        self.progress.max = config.epochs
+        self.progress.value = 0
+        self.first_epoch_seconds = None
+        self._last_draw, self._draw_cost = None, 0.0
+        self.status.value = f"Training {html.escape(config.label)}..."
+        history = training.train(config, callback=self._epoch_done)
+        self.history = history
+        self._draw(history)
+        self.results.value = self._results_table()
+        label = html.escape(config.label)
+        if history.status == "diverged":
+            self.status.value = f"<b>Diverged</b>: {label} with learning rate {config.lr:g}."
+            self.show_message(history.message, kind="error")
+            return
+        if self.message_kind == "warning":
+            self.show_message("")  # a click refused during the run is no longer news
+        done = "Stopped" if history.status == "stopped" else "Done"
+        self.status.value = (f"{done}: {label}, {history.epochs_run} of {config.epochs} epochs in "
+                             f"{history.seconds:.1f} s; final validation MSE {history.val_loss[-1]:.3g}.")
+
+    def _epoch_done(self, history):
+        """The trainer's callback after every epoch: progress, throttled redraws, Stop."""
+        self.history = history
+        self.progress.value = history.epochs_run
+        if history.status == "diverged":
+            return False
+        if self._live and history.epochs_run:
+            now = time.perf_counter()
+            due = self._last_draw is None or now - self._last_draw >= max(self.redraw_seconds, 2 * self._draw_cost)
+            if due:
+                self._draw(history)
+                self._last_draw = time.perf_counter()
+                self._draw_cost = self._last_draw - now
+                if self.first_epoch_seconds is None:
+                    self.first_epoch_seconds = self._last_draw - self._started_at
+            if not self.runner.stop_requested.is_set():
+                self.status.value = (f"Training {html.escape(history.config.label)}: epoch {history.epochs_run} of "
+                                     f"{history.config.epochs}, validation MSE {history.val_loss[-1]:.3g}")
+        return not self.runner.stop_requested.is_set()
+
+    def _results_table(self):
+        rows = []
+        for name, h in (("this run", self.history), ("previous run", self.previous)):
+            if h is None or not h.epochs_run:
+                continue
+            best = min(range(h.epochs_run), key=h.val_loss.__getitem__)
+            rows.append([name, h.config.label, f"{h.config.lr:g}", h.config.batch_size, h.epochs_run,
+                         f"{h.train_loss[-1]:.3g}", f"{h.val_loss[-1]:.3g}", f"{h.val_loss[best]:.3g} (epoch {best + 1})"])
+        if not rows:
+            return ""
+        return html_table(["", "run", "lr", "batch", "epochs", "final train MSE", "final validation MSE",
+                           "lowest validation MSE"], rows)
+
+
+class BiasVarianceExplorer(Explorer):
+    """The K models of one regime of III(F), configuration by configuration.
+
+    Built from ``training.bias_variance``'s results (no training here): choose a regime and a
+    frame, how many of the K models to use, and which validation configurations to show. The
+    numbers are ``training.decompose`` of the chosen models' predictions, on all configurations
+    and on those shown; ``self.numbers`` holds them.
+    """
+
+    def __init__(self, results, regime=None, frame="rotated", n=30, how="spread over P"):
+        super().__init__()
+        self.results = [r for r in results if isinstance(r, training.BiasVariance)]
+        if not self.results:
+            raise ValueError("give the list of BiasVariance that training.bias_variance returns")
+        self.y = training.validation_set()[1]
+        regimes = list(dict.fromkeys((r.model, r.augmentation) for r in self.results))
+        k = self.results[0].predictions.shape[0]
+        self.regime = widgets.Dropdown(options=[(f"{MODEL_NAMES[m]}, {a}", (m, a)) for m, a in regimes],
+                                       value=tuple(regime) if regime else regimes[0], description="regime")
+        frames = [f for f in training.FRAMES if any(r.frame == f for r in self.results)]
+        names = {"rotated": "rotated (as given)", "canonical": "training frame"}
+        self.frame = widgets.Dropdown(options=[(names[f], f) for f in frames], value=frame, description="frame")
+        slider = dict(continuous_update=False, style={"description_width": "initial"},
+                      layout=widgets.Layout(width="330px"))
+        self.models = widgets.IntSlider(value=k, min=2, max=k, description="models used", **slider)
+        self.n = widgets.IntSlider(value=n, min=5, max=100, step=5, description="configurations shown", **slider)
+        self.how = widgets.Dropdown(options=list(training.SELECTIONS), value=how, description="which",
+                                    layout=widgets.Layout(width="260px"))
+        self.summary = widgets.HTML()
+        self.figure = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="700px"))
+        wrap = widgets.Layout(flex_flow="row wrap")
+        self.ui = widgets.VBox([
+            widgets.HBox([self.regime, self.frame], layout=wrap),
+            widgets.HBox([self.models, self.n, self.how], layout=wrap),
+            self.message, self.summary, self.figure,
+        ])
+        self.numbers = {}
+        self._observe(self.regime, self.frame, self.models, self.n, self.how)
+        self.update()
+
+    def _result(self):
+        model, augmentation = self.regime.value
+        for r in self.results:
+            if (r.model, r.augmentation, r.frame) == (model, augmentation, self.frame.value):
+                return r
+        raise ValueError(f"no results for {MODEL_NAMES[model]}, {augmentation} in the {self.frame.value} frame")
+
+    def _update(self):
+        result = self._result()
+        k = self.models.value
+        predictions = result.predictions[:k]
+        chosen = training.select_configurations(predictions, self.y, self.n.value, self.how.value)
+        everything = training.decompose(predictions, self.y)
+        shown = training.decompose(predictions[:, chosen], self.y[chosen])
+        corrected = training.corrected_decomposition(predictions, self.y)
+        self.numbers = {"all": everything, "shown": shown, "corrected": corrected}
+        rows = [
+            [f"all {len(self.y)} configurations", *(f"{v:.3g}" for v in everything), f"{everything[2] / everything[0]:.0%}"],
+            [f"the {len(chosen)} shown", *(f"{v:.3g}" for v in shown), f"{shown[2] / shown[0]:.0%}"],
+            [f"all, corrected for K = {k}", "", f"{corrected[0]:.3g}", f"{corrected[1]:.3g}",
+             f"{corrected[1] / everything[0]:.0%}"],
+        ]
+        self.summary.value = html_table(["", "MSE", "bias²", "variance", "variance share"], rows) + (
+            f"<div style='font-size:0.9em'>final training MSE of these runs: {result.train_mse:.3g} "
+            f"(mean of all {result.predictions.shape[0]})</div>")
+        set_figure(self.figure, plot_model_spread(result, self.y, n=self.n.value, models=k, how=self.how.value))
