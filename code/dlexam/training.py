@@ -274,7 +274,7 @@ class _Stack:
             for g, rotate in zip(self.rotation_generators, self.rotate) if rotate
         ]
         uniforms = [
-            torch.rand(N, m, generator=g)
+            torch.rand(N, m, generator=g, dtype=torch.float64)  # float64: ties are negligible
             for g, permute in zip(self.permutation_generators, self.permute) if permute
         ]
         if normals:
