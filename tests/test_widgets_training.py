@@ -6,7 +6,8 @@ import time
 import pytest
 
 from dlexam import training
-from dlexam.widgets.training import BiasVarianceExplorer, OneRunAtATime, TrainingExplorer
+from dlexam.widgets.base import OneRunAtATime
+from dlexam.widgets.training import BiasVarianceExplorer, TrainingExplorer
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

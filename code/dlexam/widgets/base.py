@@ -1,6 +1,7 @@
 """What every explorer shares: a message line, safe updates, PNG figures, HTML tables."""
 
 import html
+import threading
 
 import ipywidgets as widgets
 
@@ -81,3 +82,51 @@ def image_widget(width="100%"):
 def set_figure(image, fig):
     """Draw a matplotlib figure into an Image widget."""
     image.value = figure_png(fig)
+
+
+class OneRunAtATime:
+    """At most one run at a time, in the calling thread or a background one, with a stop flag.
+
+    ``start(work)`` runs ``work()`` in a daemon thread and ``run(work)`` in this one; both
+    return False at once, running nothing, while another run holds the lock. ``stop()`` raises
+    a flag that the work polls (``stop_requested``); it is lowered when the next run begins.
+    Any explorer with a Train button can use it; the lock is released whatever ``work`` does.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._thread = None
+        self.stop_requested = threading.Event()
+
+    @property
+    def running(self):
+        return self._lock.locked()
+
+    def start(self, work):
+        if not self._lock.acquire(blocking=False):
+            return False
+        self.stop_requested.clear()
+        self._thread = threading.Thread(target=self._locked, args=(work,), daemon=True)
+        self._thread.start()
+        return True
+
+    def run(self, work):
+        if not self._lock.acquire(blocking=False):
+            return False
+        self.stop_requested.clear()
+        self._locked(work)
+        return True
+
+    def _locked(self, work):
+        try:
+            work()
+        finally:
+            self._lock.release()
+
+    def stop(self):
+        self.stop_requested.set()
+
+    def wait(self, timeout=None):
+        """Block until a background run has finished (or `timeout` seconds have passed)."""
+        if self._thread is not None:
+            self._thread.join(timeout)

@@ -1,12 +1,10 @@
 """Explorer of I(C): train a one-output and a two-output classifier side by side, live."""
 
-import threading
-
 import ipywidgets as widgets
 
 from .. import binary
 from ..plots.binary import plot_training_comparison
-from .base import Explorer, html_table, set_figure
+from .base import Explorer, OneRunAtATime, html_table, set_figure
 
 _HEAD_OPTIONS = [(spec.description, name) for name, spec in binary.HEADS.items()]
 
@@ -44,8 +42,7 @@ class BinaryTrainingExplorer(Explorer):
             self.status, self.message, self.results,
         ])
         self.ui = widgets.VBox([controls, self.figure])
-        self._lock = threading.Lock()
-        self._thread = None
+        self._runner = OneRunAtATime()
         self.runs_started = 0
         self.histories = []
         self.final = []
@@ -57,7 +54,7 @@ class BinaryTrainingExplorer(Explorer):
 
     @property
     def running(self):
-        return self._lock.locked()
+        return self._runner.running
 
     def configs(self):
         """The two BinaryConfig the controls describe; a ValueError names a bad setting."""
@@ -82,30 +79,28 @@ class BinaryTrainingExplorer(Explorer):
 
     def start(self):
         """Train in a background thread; returns False (and says so) if a run is already in progress."""
-        if not self._lock.acquire(blocking=False):
+        if not self._runner.start(self._train_guarded):
             self.show_message("Training is already running: wait for it to finish.", kind="warning")
             return False
-        self._thread = threading.Thread(target=self._train_locked, daemon=True)
-        self._thread.start()
         return True
 
     def run(self, live=True):
-        """Train in this thread, to the end; returns False if a run is already in progress.
+        """Train in this thread, to the end; returns False if a run is already in progress or failed.
 
         live=False draws the figure once, at the end (a page that is built, not watched).
         """
-        if not self._lock.acquire(blocking=False):
+        trained = []
+        if not self._runner.run(lambda: trained.append(self._train_guarded(live))):
             self.show_message("Training is already running: wait for it to finish.", kind="warning")
             return False
-        return self._train_locked(live)
+        return trained[0]
 
     def wait(self, timeout=None):
         """Block until a background run has finished."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._runner.wait(timeout)
 
-    def _train_locked(self, live=True):
-        """The run itself; the caller holds the lock, released here whatever happens. True if it trained."""
+    def _train_guarded(self, live=True):
+        """The run itself, under the runner's lock; errors become messages. True if it trained."""
         self.train_button.disabled = True
         try:
             configs = self.configs()
@@ -119,7 +114,6 @@ class BinaryTrainingExplorer(Explorer):
             self.show_message(f"Training failed ({type(err).__name__}: {err}).", kind="error")
         finally:
             self.train_button.disabled = False
-            self._lock.release()
         return False
 
     def _train(self, configs, live=True):

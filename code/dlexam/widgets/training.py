@@ -1,7 +1,6 @@
 """Explorers of III(E) and III(F): train a network live, and look inside the bias-variance split."""
 
 import html
-import threading
 import time
 
 import ipywidgets as widgets
@@ -9,59 +8,11 @@ import ipywidgets as widgets
 from .. import training
 from ..particles import N_TRAIN
 from ..plots.training import MODEL_NAMES, plot_model_spread, plot_training_curves
-from .base import Explorer, html_table, set_figure
+from .base import Explorer, OneRunAtATime, html_table, set_figure
 
 _MODEL_OPTIONS = [("MLP", "mlp"), ("DeepSets", "deepsets")]
 MAX_EPOCHS = 1000
 MAX_LR = 10.0
-
-
-class OneRunAtATime:
-    """At most one run at a time, in the calling thread or a background one, with a stop flag.
-
-    ``start(work)`` runs ``work()`` in a daemon thread and ``run(work)`` in this one; both
-    return False at once, running nothing, while another run holds the lock. ``stop()`` raises
-    a flag that the work polls (``stop_requested``); it is lowered when the next run begins.
-    Any explorer with a Train button can use it; the lock is released whatever ``work`` does.
-    """
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._thread = None
-        self.stop_requested = threading.Event()
-
-    @property
-    def running(self):
-        return self._lock.locked()
-
-    def start(self, work):
-        if not self._lock.acquire(blocking=False):
-            return False
-        self.stop_requested.clear()
-        self._thread = threading.Thread(target=self._locked, args=(work,), daemon=True)
-        self._thread.start()
-        return True
-
-    def run(self, work):
-        if not self._lock.acquire(blocking=False):
-            return False
-        self.stop_requested.clear()
-        self._locked(work)
-        return True
-
-    def _locked(self, work):
-        try:
-            work()
-        finally:
-            self._lock.release()
-
-    def stop(self):
-        self.stop_requested.set()
-
-    def wait(self, timeout=None):
-        """Block until a background run has finished (or `timeout` seconds have passed)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
 
 
 class TrainingExplorer(Explorer):
