@@ -608,6 +608,19 @@ _RUN_QUESTIONS = {
 }
 
 
+def _extreme_verdict(values, key, what, largest, rel_tol, among):
+    """Right if values[key] is the largest (or smallest) of `values`; otherwise its place, and why."""
+    if key not in values:
+        raise ValueError(f"{_label(*key)} is not among the {among}: {', '.join(_label(*k) for k in values)}")
+    mine, best = values[key], (max if largest else min)(values.values())
+    word = "largest" if largest else "smallest"
+    if math.isclose(mine, best, rel_tol=rel_tol):
+        return CheckResult(True, f"Right: {_label(*key)} has the {word} {what}, {mine:.3g}.")
+    rank = sorted(values.values(), reverse=largest).index(mine) + 1
+    return CheckResult(False, f"Not yet: {_label(*key)} has {what} {mine:.3g}, place {rank} of {len(values)} "
+                              f"from the {word}.")
+
+
 def check_run(histories, answer, question="largest gap"):
     """Say whether `answer` ('MLP, none', ...) is the run of `histories` asked for by `question`, and why.
 
@@ -620,19 +633,9 @@ def check_run(histories, answer, question="largest gap"):
     histories = [h for h in histories if isinstance(h, History) and h.epochs_run > 0]
     if not histories:
         raise ValueError("histories must contain at least one trained History")
-    model, augmentation = _regime(answer)
     what, value, largest = _RUN_QUESTIONS[question]
     values = {(h.config.model, h.config.augmentation): value(h) for h in histories}
-    if (model, augmentation) not in values:
-        raise ValueError(f"{_label(model, augmentation)} is not among the runs: {', '.join(h.config.label for h in histories)}")
-    best = max(values.values()) if largest else min(values.values())
-    mine = values[(model, augmentation)]
-    if math.isclose(mine, best, rel_tol=1e-4):
-        return CheckResult(True, f"Right: {_label(model, augmentation)} has the {'largest' if largest else 'lowest'} "
-                                 f"{what}, {mine:.3g}.")
-    rank = sorted(values.values(), reverse=largest).index(mine) + 1
-    return CheckResult(False, f"Not yet: {_label(model, augmentation)} has {what} {mine:.3g}, place {rank} of "
-                              f"{len(values)}; another run's is {'larger' if largest else 'lower'}.")
+    return _extreme_verdict(values, _regime(answer), what, largest, rel_tol=1e-4, among="runs")
 
 
 def check_best_epoch(history, answer):
@@ -688,15 +691,5 @@ def check_regime(results, answer, quantity="variance", frame="canonical", larges
               if isinstance(r, BiasVariance) and r.frame == frame}
     if not values:
         raise ValueError(f"results hold no BiasVariance in the {frame!r} frame")
-    model, augmentation = _regime(answer)
-    if (model, augmentation) not in values:
-        raise ValueError(f"{_label(model, augmentation)} is not among the regimes: "
-                         f"{', '.join(_label(*key) for key in values)}")
-    mine, best = values[(model, augmentation)], (max if largest else min)(values.values())
-    word = "largest" if largest else "smallest"
-    if math.isclose(mine, best, rel_tol=1e-9):
-        return CheckResult(True, f"Right: {_label(model, augmentation)} has the {word} {quantity} in the "
-                                 f"{frame} frame, {mine:.3g}.")
-    rank = sorted(values.values(), reverse=largest).index(mine) + 1
-    return CheckResult(False, f"Not yet: {_label(model, augmentation)} has {quantity} {mine:.3g} in the {frame} "
-                              f"frame, place {rank} of {len(values)} from the {word}.")
+    return _extreme_verdict(values, _regime(answer), f"{quantity} in the {frame} frame", largest, rel_tol=1e-9,
+                            among="regimes")

@@ -27,15 +27,20 @@ class Explorer:
         """Recompute everything shown; a bad value becomes a message, never a traceback."""
         if self._holding:
             return
+        if self.attempt(self._update) and self.message_kind == "error":
+            self.show_message("")
+
+    def attempt(self, work, failure="Something went wrong"):
+        """Run work(); a ValueError/TypeError becomes its message, anything else a short note. True if it ran."""
         try:
-            self._update()
+            work()
         except (ValueError, TypeError) as err:
             self.show_message(str(err), kind="error")
-        except Exception as err:  # a widget callback must never leave a traceback in the page
-            self.show_message(f"Something went wrong ({type(err).__name__}: {err}).", kind="error")
+        except Exception as err:  # a widget callback or a training thread must never leave a traceback
+            self.show_message(f"{failure} ({type(err).__name__}: {err}).", kind="error")
         else:
-            if self.message_kind == "error":
-                self.show_message("")
+            return True
+        return False
 
     message_kind = ""
 

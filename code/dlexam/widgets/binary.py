@@ -103,18 +103,15 @@ class BinaryTrainingExplorer(Explorer):
         """The run itself, under the runner's lock; errors become messages. True if it trained."""
         self.train_button.disabled = True
         try:
-            configs = self.configs()
-            self.runs_started += 1
-            self.show_message("")
-            self._train(configs, live)
-            return True
-        except (ValueError, TypeError) as err:
-            self.show_message(str(err), kind="error")
-        except Exception as err:  # a background thread must never die with a traceback in the log
-            self.show_message(f"Training failed ({type(err).__name__}: {err}).", kind="error")
+            return self.attempt(lambda: self._train(self._begin_run(), live), failure="Training failed")
         finally:
             self.train_button.disabled = False
-        return False
+
+    def _begin_run(self):
+        configs = self.configs()
+        self.runs_started += 1
+        self.show_message("")
+        return configs
 
     def _train(self, configs, live=True):
         epochs = configs[0].epochs

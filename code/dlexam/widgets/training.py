@@ -145,18 +145,16 @@ class TrainingExplorer(Explorer):
         self.train_button.disabled = True
         self.stop_button.disabled = False
         try:
-            config = self.config()
-            self.runs_started += 1
-            self.show_message("")
-            self._train(config)
-            self._trained = True
-        except (ValueError, TypeError) as err:
-            self.show_message(str(err), kind="error")
-        except Exception as err:  # a background thread must never die with a traceback in the log
-            self.show_message(f"Training failed ({type(err).__name__}: {err}).", kind="error")
+            self._trained = self.attempt(lambda: self._train(self._begin_run()), failure="Training failed")
         finally:
             self.train_button.disabled = False
             self.stop_button.disabled = True
+
+    def _begin_run(self):
+        config = self.config()
+        self.runs_started += 1
+        self.show_message("")
+        return config
 
     def _train(self, config):
         if self.history is not None and self.history.epochs_run:
