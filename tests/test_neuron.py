@@ -1,5 +1,6 @@
 """dlexam.neuron against independent references (PyTorch) and its own properties."""
 
+import math
 import warnings
 
 import numpy as np
@@ -92,3 +93,19 @@ def test_grid_search_fits_separable_tables_but_not_xor():
         assert neuron.check_weights(name, *params, tol=0.01)
     xor_err, _ = neuron.best_fit_on_grid("XOR", grid)
     assert xor_err >= 0.5 - 1e-12
+
+
+@pytest.mark.parametrize("tol", [0.01, 0.05, 0.2])
+def test_check_smallest_scale_accepts_the_threshold_and_nothing_else(tol):
+    # For (-a, -a, a) the corner errors are sigmoid(-a), so the threshold is ln(1/tol - 1).
+    threshold = math.log(1 / tol - 1)
+    just_above = math.ceil(threshold * 100) / 100
+    assert neuron.check_smallest_scale(just_above, tol=tol)
+    assert not neuron.check_smallest_scale(just_above + 0.05, tol=tol)
+    assert not neuron.check_smallest_scale(just_above - 0.01, tol=tol)
+
+
+@pytest.mark.parametrize("kwargs", [{"tol": -1}, {"tol": float("nan")}])
+def test_check_weights_rejects_a_meaningless_tolerance(kwargs):
+    with pytest.raises(ValueError, match="tol"):
+        neuron.check_weights("AND", 10, 10, -15, **kwargs)

@@ -127,6 +127,8 @@ def check_weights(table, w1, w2, b, tol=DEFAULT_TOLERANCE):
     for name, value in (("w1", w1), ("w2", w2), ("b", b), ("tol", tol)):
         if np.ndim(value) != 0 or not np.isfinite(float(value)):
             raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if tol < 0:
+        raise ValueError(f"tol must be >= 0 (the largest error a row may have), got {tol!r}")
     outputs, errors = table_errors([w1, w2], b, table)
     wrong = [
         f"input ({int(x[0])}, {int(x[1])}): output {out:.3f}, target {t:g}, off by {err:.3f}"
@@ -144,6 +146,26 @@ def check_weights(table, w1, w2, b, tol=DEFAULT_TOLERANCE):
         f"Not yet: {len(wrong)} of {len(errors)} rows of {table.name} are off by more than {tol:g}:\n"
         + "\n".join(wrong),
     )
+
+
+def check_smallest_scale(a, tol=0.01, step=0.01):
+    """Say whether `a` is the smallest scale, to within `step`, for which weights (-a, -a, a) meet the exam's table within `tol`.
+
+    Right when check_weights passes at `a` and fails at `a - step`.
+    """
+    for name, value in (("a", a), ("tol", tol), ("step", step)):
+        if np.ndim(value) != 0 or not np.isfinite(float(value)):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if step <= 0:
+        raise ValueError(f"step must be > 0, got {step!r}")
+    here = check_weights("exam", -a, -a, a, tol=tol)
+    below = check_weights("exam", -(a - step), -(a - step), a - step, tol=tol)
+    if here and not below:
+        return CheckResult(True, f"Right: a = {a:g} meets the table within {tol:g}, and a = {a - step:g} does not.")
+    if not here:
+        worst = table_errors([-a, -a], a, "exam")[1].max()
+        return CheckResult(False, f"Not yet: with a = {a:g} the largest error is {worst:.4f} > {tol:g}; a must be larger.")
+    return CheckResult(False, f"Not yet: a = {a - step:g} also meets the table within {tol:g}; look for a smaller a.")
 
 
 def best_fit_on_grid(table, values):

@@ -75,8 +75,8 @@ def plot_activation_bands(z_mark=None, target=saturation.EXAM_OBSERVED, decimals
             ax.set_ylabel("output")
         band = saturation.rounding_band(target, decimals, convention)
         handles = [Patch(color=COLORS["yellow"], alpha=0.45, label=f"outputs that round to {target:.{decimals}f}: {band}"),
-                   Patch(color=COLORS["sky"], alpha=0.25, label="pre-activations whose output does")]
-        fig.legend(handles=handles, loc="outside lower center", ncol=2)
+                   Patch(color=COLORS["sky"], alpha=0.25, label=f"pre-activations whose output rounds to {target:.{decimals}f}")]
+        fig.legend(handles=handles, loc="outside lower center", ncol=1)
     return fig
 
 

@@ -67,7 +67,7 @@ def plot_collapse(X, C):
     """3-D samples X (n, 3) of a covariance C of rank 2, seen from three sides.
 
     Top: the cloud with the plane of the first two principal components and the null
-    direction (red arrow). Bottom left: looking along the null direction, the plane face-on.
+    direction (orange-red arrow). Bottom left: looking along the null direction, the plane face-on.
     Bottom right: looking along the plane, edge-on: the cloud is a line.
     """
     X = np.asarray(X, dtype=float)
@@ -93,7 +93,7 @@ def plot_collapse(X, C):
         plane = s[..., None] * V[:, 0] + t[..., None] * V[:, 1]  # (2, 2, 3)
         limit = max(np.abs(X).max(), np.abs(plane).max()) * 1.05
         views = [
-            ("samples, the plane of PC1 and PC2,\nthe null direction (red arrow)", (22, -60)),
+            ("samples, the plane of PC1 and PC2,\nthe null direction (orange-red arrow)", (22, -60)),
             ("seen along the null direction:\nthe plane face-on", _camera_angles(null)),
             ("seen along the plane:\nedge-on, a line", _camera_angles(inside)),
         ]
