@@ -33,3 +33,22 @@ class Table:
         widths = [max(len(r[i]) for r in [self.header, *self.rows]) for i in range(len(self.header))]
         line = lambda r: "  ".join(c.rjust(w) for c, w in zip(r, widths))  # noqa: E731
         return "\n".join([line(self.header), *(line(r) for r in self.rows)])
+
+
+def glue(name, value, display=False):
+    """Name a computed value for the page's prose (myst-nb's ``glue``), so text and computation cannot drift.
+
+    In the book build the prose cites it as {glue:text}`name` (or `name:.3f`). Where myst-nb is
+    not installed (Colab, a plain Jupyter), nothing is recorded and, unless ``display``, nothing shown.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string, not {name!r}")
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        if display:
+            from IPython.display import display as show
+
+            show(value)
+        return
+    myst_glue(name, value, display=display)
