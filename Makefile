@@ -1,9 +1,9 @@
-# The two commands of the README: `make book` and `make test`. Both set everything up first.
+# The commands of the README: `make book`, `make test` and `make lab`. Each sets everything up first.
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: book test setup browser clean
+.PHONY: book test lab setup browser clean
 
 book: setup
 	$(BIN)/python scripts/build_book.py
@@ -12,6 +12,11 @@ book: setup
 
 test: setup browser
 	$(BIN)/python -m pytest
+
+# JupyterLab (pinned in requirements.txt, with the widget extension) on the chapters. As root
+# (e.g. in a container) JupyterLab refuses to start without --allow-root.
+lab: setup
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) chapters/
 
 setup: $(VENV)/.installed
 

@@ -5,6 +5,7 @@ import functools
 import http.server
 import re
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 
@@ -59,19 +60,51 @@ def repository_url():
 SETUP_MARKER = "# Set-up: on Colab"
 
 
+# The set-up cell, with <REPO_URL> and <BRANCH> filled in from _config.yml. Plain Python, no %pip:
+# %pip does not raise when the install fails, and the student then meets ModuleNotFoundError one
+# cell later; this cell stops with what it tried to install, from where, and what to check.
+SETUP_CELL_TEMPLATE = """\
+# Set-up: on Colab, install this book's library; anywhere else this cell does nothing.
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    source = "git+<REPO_URL>@<BRANCH>"
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", f"dlexam @ {source}"],
+                         capture_output=True, text=True)
+    if pip.returncode != 0:
+        raise RuntimeError(f"Could not install this book's library, dlexam, from {source}\\n"
+                           f"pip said:\\n{pip.stderr.strip()[-1500:]}\\n"
+                           "Check that this runtime is online, and that the repository and branch "
+                           "exist and are public (a fork must be pushed first).")
+    import dlexam
+    print(f"Installed dlexam {dlexam.__version__} from {source}")"""
+
+
 def setup_cell_source(repo_url, branch="main"):
     """The first code cell of every chapter: installs dlexam on Colab, nothing elsewhere."""
-    return (
-        "# Set-up: on Colab, install this book's library; anywhere else this cell does nothing.\n"
-        "import sys\n"
-        "\n"
-        'if "google.colab" in sys.modules:\n'
-        f'    %pip install --quiet "dlexam @ git+{repo_url}@{branch}"'
-    )
+    return SETUP_CELL_TEMPLATE.replace("<BRANCH>", branch).replace("<REPO_URL>", repo_url)
 
 
 def repository_branch():
     return yaml.safe_load((ROOT / "_config.yml").read_text())["repository"].get("branch", "main")
+
+
+def snapshot_repository(folder, branch):
+    """A git repository holding this working tree as it is now (tracked and new files), on `branch`."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=ROOT, check=True, capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    git = ["git", "-c", "user.name=snapshot", "-c", "user.email=snapshot@localhost", "-C", str(folder)]
+    subprocess.run([*git, "init", "--quiet", "--initial-branch", branch], check=True)
+    subprocess.run([*git, "add", "--all"], check=True)
+    subprocess.run([*git, "commit", "--quiet", "--message", "snapshot of the working tree"], check=True)
+    return folder
 
 
 def strip_ansi(text):
