@@ -146,3 +146,40 @@ def test_bad_inputs_raise_clear_errors(call, error, words):
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+def test_nearest_copy_distance_rotations_fill_in_permutations_do_not():
+    X, _ = particles.make_dataset(8, seed=3)
+
+    def median(aug, n_seen):
+        d = augment.nearest_copy_distance(X, aug, n_seen=n_seen, n_new=50, generator=torch.Generator().manual_seed(0))
+        assert d.shape == (8, 50) and bool(((d >= 0) & (d <= 1)).all())
+        return float(d.median())
+
+    few, many = median("rotations", 10), median("rotations", 1000)
+    # The rotations form a 3-dimensional family: 100 times more copies come 100^(1/3) = 4.6 times closer.
+    assert 3 < few / many < 7
+    permutations = median("permutations", 1000)
+    assert permutations > 0.5 and permutations > 2 * median("rotations", 100)
+
+
+def test_nearest_copy_distance_is_reproducible_and_rejects_no_augmentation():
+    X, _ = particles.make_dataset(3, seed=0)
+    a = augment.nearest_copy_distance(X, "both", 20, 5, torch.Generator().manual_seed(4))
+    b = augment.nearest_copy_distance(X, "both", 20, 5, torch.Generator().manual_seed(4))
+    assert torch.equal(a, b)
+    with pytest.raises(ValueError, match="'rotations', 'permutations' or 'both'"):
+        augment.nearest_copy_distance(X, "none")
+    with pytest.raises(ValueError, match="n_seen"):
+        augment.nearest_copy_distance(X, "rotations", n_seen=0)
+    with pytest.raises(ValueError, match="shape"):
+        augment.nearest_copy_distance(X[0], "rotations")
+
+
+def test_the_hint_sampler_is_numpys_qr_of_the_same_normals():
+    A = torch.randn(50, 3, 3, generator=generator(9), dtype=torch.float64)
+    np.testing.assert_array_equal(augment.qr_hint_from_normal(A).numpy(), np.linalg.qr(A.numpy())[0])
+    torch.testing.assert_close(augment.qr_hint_rotations(50, generator(9), dtype=torch.float64),
+                               augment.qr_hint_from_normal(A))
+    with pytest.raises(ValueError, match="shape"):
+        augment.qr_hint_from_normal(torch.zeros(3, 3))

@@ -131,3 +131,18 @@ def test_bad_inputs_raise_clear_errors(call, error, words):
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+def test_signed_volume_is_rotation_invariant_and_flips_under_reflections():
+    from dlexam import augment
+
+    X = torch.randn(50, 6, 3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    x = X.numpy()
+    expected = np.einsum("bi,bi->b", x[:, 1] - x[:, 0], np.cross(x[:, 2] - x[:, 0], x[:, 3] - x[:, 0]))
+    np.testing.assert_allclose(invariance.signed_volume(X).numpy(), expected, rtol=1e-12)
+    R = augment.random_rotations(50, torch.Generator().manual_seed(1), dtype=torch.float64)
+    torch.testing.assert_close(invariance.signed_volume(augment.apply_rotations(X, R)), invariance.signed_volume(X))
+    mirror = torch.diag(torch.tensor([-1.0, 1.0, 1.0], dtype=torch.float64)).expand(50, 3, 3)
+    torch.testing.assert_close(invariance.signed_volume(augment.apply_rotations(X, mirror)), -invariance.signed_volume(X))
+    with pytest.raises(ValueError, match="at least 4 particles"):
+        invariance.signed_volume(X[:, :3])

@@ -66,7 +66,7 @@ def test_exam_names():
         assert "def forward" in inspect.getsource(cls)  # the chapters show this source
 
 
-@pytest.mark.parametrize("name", ["mlp", "deepsets"])
+@pytest.mark.parametrize("name", ["mlp", "deepsets", "pairsum"])
 def test_output_is_one_number_per_configuration(name):
     X, _ = particles.make_dataset(5)
     assert seeded(name)(X).shape == (5,)
@@ -94,6 +94,37 @@ def test_deepsets_is_permutation_invariant_and_the_mlp_is_not(seed):
     with torch.no_grad():
         assert (deepsets(X) - deepsets(X[:, permutation])).abs().max() < 1e-5
         assert (mlp(X) - mlp(X[:, permutation])).abs().max() > 1e-3
+
+
+def test_pair_distances_against_a_double_loop():
+    X = torch.randn(3, 6, 3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    expected = [[float(np.linalg.norm(x[i] - x[j])) for i in range(6) for j in range(i + 1, 6)] for x in X.numpy()]
+    np.testing.assert_allclose(models.pair_distances(X).numpy(), expected, rtol=1e-12)
+
+
+def test_pairsum_can_represent_P_exactly():
+    # With psi(d) = exp(-d^2 / 2), the sum over pairs is P itself (the library's target).
+    X, y = particles.make_dataset(6, seed=2)
+    d = models.pair_distances(X.double())
+    torch.testing.assert_close(torch.exp(-d**2 / 2).sum(dim=1), particles.target(X.double()))
+    model = seeded("pairsum")
+    with torch.no_grad():
+        per_pair = model.psi(d.float()[..., None]).squeeze(-1)  # (6, 190)
+    torch.testing.assert_close(model(X), per_pair.sum(dim=1) / 190)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pairsum_is_invariant_to_rotations_and_permutations(seed):
+    X, _ = particles.make_dataset(16, seed=seed)
+    X_random, _ = particles.make_dataset(16, seed=seed, frame="random")  # the same, rotated and permuted
+    model = seeded("pairsum", seed)
+    with torch.no_grad():
+        torch.testing.assert_close(model(X_random), model(X), rtol=1e-4, atol=1e-5)
+        assert (seeded("deepsets", seed)(X_random) - seeded("deepsets", seed)(X)).abs().max() > 1e-3
+
+
+def test_pairsum_parameters():
+    assert sum(p.numel() for p in models.PairSum().parameters()) == count([1, 16, 16, 1])
 
 
 def test_deepsets_takes_any_number_of_particles():
@@ -124,7 +155,8 @@ def test_initialisation_follows_pytorch_default_bounds():
         (lambda: models.DeepSets()(torch.zeros(4, 60)), ValueError, "(B, m, 3)"),
         (lambda: models.DeepSets()(torch.zeros(4, 20, 2)), ValueError, "got (4, 20, 2)"),
         (lambda: models.DeepSets()(np.zeros((4, 20, 3))), TypeError, "torch tensor"),
-        (lambda: models.make_model("cnn"), ValueError, "['deepsets', 'mlp']"),
+        (lambda: models.make_model("cnn"), ValueError, "['deepsets', 'mlp', 'pairsum']"),
+        (lambda: models.PairSum()(torch.zeros(4, 60)), ValueError, "(B, m, 3)"),
         (lambda: models.init_parameters(models.MLP(), 0), TypeError, "torch.Generator"),
     ],
 )
@@ -134,7 +166,24 @@ def test_bad_inputs_raise_clear_errors(call, error, words):
     assert words in str(info.value)
 
 
-@pytest.mark.parametrize("model", [models.MLP(), models.DeepSets()])
+@pytest.mark.parametrize("model", [models.MLP(), models.DeepSets(), models.PairSum()])
 def test_integer_coordinates_get_a_clear_message(model):
     with pytest.raises(TypeError, match="floating-point coordinates"):
         model(torch.ones(2, 20, 3, dtype=torch.long))
+
+
+def test_part3_pages_show_the_library_code_not_copies():
+    # A page's solution shows the library's classes through inspect.getsource, so they cannot drift.
+    import json
+    import pathlib
+    import re
+
+    for path in sorted((pathlib.Path(__file__).parents[1] / "chapters" / "part3").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            if cell["cell_type"] == "markdown":
+                text = "".join(cell["source"])
+                implemented = re.search(r"^\s*class \w+\(nn\.Module\)", text, flags=re.M) and "nn.Linear(" in text
+                assert not implemented, (
+                    f"{path.name}: a markdown cell copies a model class; show inspect.getsource instead")
+                assert not re.search(r"^\s*def (random_rotations|random_permutations)\(", text, flags=re.M), (
+                    f"{path.name}: a markdown cell copies an augmentation routine; show inspect.getsource instead")

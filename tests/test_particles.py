@@ -88,6 +88,33 @@ def test_validation_data_are_rotated_and_permuted():
     assert gyration[:, 0, 1].abs().mean() > 0.1  # axes no longer aligned
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_the_random_frame_holds_the_same_configurations_and_targets(seed):
+    X, y = particles.make_dataset(40, seed=seed)
+    X_random, y_random = particles.make_dataset(40, seed=seed, frame="random")
+    assert torch.equal(y_random, y)
+    # Each configuration is the canonical one, rotated and permuted: same pair distances...
+    d = torch.cdist(X.double(), X.double()).flatten(1).sort(dim=1).values
+    d_random = torch.cdist(X_random.double(), X_random.double()).flatten(1).sort(dim=1).values
+    torch.testing.assert_close(d_random, d, atol=1e-5, rtol=0)
+    # ... and its canonical frame is the stored training configuration.
+    torch.testing.assert_close(particles.canonical_frame(X_random).float(), X, atol=1e-4, rtol=0)
+    # but neither sorted nor aligned, and every orientation is its own.
+    assert not bool((X_random[:, 1:, 0] >= X_random[:, :-1, 0]).all(dim=1).any())
+    gyration = X_random.double().transpose(1, 2) @ X_random.double() / 20
+    assert gyration[:, 0, 1].abs().mean() > 0.1
+
+
+def test_the_random_frame_is_uniform_over_orientations():
+    # The long axis of a random-frame configuration points anywhere: its x, y, z components
+    # have mean square 1/3 each (a canonical configuration's long axis is always x).
+    X, _ = particles.make_dataset(3000, seed=7, frame="random")
+    centred = X.double() - X.double().mean(dim=1, keepdim=True)
+    _, axes = torch.linalg.eigh(centred.transpose(1, 2) @ centred)
+    long_axis = axes[:, :, -1]  # (n, 3)
+    np.testing.assert_allclose((long_axis**2).mean(dim=0).numpy(), [1 / 3] * 3, atol=0.03)
+
+
 def test_canonical_frame_undoes_rotations_and_permutations():
     X, _ = particles.make_dataset(20, seed=4)
     rng = np.random.default_rng(0)
@@ -136,6 +163,7 @@ def test_target_scale_matches_an_independent_sample():
         (lambda: particles.make_dataset(3, seed=-1), ValueError, "non-negative"),
         (lambda: particles.make_dataset(3, seed="0"), TypeError, "seed must be an integer"),
         (lambda: particles.make_dataset(3, validation="yes"), TypeError, "True or False"),
+        (lambda: particles.make_dataset(3, frame="sorted"), ValueError, "frame must be one of"),
     ],
 )
 def test_bad_inputs_raise_clear_errors(call, error, words):
@@ -148,7 +176,8 @@ def test_importing_the_library_changes_no_global_state():
     code = (
         "import numpy as np, torch\n"
         "t, n, threads = torch.random.get_rng_state(), np.random.get_state()[1].copy(), torch.get_num_threads()\n"
-        "import dlexam.particles, dlexam.augment, dlexam.models, dlexam.training\n"
+        "import dlexam.particles, dlexam.augment, dlexam.models, dlexam.training, dlexam.stacked_training\n"
+        "import dlexam.bias_variance\n"
         "assert torch.equal(t, torch.random.get_rng_state())\n"
         "assert (n == np.random.get_state()[1]).all() and threads == torch.get_num_threads()\n"
     )

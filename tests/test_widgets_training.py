@@ -1,13 +1,13 @@
-"""The III(E) and III(F) explorers: train from Python, stop, diverge, double-click, bad values, read what they show."""
+"""The III(E) explorer: train from Python, stop, diverge, double-click, bad values, read what it shows."""
 
 import math
 import time
 
 import pytest
 
-from dlexam import training
+from dlexam import stacked_training, training
 from dlexam.widgets.base import OneRunAtATime
-from dlexam.widgets.training import BiasVarianceExplorer, TrainingExplorer
+from dlexam.widgets.training import TrainingExplorer
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -51,9 +51,21 @@ def test_a_built_page_draws_once_at_the_end():
 def test_the_same_settings_give_the_same_curves_as_the_trainer():
     e = TrainingExplorer(model="deepsets", augmentation="rotations", epochs=2, lr=2e-3, batch_size=64, seed=3)
     e.run()
-    reference = training.train(training.TrainConfig(model="deepsets", rotate=True, epochs=2, lr=2e-3,
-                                                    batch_size=64, seed=3))
+    reference = stacked_training.train(training.TrainConfig(model="deepsets", rotate=True, epochs=2, lr=2e-3,
+                                                            batch_size=64, seed=3))
     assert e.history.train_loss == reference.train_loss and e.history.val_loss == reference.val_loss
+
+
+@pytest.mark.parametrize("model", ["mlp", "pairsum"])
+def test_the_training_design_and_the_third_network_can_be_chosen(model):
+    e = TrainingExplorer(model=model, epochs=2)
+    e.frame.value = "random"
+    assert "random-frame training set" in e.status.value
+    assert e.run()
+    assert e.history.config == training.TrainConfig(model=model, epochs=2, frame="random")
+    assert "random" in e.results.value
+    plain = training.train_plain(training.TrainConfig(model=model, epochs=2, frame="random"))
+    assert e.history.val_loss == pytest.approx(plain.val_loss, rel=1e-4)
 
 
 def test_stop_ends_the_run_after_the_epoch_in_progress():
@@ -150,45 +162,3 @@ def test_one_run_at_a_time_releases_its_lock_whatever_happens():
     seen = []
     assert runner.run(lambda: seen.append(runner.running))
     assert seen == [True] and not runner.running
-
-
-@pytest.fixture(scope="module")
-def results():
-    base = training.TrainConfig(epochs=2, n_train=64, batch_size=16)
-    return training.bias_variance(k=3, regimes=[("mlp", "none"), ("deepsets", "both")], base=base)
-
-
-def test_bias_variance_explorer_shows_the_decomposition(results):
-    e = BiasVarianceExplorer(results)
-    y = training.validation_set()[1]
-    first = results[0]
-    assert (first.model, first.augmentation, first.frame) == ("mlp", "none", "rotated")
-    assert e.numbers["all"] == pytest.approx((first.mse, first.bias2, first.variance))
-    assert e.numbers["corrected"] == pytest.approx(training.corrected_decomposition(first.predictions, y))
-    assert f"{first.bias2:.3g}" in e.summary.value and e.figure.value[:8] == PNG
-    assert e.message.value == ""
-
-
-def test_bias_variance_explorer_controls(results):
-    e = BiasVarianceExplorer(results)
-    y = training.validation_set()[1]
-    e.regime.value = ("deepsets", "both")
-    e.frame.value = "canonical"
-    chosen = results[3]
-    assert (chosen.model, chosen.frame) == ("deepsets", "canonical")
-    assert e.numbers["all"] == pytest.approx((chosen.mse, chosen.bias2, chosen.variance))
-    e.models.value = 2
-    assert e.numbers["all"] == pytest.approx(training.decompose(chosen.predictions[:2], y))
-    e.how.value = "largest variance"
-    e.n.value = 10
-    picked = training.select_configurations(chosen.predictions[:2], y, 10, "largest variance")
-    assert e.numbers["shown"] == pytest.approx(training.decompose(chosen.predictions[:2, picked], y[picked]))
-    assert e.numbers["shown"][2] >= e.numbers["all"][2]  # the noisiest ten spread more than average
-
-
-def test_bias_variance_explorer_with_one_frame_and_no_results(results):
-    rotated = [r for r in results if r.frame == "rotated"]
-    e = BiasVarianceExplorer(rotated)
-    assert list(e.frame.options) == [("rotated (as given)", "rotated")] and e.message.value == ""
-    with pytest.raises(ValueError, match="bias_variance"):
-        BiasVarianceExplorer([])

@@ -11,6 +11,10 @@ Three ways to sample a random 3x3 orthogonal matrix, compared in the book:
   which is uniform over the rotations SO(3). The book's augmentation uses this one.
 
 All are batched (no Python loop over samples) and draw from an explicit torch.Generator.
+
+Also here, for III(E): ``nearest_copy_distance``, how close the augmented copies that training
+shows come to a new one, which is why a small continuous group is learnt from examples far
+more easily than the 20! orderings of the particles.
 """
 
 from dataclasses import dataclass
@@ -95,9 +99,17 @@ def qr_hint_rotations(n, generator=None, dtype=torch.float32):
     """
     n = _check_count(n)
     _check_generator(generator)
-    A = torch.randn(n, 3, 3, generator=generator, dtype=torch.float64).numpy()  # (n, 3, 3)
-    Q = np.linalg.qr(A)[0]  # (n, 3, 3), LAPACK per matrix, as in the hint
-    return torch.from_numpy(Q).to(dtype)
+    A = torch.randn(n, 3, 3, generator=generator, dtype=torch.float64)  # (n, 3, 3)
+    return qr_hint_from_normal(A).to(dtype)
+
+
+def qr_hint_from_normal(A):
+    """(n, 3, 3) standard normal matrices -> (n, 3, 3): the hint's Q, np.linalg.qr as it comes, signs unfixed."""
+    if not isinstance(A, torch.Tensor) or A.ndim != 3 or A.shape[1:] != (3, 3):
+        shape = tuple(A.shape) if isinstance(A, torch.Tensor) else type(A).__name__
+        raise ValueError(f"A must be a tensor of shape (n, 3, 3), got {shape}")
+    Q = np.linalg.qr(A.to(torch.float64).numpy())[0]  # (n, 3, 3), LAPACK per matrix, as in the hint
+    return torch.from_numpy(Q)
 
 
 ROTATION_SAMPLERS = {
@@ -183,3 +195,38 @@ def rotation_statistics(R):
         fraction_proper=float((torch.linalg.det(R) > 0).double().mean()),
         max_orthogonality_error=float((gram - torch.eye(3, dtype=R.dtype)).abs().max()),
     )
+
+
+_AUGMENTING = {"rotations": (True, False), "permutations": (False, True), "both": (True, True)}
+
+
+def nearest_copy_distance(X, augmentation, n_seen=100, n_new=100, generator=None):
+    """(n, m, 3) -> (n, n_new): how close a new augmented copy comes to copies seen before.
+
+    For each configuration, draws ``n_seen`` augmented copies (what training shows in n_seen
+    epochs) and ``n_new`` fresh ones, and returns, for each fresh copy, its distance (as a
+    flat vector of 3m coordinates) to the nearest seen copy divided by its mean distance to
+    the seen copies: near 0, the new copy lies next to one already seen; near 1, it is no
+    closer to the nearest seen copy than to a typical one.
+    """
+    if augmentation not in _AUGMENTING:
+        raise ValueError(
+            f"augmentation must be 'rotations', 'permutations' or 'both', got {augmentation!r} "
+            "(without augmentation every copy is the configuration itself)"
+        )
+    for name, value in (("n_seen", n_seen), ("n_new", n_new)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    _check_batch(X)
+    _check_generator(generator)
+    rotate, permute = _AUGMENTING[augmentation]
+    n, m, _ = X.shape
+    X = X.to(torch.float64)
+
+    def copies(count):
+        repeated = X[:, None].expand(n, count, m, 3).reshape(n * count, m, 3)  # (n*count, m, 3)
+        return augment(repeated, rotate, permute, generator).reshape(n, count, m * 3)
+
+    seen, new = copies(n_seen), copies(n_new)  # (n, n_seen, 3m), (n, n_new, 3m)
+    distances = torch.cdist(new, seen)  # (n, n_new, n_seen)
+    return distances.min(dim=-1).values / distances.mean(dim=-1)

@@ -225,3 +225,17 @@ def check_particle_permutation(X, X_new, atol=0.0):
     kind = ("every configuration got the same permutation: valid, but a batch sees one ordering only"
             if same and B > 1 else "each configuration got its own permutation")
     return CheckResult(True, f"Right: each configuration holds its own particles, reordered; {kind}.")
+
+
+def signed_volume(X):
+    """(B, m, 3) -> (B,): (x1 - x0) . ((x2 - x0) x (x3 - x0)), the signed volume spanned by the first four particles.
+
+    A property that is invariant to rotations but not to reflections: a reflection flips its
+    sign (the handedness, or chirality, of the four points), a rotation leaves it unchanged.
+    """
+    _check_batch(X)
+    if X.shape[1] < 4:
+        raise ValueError(f"a signed volume needs at least 4 particles, got {X.shape[1]}")
+    X = X.to(torch.float64)
+    a, b, c = (X[:, k] - X[:, 0] for k in (1, 2, 3))  # (B, 3) each
+    return (a * torch.linalg.cross(b, c)).sum(dim=-1)

@@ -1,8 +1,11 @@
-"""The two networks of exam question III: an MLP on flattened coordinates and DeepSets.
+"""The networks of exam question III: an MLP on flattened coordinates, DeepSets, and PairSum.
 
-Both map a batch of configurations (B, 20, 3) to one prediction per configuration, shape
-(B,): the same shape as the targets y, so ``torch.nn.functional.mse_loss(model(X), y)``
-never silently broadcasts a (B, 1) output against (B,) targets into a (B, B) matrix.
+The MLP (III(A)) has neither symmetry built in, DeepSets (III(C), III(D)) is invariant to
+permutations by construction, and PairSum, the book's third line of comparison in III(E),
+is invariant to both rotations and permutations by construction. All three map a batch of
+configurations (B, 20, 3) to one prediction per configuration, shape (B,): the same shape as
+the targets y, so ``torch.nn.functional.mse_loss(model(X), y)`` never silently broadcasts a
+(B, 1) output against (B,) targets into a (B, B) matrix.
 """
 
 import torch
@@ -93,7 +96,52 @@ class DeepSets(nn.Module):
 
 F = DeepSets  # the exam's name for the invariant network
 
-MODELS = {"mlp": MLP, "deepsets": DeepSets}
+
+def pair_distances(particles):
+    """(B, m, 3) -> (B, m(m-1)/2): the distance |x_i - x_j| of every pair i < j."""
+    _check_particles(particles, "pair_distances")
+    i, j = torch.triu_indices(particles.shape[1], particles.shape[1], offset=1, device=particles.device)
+    return (particles[:, i] - particles[:, j]).norm(dim=-1)  # (B, pairs)
+
+
+class Psi(nn.Module):
+    """(..., 1) -> (..., 1): the pair network psi, a function of one distance."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Linear(1, 16), nn.ELU(),
+            nn.Linear(16, 16), nn.ELU(),
+            nn.Linear(16, 1),
+        )
+
+    def forward(self, distances):
+        return self.layers(distances)
+
+
+class PairSum(nn.Module):
+    """(B, m, 3) -> (B,): sum over the pairs i < j of psi(|x_i - x_j|).
+
+    Invariant to rotations (and reflections and translations), because it sees only
+    distances, and to permutations, because a sum over all pairs does not depend on their
+    order. Its function class contains the book's P exactly: psi(d) = exp(-d^2 / 2), up to
+    the affine map of the standardised targets, which a sum over pairs absorbs into psi.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.psi = Psi()
+
+    def forward(self, particles):
+        _check_particles(particles, "PairSum")
+        distances = pair_distances(particles)  # (B, pairs)
+        # The sum divided by the (fixed) number of pairs: the untrained output then starts at
+        # the scale of the standardised targets instead of 190 times it.
+        return self.psi(distances[..., None]).squeeze(-1).mean(dim=1)  # (B, pairs, 1) -> (B,)
+
+
+MODELS = {"mlp": MLP, "deepsets": DeepSets, "pairsum": PairSum}
+MODEL_NAMES = {"mlp": "MLP", "deepsets": "DeepSets", "pairsum": "PairSum"}  # as the pages write them
 
 
 def init_parameters(model, generator):

@@ -21,13 +21,18 @@ Why this property:
   near 0), so what a network gets right or wrong is visible.
 
 Data design. Each configuration is an anisotropic Gaussian blob of 20 particles: the three
-standard deviations are drawn uniformly from [0.6, 2.4] per configuration. Training data
-are stored the way a simulation stores them, in a canonical frame: centre of mass at the
-origin, principal axes of the gyration tensor along x, y, z (longest first, proper
-rotation), particles sorted by their x coordinate. Validation data come from the same
-distribution, but each configuration is then randomly rotated (uniformly over SO(3)) and
-its particles randomly permuted: a network that only saw the canonical frame must now
-generalise to every orientation and every ordering, which is the point of III(E).
+standard deviations are drawn uniformly from [0.6, 2.4] per configuration. How the training
+configurations are stored is the book's choice, not something simulations do: by default
+(``frame="canonical"``) each one is put into a canonical frame, centre of mass at the origin,
+principal axes of the gyration tensor along x, y, z (longest first, proper rotation),
+particles sorted by their x coordinate. The book chose it to make the exam's story visible:
+a network that only ever saw one frame must generalise to every orientation and every
+ordering, and augmentation is what can teach it to. ``frame="random"`` is the control: the
+same configurations and targets, each in a uniformly random orientation and particle order,
+which is how an i.i.d. sample of a rotation- and permutation-invariant system looks.
+Validation data always come in random orientations and orders, as the exam says: for a model
+trained on ``frame="random"`` they are held-out data from its own training distribution, for
+one trained on ``frame="canonical"`` they are also a change of frame.
 
 Randomness: every data set is drawn from its own stream, derived from (seed, purpose) with
 ``numpy.random.SeedSequence``, so training sets, validation sets and the reference sample
@@ -49,10 +54,13 @@ N_TRAIN = 500
 N_VALIDATION = 500
 AXIS_STD_RANGE = (0.6, 2.4)
 
+FRAMES = ("canonical", "random")  # how a training set is stored
+
 # Stream identifiers: one independent random stream per purpose.
 _TRAINING_STREAM = 0
 _VALIDATION_STREAM = 1
 _REFERENCE_STREAM = 2
+_RANDOM_FRAME_STREAM = 3  # the orientations and orders of a training set with frame="random"
 _N_REFERENCE = 10_000
 
 
@@ -127,13 +135,17 @@ def _blobs(n, generator):
     return canonical_frame(X)
 
 
-def make_dataset(n, seed=0, validation=False):
+def make_dataset(n, seed=0, validation=False, frame="canonical"):
     """n configurations and their property: X (n, 20, 3) float32, y (n,) float32.
 
-    Training data (``validation=False``) are in the canonical frame; validation data are
-    randomly rotated and permuted. Training and validation sets are drawn from disjoint
-    random streams, so ``make_dataset(n, 0)`` and ``make_dataset(n, 0, validation=True)``
-    are independent; different seeds give independent training sets.
+    ``frame`` says how a training set (``validation=False``) is stored: "canonical" (the
+    book's design, each configuration in its canonical frame) or "random" (the control: the
+    same configurations and the same targets, each in a uniformly random orientation and
+    particle order, drawn from a stream of their own). Validation sets (``validation=True``)
+    are always randomly rotated and permuted, as the exam says, whatever ``frame``.
+    Training and validation sets are drawn from disjoint random streams, so
+    ``make_dataset(n, 0)`` and ``make_dataset(n, 0, validation=True)`` are independent;
+    different seeds give independent training sets.
     """
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
         raise TypeError(f"n must be an integer number of configurations, got {n!r}")
@@ -141,13 +153,18 @@ def make_dataset(n, seed=0, validation=False):
         raise ValueError(f"n must be at least 1, got {n}")
     if not isinstance(validation, bool):
         raise TypeError(f"validation must be True or False, got {validation!r}")
+    if frame not in FRAMES:
+        raise ValueError(f"frame must be one of {FRAMES}, got {frame!r}")
     stream = _VALIDATION_STREAM if validation else _TRAINING_STREAM
     generator = stream_generator(seed, stream)
-    X = _blobs(int(n), generator)  # (n, 20, 3)
+    X = _blobs(int(n), generator)  # (n, 20, 3) float64, canonical frame
     if validation:
-        X = augment.augment(X, rotate=True, permute=True, generator=generator)
-    X = X.to(torch.float32)
-    return X, target(X)
+        X = augment.augment(X, rotate=True, permute=True, generator=generator).to(torch.float32)
+        return X, target(X)
+    y = target(X.to(torch.float32))  # the targets of the stored float32 coordinates
+    if frame == "random":
+        X = augment.augment(X, rotate=True, permute=True, generator=stream_generator(seed, _RANDOM_FRAME_STREAM))
+    return X.to(torch.float32), y
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""Figures of III(E) and III(F): training and validation curves, and the bias-variance split.
+"""Figures of III(E): training and validation curves.
 
 In the main thread figures come from ``style.new_figure``, like every figure of the book. The
 live widget draws from its training thread while the notebook's main thread may be drawing
@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .. import training
+from .. import models, training
 from .style import COLORS, book_style, new_figure
 
 AUGMENTATION_COLOURS = {
@@ -21,8 +21,11 @@ AUGMENTATION_COLOURS = {
     "permutations": COLORS["orange"],
     "both": COLORS["green"],
 }
-MODEL_NAMES = {"mlp": "MLP", "deepsets": "DeepSets"}
-_MODEL_ORDER = ("mlp", "deepsets")
+MODEL_NAMES = models.MODEL_NAMES
+_MODEL_ORDER = tuple(models.MODELS)
+# The control design (training set in random orientations and orders) is drawn in one dark
+# colour on top of the book's design, so that the two can be compared panel by panel.
+RANDOM_FRAME_COLOUR = "#222222"
 _AUGMENTATION_ORDER = tuple(training.AUGMENTATIONS)
 _MEAN_LEVEL = 1.0  # MSE of predicting the mean, in standardised units
 
@@ -40,52 +43,58 @@ def _figure(nrows=1, ncols=1, figsize=(6, 4), **kwargs):
 def _check_histories(histories):
     histories = [histories] if isinstance(histories, training.History) else list(histories)
     if not histories or not all(isinstance(h, training.History) for h in histories):
-        raise TypeError("give a History or a list of Histories (what training.train returns)")
+        raise TypeError("give a History or a list of Histories (what the trainers return)")
     return histories
 
 
 def _draw_run(ax, history, colour, lw=1.8, alpha=1.0, label_prefix=""):
-    epochs = np.arange(1, history.epochs_run + 1)
-    ax.plot(epochs, history.train_loss, color=colour, lw=lw, alpha=alpha, label=f"{label_prefix}training")
-    ax.plot(epochs, history.val_loss, color=colour, lw=lw, alpha=alpha, ls="--", label=f"{label_prefix}validation")
+    ax.plot(np.arange(1, len(history.train_loss) + 1), history.train_loss, color=colour, lw=lw, alpha=alpha,
+            label=f"{label_prefix}training")
+    ax.plot(np.arange(1, len(history.val_loss) + 1), history.val_loss, color=colour, lw=lw, alpha=alpha, ls="--",
+            label=f"{label_prefix}validation")
 
 
 def _mean_level(ax):
     ax.axhline(_MEAN_LEVEL, color=COLORS["grey"], lw=0.8, ls=":")
 
 
-def plot_training_curves(histories, epochs=None, previous=None, ylim=(1e-3, 5.0)):
-    """Training (solid) and validation (dashed) MSE per epoch, log scale: one panel per run.
+def plot_training_curves(histories, epochs=None, previous=None, previous_label="previous run", ylim=(1e-3, 5.0)):
+    """Training (solid) and validation (dashed) MSE per epoch, log scale: one panel per model and augmentation.
 
-    The eight runs of III(E) come out as a grid, models in rows and augmentations in columns;
-    a single run gets one panel. ``previous``, a History, is drawn faintly in grey behind the
-    single run (the widget's last run, for comparison). A run that diverged before finishing
-    an epoch has nothing to plot: its panel says so.
+    Several runs come out as a grid, models in rows and augmentations in columns. Runs
+    trained on the random-frame control design are drawn in a dark colour on top of the
+    book's canonical design in the panel of the same model and augmentation. A single run
+    gets one panel; ``previous``, a History, is drawn faintly in grey behind it, with
+    ``previous_label`` in the legend (the widget's last run, or a run to compare with).
+    A run that diverged before finishing an epoch has nothing to plot: its panel says so.
     """
     histories = _check_histories(histories)
-    models = [m for m in _MODEL_ORDER if any(h.config.model == m for h in histories)]
+    if previous is not None and not isinstance(previous, training.History):
+        raise TypeError("previous must be a History or None")
+    models_ = [m for m in _MODEL_ORDER if any(h.config.model == m for h in histories)]
     augmentations = [a for a in _AUGMENTATION_ORDER if any(h.config.augmentation == a for h in histories)]
-    if len(histories) == 1:
-        models, augmentations = [histories[0].config.model], [histories[0].config.augmentation]
+    frames = [f for f in ("canonical", "random") if any(h.config.frame == f for h in histories)]
     epochs = epochs or max(h.config.epochs for h in histories)
-    nrows, ncols = len(models), len(augmentations)
-    single = nrows * ncols == 1
-    fig, axes = _figure(nrows, ncols, figsize=(6.4, 3.8) if single else (2.6 * ncols + 0.6, 2.4 * nrows + 0.7),
+    nrows, ncols = len(models_), len(augmentations)
+    single = len(histories) == 1
+    fig, axes = _figure(nrows, ncols, figsize=(6.4, 3.8) if single else (2.7 * ncols + 0.6, 2.3 * nrows + 0.9),
                         sharex=True, sharey=True)
     with book_style():
         for ax in axes.flat:
             ax.set_visible(False)
+        notes = {}
         for h in histories:
-            ax = axes[models.index(h.config.model), augmentations.index(h.config.augmentation)]
+            ax = axes[models_.index(h.config.model), augmentations.index(h.config.augmentation)]
             ax.set_visible(True)
             colour = AUGMENTATION_COLOURS[h.config.augmentation]
+            line_colour = RANDOM_FRAME_COLOUR if h.config.frame == "random" and len(frames) > 1 else colour
             if previous is not None and single:
-                _draw_run(ax, previous, COLORS["grey"], lw=1.2, alpha=0.55, label_prefix="previous run, ")
+                _draw_run(ax, previous, COLORS["grey"], lw=1.2, alpha=0.55, label_prefix=f"{previous_label}, ")
             if h.epochs_run:
-                _draw_run(ax, h, colour)
-                ax.text(0.97, 0.96, f"final: train {h.train_loss[-1]:.3g}\nvalidation {h.val_loss[-1]:.3g}",
-                        transform=ax.transAxes, ha="right", va="top", fontsize=8,
-                        bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="none", alpha=0.85))
+                _draw_run(ax, h, line_colour, lw=1.8 if h.config.frame == "canonical" else 1.2)
+                final = f"train {h.train_loss[-1]:.2g}, val. {h.val_loss[-1]:.2g}" if h.val_loss else ""
+                notes.setdefault(ax, []).append(f"{h.config.frame}: {final}" if len(frames) > 1 else
+                                                final.replace(", ", "\n"))
             if h.status == "diverged":
                 ax.text(0.5, 0.5, f"diverged in epoch {h.epochs_run + 1}\n(lr = {h.config.lr:g})",
                         transform=ax.transAxes, ha="center", va="center", color=COLORS["red"], fontsize=10)
@@ -97,24 +106,36 @@ def plot_training_curves(histories, epochs=None, previous=None, ylim=(1e-3, 5.0)
             if single and h.epochs_run:
                 title += f", epoch {h.epochs_run} of {h.config.epochs}"
             ax.set_title(title, color=colour if not single else "black")
-        for r, model in enumerate(models):
-            axes[r, 0].set_ylabel(f"{MODEL_NAMES[model]}\nMSE (log scale)" if not single else "MSE (log scale)")
-        for ax in axes[-1]:
-            ax.set_xlabel("epoch")
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        for ax, lines in notes.items():
+            ax.text(0.97, 0.96, "\n".join(lines), transform=ax.transAxes, ha="right", va="top", fontsize=7,
+                    bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="none", alpha=0.85))
+        for r, model in enumerate(models_):
+            first = next(ax for ax in axes[r] if ax.get_visible())
+            first.set_ylabel(f"{MODEL_NAMES[model]}\nMSE (log scale)" if not single else "MSE (log scale)")
+            first.yaxis.set_tick_params(labelleft=True)
+        for c in range(ncols):
+            lowest = next(axes[r, c] for r in reversed(range(nrows)) if axes[r, c].get_visible())
+            lowest.set_xlabel("epoch")
+            lowest.xaxis.set_tick_params(labelbottom=True)
+            lowest.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         legend_ax = axes[0, 0]
         handles = [
             legend_ax.plot([], [], color="black", lw=1.8, label="training")[0],
             legend_ax.plot([], [], color="black", lw=1.8, ls="--", label="validation (rotated, permuted)")[0],
             legend_ax.plot([], [], color=COLORS["grey"], lw=0.8, ls=":", label="predicting the mean")[0],
         ]
+        if len(frames) > 1:
+            handles += [
+                legend_ax.plot([], [], color=COLORS["blue"], lw=1.8, label="canonical training set (colour)")[0],
+                legend_ax.plot([], [], color=RANDOM_FRAME_COLOUR, lw=1.2, label="random-frame training set")[0],
+            ]
         if previous is not None and single:
             handles.append(legend_ax.plot([], [], color=COLORS["grey"], lw=1.2, alpha=0.55,
-                                          label=f"previous run: {previous.config.label}")[0])
+                                          label=f"{previous_label}: {previous.config.label}")[0])
         if single:
             legend_ax.legend(handles=handles, loc="lower left", fontsize=8)
         else:
-            fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=9)
+            fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 3), fontsize=9)
     return fig
 
 
@@ -123,18 +144,20 @@ def plot_training_curves(histories, epochs=None, previous=None, ylim=(1e-3, 5.0)
 _UNDERLAY = {"permutations", "both"}
 
 
-def plot_validation_comparison(histories, ylim=(1e-2, 5.0)):
-    """Validation MSE of every run, one panel per model, one colour per augmentation (log scale)."""
-    histories = _check_histories(histories)
-    models = [m for m in _MODEL_ORDER if any(h.config.model == m for h in histories)]
-    fig, axes = _figure(1, len(models), figsize=(4.6 * len(models), 3.6), sharey=True)
+def plot_validation_comparison(histories, frame="canonical", ylim=(1e-2, 5.0)):
+    """Validation MSE of every run trained on `frame` data: one panel per model, one colour per augmentation."""
+    histories = [h for h in _check_histories(histories) if h.config.frame == frame and h.val_loss]
+    if not histories:
+        raise ValueError(f"no run with validation curves was trained on the {frame!r} design")
+    models_ = [m for m in _MODEL_ORDER if any(h.config.model == m for h in histories)]
+    fig, axes = _figure(1, len(models_), figsize=(4.6 * len(models_), 3.6), sharey=True)
     with book_style():
-        for ax, model in zip(axes[0], models):
+        for ax, model in zip(axes[0], models_):
             runs = sorted((h for h in histories if h.config.model == model),
                           key=lambda h: h.config.augmentation not in _UNDERLAY)  # underlays first
             for h in runs:
                 under = h.config.augmentation in _UNDERLAY
-                ax.plot(np.arange(1, h.epochs_run + 1), h.val_loss, color=AUGMENTATION_COLOURS[h.config.augmentation],
+                ax.plot(np.arange(1, len(h.val_loss) + 1), h.val_loss, color=AUGMENTATION_COLOURS[h.config.augmentation],
                         lw=4.5 if under else 1.6, alpha=0.45 if under else 1.0, label=h.config.augmentation)
             _mean_level(ax)
             ax.set_yscale("log")
@@ -148,84 +171,4 @@ def plot_validation_comparison(histories, ylim=(1e-2, 5.0)):
             ax.legend([p[0] for p in pairs], [p[1] for p in pairs], title="augmentation", fontsize=8,
                       title_fontsize=8, loc="lower left")
         axes[0, 0].set_ylabel("validation MSE (log scale)")
-    return fig
-
-
-def _regime_label(result):
-    return f"{MODEL_NAMES[result.model]}\n{result.augmentation}"
-
-
-def plot_bias_variance(results, frames=training.FRAMES):
-    """Stacked bars, bias² below and variance above, per regime; one panel per frame.
-
-    A black tick marks each regime's final training MSE (mean of its K runs); the number
-    above a bar is its validation MSE and the variance's share of it.
-    """
-    results = list(results)
-    if not results or not all(isinstance(r, training.BiasVariance) for r in results):
-        raise TypeError("give the list of BiasVariance that training.bias_variance returns")
-    frames = [f for f in frames if any(r.frame == f for r in results)]
-    titles = {"rotated": "validation set as given: rotated and permuted",
-              "canonical": "the same configurations in the training frame"}
-    fig, axes = _figure(1, len(frames), figsize=(5.8 * len(frames), 4.0))
-    with book_style():
-        for ax, frame in zip(axes[0], frames):
-            rows = [r for r in results if r.frame == frame]
-            x = np.arange(len(rows))
-            colours = [AUGMENTATION_COLOURS[r.augmentation] for r in rows]
-            bias2 = np.array([r.bias2 for r in rows])
-            variance = np.array([r.variance for r in rows])
-            ax.bar(x, bias2, color=colours, edgecolor="black", lw=0.6, label="bias²")
-            ax.bar(x, variance, bottom=bias2, color="white", edgecolor=colours, hatch="////", lw=1.2,
-                   label="variance")
-            ax.scatter(x, [r.train_mse for r in rows], marker="_", s=500, color="black", lw=2, zorder=3,
-                       label="training MSE")
-            top = (bias2 + variance).max()
-            for xi, r in zip(x, rows):
-                ax.text(xi, r.mse + 0.02 * top, f"{r.mse:.3g}\n({r.variance / r.mse:.0%} var.)",
-                        ha="center", va="bottom", fontsize=7.5)
-            ax.set_xticks(x, [_regime_label(r) for r in rows], fontsize=8.5)
-            ax.set_ylim(0, 1.22 * top)
-            ax.set_ylabel("validation MSE = bias² + variance")
-            ax.set_title(titles[frame], fontsize=10)
-        axes[0, 0].legend(loc="upper right", fontsize=8)
-    return fig
-
-
-def plot_model_spread(result, y, n=30, models=None, how="spread over P"):
-    """The K models' predictions for n validation configurations, sorted by their true value.
-
-    Each column is one configuration: the black bar is its true P, the small dots the K
-    models' predictions (their spread is the variance), the ring their mean (its distance
-    from the bar is the bias). ``models`` uses only the first so many of the K models.
-    """
-    if not isinstance(result, training.BiasVariance):
-        raise TypeError("result must be one BiasVariance from training.bias_variance")
-    k_all = result.predictions.shape[0]
-    models = k_all if models is None else models
-    if isinstance(models, bool) or not isinstance(models, (int, np.integer)) or not 2 <= models <= k_all:
-        raise ValueError(f"models must be a whole number from 2 to {k_all}, got {models!r}")
-    predictions = result.predictions[:models].double()  # (k, N)
-    y = y.double()
-    chosen = training.select_configurations(predictions, y, n, how)
-    mse, bias2, variance = training.decompose(predictions, y)
-    p = predictions[:, chosen].numpy()  # (k, n)
-    t = y[chosen].numpy()  # (n,)
-    x = np.arange(len(chosen))
-    colour = AUGMENTATION_COLOURS[result.augmentation]
-    fig, axes = _figure(figsize=(7.2, 3.9))
-    ax = axes[0, 0]
-    with book_style():
-        ax.vlines(x, p.min(axis=0), p.max(axis=0), color=colour, lw=1.0, alpha=0.6)
-        for j in range(models):
-            ax.scatter(x, p[j], s=9, color=colour, alpha=0.75, lw=0, label="one model's prediction" if j == 0 else None)
-        ax.scatter(x, p.mean(axis=0), s=42, facecolors="none", edgecolors="black", lw=1.1,
-                   label=f"mean of the {models} models")
-        ax.scatter(x, t, marker="_", s=160, color="black", lw=2.2, label="true P (standardised)")
-        ax.set_xticks([])
-        ax.set_xlabel(f"{len(chosen)} validation configurations ({how}), sorted by their true P")
-        ax.set_ylabel("standardised P")
-        ax.set_title(f"{MODEL_NAMES[result.model]}, {result.augmentation}, {result.frame} frame: "
-                     f"bias² {bias2:.3g} + variance {variance:.3g} = {mse:.3g}", fontsize=10)
-        ax.legend(loc="upper left", fontsize=8)
     return fig

@@ -1,24 +1,25 @@
-"""Explorers of III(E) and III(F): train a network live, and look inside the bias-variance split."""
+"""Explorer of III(E): train a network live and watch its curves."""
 
 import html
 import time
 
 import ipywidgets as widgets
 
-from .. import training
+from .. import models, stacked_training, training
 from ..particles import N_TRAIN
-from ..plots.training import MODEL_NAMES, plot_model_spread, plot_training_curves
+from ..plots.training import plot_training_curves
 from .base import Explorer, OneRunAtATime, html_table, set_figure
 
-_MODEL_OPTIONS = [("MLP", "mlp"), ("DeepSets", "deepsets")]
+_MODEL_OPTIONS = [(models.MODEL_NAMES[name], name) for name in models.MODELS]
+_FRAME_OPTIONS = [("canonical frame (the book's design)", "canonical"), ("random frame (the control)", "random")]
 MAX_EPOCHS = 1000
 MAX_LR = 10.0
 
 
 class TrainingExplorer(Explorer):
-    """Train one network of III(E) live: model, augmentation, epochs, learning rate, batch size.
+    """Train one network of III(E) live: model, augmentation, training design, epochs, learning rate, batch size.
 
-    Train starts ``training.train`` in a background thread; the curves redraw as the epochs
+    Train starts ``stacked_training.train`` in a background thread; the curves redraw as the epochs
     come in (the first epoch at once, then at most every ``redraw_seconds``, and never so
     often that drawing takes more than a third of the time), and Stop ends the run after the
     epoch in progress. A diverging run ends with the trainer's message. ``run()`` trains in
@@ -27,12 +28,15 @@ class TrainingExplorer(Explorer):
     """
 
     def __init__(self, model="mlp", augmentation="none", epochs=training.BOOK_CONFIG.epochs,
-                 lr=training.BOOK_CONFIG.lr, batch_size=training.BOOK_CONFIG.batch_size, seed=0, redraw_seconds=0.5):
+                 lr=training.BOOK_CONFIG.lr, batch_size=training.BOOK_CONFIG.batch_size, seed=0, frame="canonical",
+                 redraw_seconds=0.5):
         super().__init__()
         self.redraw_seconds = redraw_seconds
         self.model = widgets.Dropdown(options=_MODEL_OPTIONS, value=model, description="model")
         self.augmentation = widgets.Dropdown(options=list(training.AUGMENTATIONS), value=augmentation,
                                              description="augmentation", style={"description_width": "initial"})
+        self.frame = widgets.Dropdown(options=_FRAME_OPTIONS, value=frame, description="training set",
+                                      style={"description_width": "initial"})
         short = widgets.Layout(width="190px")
         self.epochs = widgets.IntText(value=epochs, description="epochs", layout=short)
         self.lr = widgets.FloatText(value=lr, description="learning rate", style={"description_width": "initial"},
@@ -48,7 +52,7 @@ class TrainingExplorer(Explorer):
         self.figure = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="640px"))
         wrap = widgets.Layout(flex_flow="row wrap")
         self.ui = widgets.VBox([
-            widgets.HBox([self.model, self.augmentation], layout=wrap),
+            widgets.HBox([self.model, self.augmentation, self.frame], layout=wrap),
             widgets.HBox([self.epochs, self.lr, self.batch_size, self.seed], layout=wrap),
             widgets.HBox([self.train_button, self.stop_button, self.progress], layout=wrap),
             self.status, self.message, self.figure, self.results,
@@ -61,7 +65,7 @@ class TrainingExplorer(Explorer):
         self.first_epoch_seconds = None  # from start() or run() to the first epoch on screen
         self.train_button.on_click(lambda _button: self.start())
         self.stop_button.on_click(lambda _button: self.stop())
-        self._observe(self.model, self.augmentation, self.epochs, self.lr, self.batch_size, self.seed)
+        self._observe(self.model, self.augmentation, self.frame, self.epochs, self.lr, self.batch_size, self.seed)
         self.update()
         if not self.message.value:
             self._draw(training.History(config=self.config()))
@@ -85,13 +89,14 @@ class TrainingExplorer(Explorer):
             raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
         rotate, permute = training.AUGMENTATIONS[self.augmentation.value]
         return training.TrainConfig(model=self.model.value, rotate=rotate, permute=permute, epochs=epochs,
-                                    lr=float(lr), batch_size=batch_size, seed=seed)
+                                    lr=float(lr), batch_size=batch_size, seed=seed, frame=self.frame.value)
 
     def _update(self):
         config = self.config()
         if not self.running:
-            self.status.value = (f"Ready: press Train to train {html.escape(config.label)} for {config.epochs} "
-                                 f"epochs (learning rate {config.lr:g}, batch size {config.batch_size}).")
+            self.status.value = (f"Ready: press Train to train {html.escape(config.label)} on the {config.frame}-frame "
+                                 f"training set for {config.epochs} epochs (learning rate {config.lr:g}, "
+                                 f"batch size {config.batch_size}).")
 
     def _draw(self, history):
         set_figure(self.figure, plot_training_curves(history, epochs=history.config.epochs, previous=self.previous))
@@ -165,7 +170,7 @@ class TrainingExplorer(Explorer):
         self.first_epoch_seconds = None
         self._last_draw, self._draw_cost = None, 0.0
         self.status.value = f"Training {html.escape(config.label)}..."
-        history = training.train(config, callback=self._epoch_done)
+        history = stacked_training.train(config, callback=self._epoch_done)
         self.history = history
         self._draw(history)
         self.results.value = self._results_table()
@@ -206,77 +211,9 @@ class TrainingExplorer(Explorer):
             if h is None or not h.epochs_run:
                 continue
             best = min(range(h.epochs_run), key=h.val_loss.__getitem__)
-            rows.append([name, h.config.label, f"{h.config.lr:g}", h.config.batch_size, h.epochs_run,
+            rows.append([name, h.config.label, h.config.frame, f"{h.config.lr:g}", h.config.batch_size, h.epochs_run,
                          f"{h.train_loss[-1]:.3g}", f"{h.val_loss[-1]:.3g}", f"{h.val_loss[best]:.3g} (epoch {best + 1})"])
         if not rows:
             return ""
-        return html_table(["", "run", "lr", "batch", "epochs", "final train MSE", "final validation MSE",
+        return html_table(["", "run", "training set", "lr", "batch", "epochs", "final train MSE", "final validation MSE",
                            "lowest validation MSE"], rows)
-
-
-class BiasVarianceExplorer(Explorer):
-    """The K models of one regime of III(F), configuration by configuration.
-
-    Built from ``training.bias_variance``'s results (no training here): choose a regime and a
-    frame, how many of the K models to use, and which validation configurations to show. The
-    numbers are ``training.decompose`` of the chosen models' predictions, on all configurations
-    and on those shown; ``self.numbers`` holds them.
-    """
-
-    def __init__(self, results, regime=None, frame="rotated", n=30, how="spread over P"):
-        super().__init__()
-        self.results = [r for r in results if isinstance(r, training.BiasVariance)]
-        if not self.results:
-            raise ValueError("give the list of BiasVariance that training.bias_variance returns")
-        self.y = training.validation_set()[1]
-        regimes = list(dict.fromkeys((r.model, r.augmentation) for r in self.results))
-        k = self.results[0].predictions.shape[0]
-        self.regime = widgets.Dropdown(options=[(f"{MODEL_NAMES[m]}, {a}", (m, a)) for m, a in regimes],
-                                       value=tuple(regime) if regime else regimes[0], description="regime")
-        frames = [f for f in training.FRAMES if any(r.frame == f for r in self.results)]
-        names = {"rotated": "rotated (as given)", "canonical": "training frame"}
-        self.frame = widgets.Dropdown(options=[(names[f], f) for f in frames], value=frame, description="frame")
-        slider = dict(continuous_update=False, style={"description_width": "initial"},
-                      layout=widgets.Layout(width="330px"))
-        self.models = widgets.IntSlider(value=k, min=2, max=k, description="models used", **slider)
-        self.n = widgets.IntSlider(value=n, min=5, max=100, step=5, description="configurations shown", **slider)
-        self.how = widgets.Dropdown(options=list(training.SELECTIONS), value=how, description="which",
-                                    layout=widgets.Layout(width="260px"))
-        self.summary = widgets.HTML()
-        self.figure = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="700px"))
-        wrap = widgets.Layout(flex_flow="row wrap")
-        self.ui = widgets.VBox([
-            widgets.HBox([self.regime, self.frame], layout=wrap),
-            widgets.HBox([self.models, self.n, self.how], layout=wrap),
-            self.message, self.summary, self.figure,
-        ])
-        self.numbers = {}
-        self._observe(self.regime, self.frame, self.models, self.n, self.how)
-        self.update()
-
-    def _result(self):
-        model, augmentation = self.regime.value
-        for r in self.results:
-            if (r.model, r.augmentation, r.frame) == (model, augmentation, self.frame.value):
-                return r
-        raise ValueError(f"no results for {MODEL_NAMES[model]}, {augmentation} in the {self.frame.value} frame")
-
-    def _update(self):
-        result = self._result()
-        k = self.models.value
-        predictions = result.predictions[:k]
-        chosen = training.select_configurations(predictions, self.y, self.n.value, self.how.value)
-        everything = training.decompose(predictions, self.y)
-        shown = training.decompose(predictions[:, chosen], self.y[chosen])
-        corrected = training.corrected_decomposition(predictions, self.y)
-        self.numbers = {"all": everything, "shown": shown, "corrected": corrected}
-        rows = [
-            [f"all {len(self.y)} configurations", *(f"{v:.3g}" for v in everything), f"{everything[2] / everything[0]:.0%}"],
-            [f"the {len(chosen)} shown", *(f"{v:.3g}" for v in shown), f"{shown[2] / shown[0]:.0%}"],
-            [f"all, corrected for K = {k}", "", f"{corrected[0]:.3g}", f"{corrected[1]:.3g}",
-             f"{corrected[1] / everything[0]:.0%}"],
-        ]
-        self.summary.value = html_table(["", "MSE", "bias²", "variance", "variance share"], rows) + (
-            f"<div style='font-size:0.9em'>final training MSE of these runs: {result.train_mse:.3g} "
-            f"(mean of all {result.predictions.shape[0]})</div>")
-        set_figure(self.figure, plot_model_spread(result, self.y, n=self.n.value, models=k, how=self.how.value))

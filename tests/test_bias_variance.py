@@ -1,0 +1,155 @@
+"""The bias-variance decomposition of III(F): the split, its small-K correction, the experiment, the checks."""
+
+import numpy as np
+import pytest
+import torch
+
+from dlexam import bias_variance, particles, training
+
+SMALL = training.TrainConfig(epochs=2, n_train=64, batch_size=16)
+
+
+def test_decompose_against_a_reference():
+    rng = np.random.default_rng(0)
+    predictions, y = rng.normal(size=(5, 40)), rng.normal(size=40)
+    mse, bias2, variance = bias_variance.decompose(torch.from_numpy(predictions), torch.from_numpy(y))
+    mean = predictions.mean(axis=0)
+    assert mse == pytest.approx(np.mean((predictions - y) ** 2))
+    assert bias2 == pytest.approx(np.mean((mean - y) ** 2))
+    assert variance == pytest.approx(np.mean(predictions.var(axis=0)))
+    assert mse == pytest.approx(bias2 + variance)
+    shifted = bias_variance.decompose(torch.zeros(3, 4) + 0.5, torch.zeros(4))
+    assert shifted == pytest.approx((0.25, 0.25, 0.0))
+
+
+def test_pointwise_decomposition_averages_to_decompose():
+    rng = np.random.default_rng(1)
+    predictions, y = torch.from_numpy(rng.normal(size=(4, 30))), torch.from_numpy(rng.normal(size=30))
+    bias2, variance = bias_variance.pointwise_decomposition(predictions, y)
+    mse, bias2_mean, variance_mean = bias_variance.decompose(predictions, y)
+    assert bias2.shape == variance.shape == (30,)
+    assert float(bias2.mean()) == pytest.approx(bias2_mean)
+    assert float(variance.mean()) == pytest.approx(variance_mean)
+    np.testing.assert_allclose(variance.numpy(), predictions.numpy().var(axis=0))
+
+
+def test_corrected_decomposition_removes_the_small_k_bias():
+    # K models whose predictions are y + b(x) + sigma * noise: true bias2 = mean b^2, variance = sigma^2.
+    rng = np.random.default_rng(2)
+    n, k, sigma = 200_000, 3, 0.5
+    y = rng.normal(size=n)
+    b = rng.uniform(-0.3, 0.3, size=n)
+    predictions = torch.from_numpy(y + b + sigma * rng.normal(size=(k, n)))
+    _, plug_in_bias2, plug_in_variance = bias_variance.decompose(predictions, torch.from_numpy(y))
+    bias2, variance = bias_variance.corrected_decomposition(predictions, torch.from_numpy(y))
+    assert plug_in_variance == pytest.approx(sigma**2 * (k - 1) / k, rel=0.01)
+    assert plug_in_bias2 == pytest.approx(np.mean(b**2) + sigma**2 / k, rel=0.01)
+    assert variance == pytest.approx(sigma**2, rel=0.01)
+    assert bias2 == pytest.approx(np.mean(b**2), rel=0.03)
+
+
+def test_select_configurations():
+    rng = np.random.default_rng(5)
+    y = torch.from_numpy(rng.normal(size=50))
+    predictions = y + torch.from_numpy(rng.normal(size=(3, 50))) * torch.linspace(0, 1, 50, dtype=torch.float64)
+    spread = bias_variance.select_configurations(predictions, y, 5)
+    assert list(spread) == list(np.argsort(y.numpy())[[0, 12, 24, 37, 49]])
+    noisy = bias_variance.select_configurations(predictions, y, 10, "largest variance")
+    _, variance = bias_variance.pointwise_decomposition(predictions, y)
+    assert set(noisy) == set(np.argsort(-variance.numpy())[:10].tolist())
+    assert list(y.numpy()[noisy]) == sorted(y.numpy()[noisy])
+    with pytest.raises(ValueError, match="n must be a whole number from 1 to 50"):
+        bias_variance.select_configurations(predictions, y, 0)
+    with pytest.raises(ValueError, match="how must be one of"):
+        bias_variance.select_configurations(predictions, y, 3, "random")
+
+
+@pytest.mark.parametrize("given, expected", [
+    (("mlp", "none"), bias_variance.Regime("mlp", "none", "canonical", particles.N_TRAIN)),
+    (["deepsets", "both", "random"], bias_variance.Regime("deepsets", "both", "random", particles.N_TRAIN)),
+    (("pairsum", "none", "random", 125), bias_variance.Regime("pairsum", "none", "random", 125)),
+])
+def test_as_regime(given, expected):
+    assert bias_variance.as_regime(given) == expected
+
+
+@pytest.fixture(scope="module")
+def small_results():
+    regimes = [("mlp", "none", "random"), ("deepsets", "both"), ("mlp", "none", "random", 32)]
+    return bias_variance.measure(k=2, regimes=regimes, base=SMALL)
+
+
+def test_measure_on_a_small_problem(small_results):
+    assert [(r.model, r.augmentation, r.train_frame, r.n_train, r.val_frame) for r in small_results] == [
+        ("mlp", "none", "random", 500, "random"), ("mlp", "none", "random", 500, "canonical"),
+        ("deepsets", "both", "canonical", 500, "random"), ("deepsets", "both", "canonical", 500, "canonical"),
+        ("mlp", "none", "random", 32, "random"), ("mlp", "none", "random", 32, "canonical"),
+    ]
+    for r in small_results:
+        assert r.predictions.shape == (2, particles.N_VALIDATION)
+        assert r.mse == pytest.approx(r.bias2 + r.variance)
+        assert r.variance > 0
+
+
+def test_measure_trains_what_the_regime_says(small_results):
+    first = small_results[0]
+    assert (first.regime, first.val_frame) == (bias_variance.Regime("mlp", "none", "random", 500), "random")
+    # Model 1 of the regime is the run with seed 1 on training set 1 of the random design, trained alone.
+    from dlexam import stacked_training
+
+    alone = stacked_training.train(training.TrainConfig(model="mlp", frame="random", n_train=500, seed=1, data_seed=1,
+                                                        epochs=2, batch_size=16))
+    with torch.no_grad():
+        expected = alone.model(training.validation_set()[0])
+    torch.testing.assert_close(first.predictions[1], expected, rtol=1e-4, atol=1e-5)
+    small = [r for r in small_results if r.n_train == 32]
+    assert len(small) == 2 and all(r.train_frame == "random" for r in small)
+
+
+def test_check_decomposition():
+    predictions = torch.tensor([[1.0, 2.0], [3.0, 2.0]])
+    y = torch.tensor([1.0, 1.0])
+    # mean prediction (2, 2): bias2 = (1 + 1) / 2 = 1; variance = (1 + 0) / 2 = 0.5; mse = (0 + 1 + 4 + 1) / 4 = 1.5
+    assert bias_variance.check_decomposition(predictions, y, 1.5, 1.0, 0.5)
+    verdict = bias_variance.check_decomposition(predictions, y, 1.5, 1.0, 1.0)  # variance with K - 1
+    assert not verdict and "variance = 1 is off" in verdict.message and "bias2" not in verdict.message.split("\n", 1)[1]
+    with pytest.raises(TypeError, match="bias2 must be a finite number"):
+        bias_variance.check_decomposition(predictions, y, 1.5, float("nan"), 0.5)
+
+
+def test_check_regime():
+    results = bias_variance.measure(k=2, regimes=[("mlp", "none"), ("deepsets", "none")], base=SMALL,
+                                    val_frames=("canonical",))
+    canonical = {(r.model, r.augmentation): r.variance for r in results}
+    top = max(canonical, key=canonical.get)
+    other = min(canonical, key=canonical.get)
+    assert bias_variance.check_regime(results, top, "variance", "canonical", "canonical")
+    assert not bias_variance.check_regime(results, other, "variance", "canonical", "canonical")
+    assert bias_variance.check_regime(results, other, "variance", "canonical", "canonical", largest=False)
+    with pytest.raises(ValueError, match="not among the regimes"):
+        bias_variance.check_regime(results, "MLP, both", "variance", "canonical", "canonical")
+    with pytest.raises(ValueError, match="quantity must be"):
+        bias_variance.check_regime(results, "MLP, none", "noise")
+    with pytest.raises(ValueError, match="hold no BiasVariance"):
+        bias_variance.check_regime(results, "MLP, none", "variance", "random", "random")
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: bias_variance.measure(k=1), ValueError, "k must be an integer >= 2"),
+        (lambda: bias_variance.measure(regimes=[("mlp", "flips")]), ValueError, "augmentation in"),
+        (lambda: bias_variance.measure(regimes=[("mlp", "none", "sorted")]), ValueError, "frame in"),
+        (lambda: bias_variance.measure(regimes=[]), ValueError, "non-empty sequence of regimes"),
+        (lambda: bias_variance.measure(val_frames="random"), ValueError, "val_frames"),
+        (lambda: bias_variance.measure(base="fast"), TypeError, "TrainConfig"),
+        (lambda: bias_variance.decompose(torch.zeros(3), torch.zeros(3)), ValueError, "(K, n)"),
+        (lambda: bias_variance.decompose(np.zeros((2, 3)), torch.zeros(3)), TypeError, "torch tensors"),
+        (lambda: bias_variance.corrected_decomposition(torch.zeros(1, 3), torch.zeros(3)), ValueError, "K >= 2"),
+        (lambda: bias_variance.as_regime("mlp"), ValueError, "a regime is"),
+    ],
+)
+def test_bad_inputs_raise_clear_errors(call, error, words):
+    with pytest.raises(error) as info:
+        call()
+    assert words in str(info.value)
