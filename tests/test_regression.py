@@ -1,0 +1,468 @@
+"""dlexam.regression against numpy.linalg.lstsq, torch.nn + torch.optim.Adam, and the properties of each split."""
+
+import math
+from importlib import resources
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from dlexam import regression as R
+from dlexam.plots.regression import plot_extrapolation, plot_linearity, plot_split_fit, plot_validation_spread
+
+# ---- least squares -------------------------------------------------------------------------
+
+LSTSQ_CASES = [(n, scale, seed) for seed, (n, scale) in enumerate(
+    [(2, 1.0), (3, 1.0), (10, 1.0), (50, 1e3), (200, 1e-3), (398, 1.0), (1000, 50.0)])]
+
+
+@pytest.mark.parametrize("n, scale, seed", LSTSQ_CASES)
+def test_fit_line_matches_lstsq(n, scale, seed):
+    rng = np.random.default_rng(seed)
+    x = scale * rng.normal(size=n) + rng.normal() * scale
+    y = rng.normal(size=n) * 10 + 3 * x
+    slope, intercept = R.fit_line(x, y)
+    (ref_slope, ref_intercept), *_ = np.linalg.lstsq(np.c_[x, np.ones(n)], y, rcond=None)
+    assert slope == pytest.approx(ref_slope, rel=1e-9, abs=1e-9)
+    assert intercept == pytest.approx(ref_intercept, rel=1e-9, abs=1e-9 * max(1.0, abs(ref_intercept)))
+
+
+@pytest.mark.parametrize("slope, intercept", [(0.0, 5.0), (2.5, -1.0), (-0.21, 20.6), (1e4, 1e-3), (-3.0, 0.0)])
+def test_fit_line_recovers_a_noise_free_line_exactly(slope, intercept):
+    x = np.linspace(-7.0, 11.0, 37)
+    s, b = R.fit_line(x, slope * x + intercept)
+    assert s == pytest.approx(slope, rel=1e-12, abs=1e-9)
+    assert b == pytest.approx(intercept, rel=1e-10, abs=1e-9 * max(1.0, abs(slope)))
+
+
+def test_the_residuals_of_the_line_are_orthogonal_to_1_and_x():
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=100), rng.normal(size=100)
+    residual = y - R.predict_line(*R.fit_line(x, y), x)
+    assert abs(residual.sum()) < 1e-10 and abs(residual @ x) < 1e-10
+
+
+@pytest.mark.parametrize("x, y, error", [
+    ([1.0, 1.0, 1.0], [1.0, 2.0, 3.0], ValueError),  # constant x
+    ([1.0, 2.0], [1.0, 2.0, 3.0], ValueError),  # lengths differ
+    ([1.0], [1.0], ValueError),  # one point
+    ([1.0, np.nan, 2.0], [1.0, 2.0, 3.0], ValueError),
+    ([[1.0, 2.0], [3.0, 4.0]], [1.0, 2.0], ValueError),
+    (["a", "b"], [1.0, 2.0], TypeError),
+])
+def test_fit_line_rejects_bad_inputs(x, y, error):
+    with pytest.raises(error):
+        R.fit_line(x, y)
+
+
+def test_r_squared_and_mse():
+    y = np.array([1.0, 2.0, 3.0, 4.0])
+    assert R.mse(y, y + 2) == 4.0
+    assert R.r_squared(y, y) == 1.0
+    assert R.r_squared(y, np.full(4, y.mean())) == pytest.approx(0.0)
+    with pytest.raises(ValueError):
+        R.r_squared(np.ones(3), np.ones(3))
+    with pytest.raises(ValueError):
+        R.mse(y, y[:3])
+
+
+def test_polynomial_r_squared_grows_with_degree_and_is_1_for_a_parabola():
+    x = np.linspace(0, 3, 40)
+    y = x**2
+    assert R.polynomial_r_squared(x, y, 1) < R.polynomial_r_squared(x, y, 2) == pytest.approx(1.0)
+    assert R.polynomial_r_squared(x, 2 * x + 1, 1) == pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        R.polynomial_r_squared(x, y, 0)
+
+
+# ---- the data ------------------------------------------------------------------------------
+
+def test_the_data_file_ships_inside_the_package():
+    assert resources.files("dlexam").joinpath("data", R.DATA_FILE).is_file()
+    assert resources.files("dlexam").joinpath("data", "README.md").is_file()
+
+
+def test_load_cars_rows_and_no_missing_values():
+    cars = R.load_cars()
+    assert len(cars) == R.N_CARS == 398
+    for name in ("model_year", "cylinders", "displacement_l", "weight_kg", "mpg", "litres_per_100km", "co2_g_per_km"):
+        values = getattr(cars, name)
+        assert values.shape == (398,) and np.all(np.isfinite(values)), name
+    assert sorted(set(cars.model_year)) == list(range(1970, 1983))
+    assert set(cars.origin) == {"USA", "Europe", "Japan"}
+    assert int(np.sum(cars.fuel == "diesel")) == 9
+
+
+def test_load_cars_units_are_plausible():
+    cars = R.load_cars()
+    assert 700 < cars.weight_kg.min() and cars.weight_kg.max() < 2400  # compact cars to station wagons, in kg
+    assert 1.0 < cars.displacement_l.min() and cars.displacement_l.max() < 7.6  # litres
+    assert set(cars.cylinders) <= {3, 4, 5, 6, 8}
+    assert 5 < cars.litres_per_100km.min() and cars.litres_per_100km.max() < 27
+    assert 100 < cars.co2_g_per_km.min() and cars.co2_g_per_km.max() < 650
+    # heavier cars burn more: the correlation is strongly positive
+    assert np.corrcoef(cars.weight_kg, cars.co2_g_per_km)[0, 1] > 0.8
+
+
+def test_load_cars_first_row_against_the_source():
+    cars = R.load_cars()
+    # chevrolet chevelle malibu, 1970: 18 mpg, 3504 lb, 307 cubic inches, 8 cylinders
+    assert cars.name[0] == "chevrolet chevelle malibu" and cars.model_year[0] == 1970
+    assert cars.weight_kg[0] == pytest.approx(3504 * 0.45359237)
+    assert cars.displacement_l[0] == pytest.approx(307 * 0.016387064)
+
+
+@pytest.mark.parametrize("mpg, fuel, grams_per_gallon", [(20.0, "gasoline", 8887.0), (9.0, "gasoline", 8887.0),
+                                                          (43.1, "diesel", 10180.0)])
+def test_co2_per_km_from_the_epa_grams_per_gallon(mpg, fuel, grams_per_gallon):
+    # grams per gallon divided by the km one gallon lasts: an independent route to g/km
+    expected = grams_per_gallon / (mpg * 1.609344)
+    assert R.co2_g_per_km(mpg, fuel)[0] == pytest.approx(expected, rel=1e-4)
+    assert R.litres_per_100km(mpg)[0] == pytest.approx(235.215 / mpg, rel=1e-5)
+
+
+def test_co2_rejects_unknown_fuel_and_bad_mpg():
+    with pytest.raises(ValueError, match="fuel"):
+        R.co2_g_per_km(20.0, "kerosene")
+    with pytest.raises(ValueError):
+        R.litres_per_100km(0.0)
+
+
+def test_feature_names():
+    cars = R.load_cars()
+    assert cars.feature("weight") is cars.weight_kg
+    with pytest.raises(ValueError, match="feature"):
+        cars.feature("length")
+
+
+# ---- splits --------------------------------------------------------------------------------
+
+FRACTIONS = [0.5, 0.6, 0.8, 0.9, 0.95]
+
+
+@pytest.mark.parametrize("fraction", FRACTIONS)
+@pytest.mark.parametrize("validation", ["largest", "smallest"])
+def test_sorted_split_separates_the_ranges(fraction, validation):
+    x = R.load_cars().weight_kg
+    train, val = R.sorted_split(x, fraction, validation=validation)
+    assert len(train) == round(fraction * len(x)) and len(train) + len(val) == len(x)
+    assert sorted(np.concatenate([train, val])) == list(range(len(x)))
+    if validation == "largest":
+        assert x[train].max() <= x[val].min()
+    else:
+        assert x[val].max() <= x[train].min()
+    assert R.outside_range_fraction(x[train], x[val]) >= np.mean(x[val] != (x[train].max() if validation == "largest"
+                                                                             else x[train].min()))
+
+
+def test_sorted_split_breaks_ties_in_the_data_order():
+    train, val = R.sorted_split([2.0, 1.0, 2.0, 2.0], 0.5)
+    assert list(train) == [1, 0] and list(val) == [2, 3]
+
+
+@pytest.mark.parametrize("n, fraction, seed", [(10, 0.5, 0), (398, 0.8, 1), (101, 0.7, 2), (5, 0.2, 3)])
+def test_shuffled_split_is_a_reproducible_permutation(n, fraction, seed):
+    train, val = R.shuffled_split(n, fraction, np.random.default_rng(seed))
+    assert sorted(np.concatenate([train, val])) == list(range(n))
+    assert len(train) == round(fraction * n)
+    again = R.shuffled_split(n, fraction, np.random.default_rng(seed))
+    assert np.array_equal(train, again[0]) and np.array_equal(val, again[1])
+    other = R.shuffled_split(n, fraction, np.random.default_rng(seed + 100))
+    assert not np.array_equal(train, other[0])
+
+
+def test_shuffled_split_mixes_the_ranges():
+    x = R.load_cars().weight_kg
+    train, val = R.shuffled_split(len(x), 0.8, np.random.default_rng(0))
+    assert R.outside_range_fraction(x[train], x[val]) < 0.05
+    assert x[val].min() < np.median(x) < x[val].max()
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda: R.sorted_split([1.0, 2.0, 3.0], 0.0), ValueError),
+    (lambda: R.sorted_split([1.0, 2.0, 3.0], 1.0), ValueError),
+    (lambda: R.sorted_split([1.0, 2.0, 3.0], True), TypeError),
+    (lambda: R.sorted_split([1.0, 2.0, 3.0], 0.05), ValueError),  # no training point left
+    (lambda: R.sorted_split([1.0, 2.0, 3.0], 0.5, validation="middle"), ValueError),
+    (lambda: R.shuffled_split(10, 0.8, 0), TypeError),  # a seed is not a generator
+    (lambda: R.shuffled_split(1, 0.5, np.random.default_rng(0)), ValueError),
+    (lambda: R.split("random", [1.0, 2.0, 3.0], 0.5), ValueError),
+    (lambda: R.time_split([1970, 1971], 1975), ValueError),
+    (lambda: R.kfold_splits(10, 1), ValueError),
+    (lambda: R.kfold_splits(10, 11), ValueError),
+    (lambda: R.stratified_kfold_splits([0, 1, 0, 1], 2, None), TypeError),
+    (lambda: R.quantile_strata([1.0, 2.0], 3), ValueError),
+])
+def test_splits_reject_bad_inputs(call, error):
+    with pytest.raises(error):
+        call()
+
+
+def test_time_split_by_year():
+    years = R.load_cars().model_year
+    train, val = R.time_split(years, 1979)
+    assert years[train].max() == 1979 and years[val].min() == 1980
+    assert len(train) + len(val) == len(years)
+
+
+@pytest.mark.parametrize("n, k", [(10, 2), (11, 3), (398, 5), (7, 7)])
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_kfold_splits_validate_every_point_once(n, k, shuffle):
+    folds = R.kfold_splits(n, k, np.random.default_rng(0) if shuffle else None)
+    assert len(folds) == k
+    validated = np.concatenate([val for _, val in folds])
+    assert sorted(validated) == list(range(n))
+    for train, val in folds:
+        assert sorted(np.concatenate([train, val])) == list(range(n))
+    sizes = [len(val) for _, val in folds]
+    assert max(sizes) - min(sizes) <= 1
+    if not shuffle:  # consecutive blocks, as scikit-learn's KFold without shuffling
+        for _, val in folds:
+            assert np.array_equal(val, np.arange(val[0], val[0] + len(val)))
+
+
+@pytest.mark.parametrize("n_strata, k, seed", [(4, 5, 0), (16, 5, 1), (3, 2, 2), (10, 10, 3)])
+def test_stratified_folds_spread_every_stratum_evenly(n_strata, k, seed):
+    x = R.load_cars().weight_kg
+    strata = R.quantile_strata(x, n_strata)
+    folds = R.stratified_kfold_splits(strata, k, np.random.default_rng(seed))
+    assert sorted(np.concatenate([val for _, val in folds])) == list(range(len(x)))
+    for label in range(n_strata):
+        counts = [np.sum(strata[val] == label) for _, val in folds]
+        assert max(counts) - min(counts) <= 1
+    sizes = [len(val) for _, val in folds]
+    assert max(sizes) - min(sizes) <= 1
+
+
+def test_quantile_strata_are_equally_filled_and_ordered():
+    x = np.random.default_rng(0).normal(size=100)
+    strata = R.quantile_strata(x, 4)
+    assert [np.sum(strata == s) for s in range(4)] == [25, 25, 25, 25]
+    assert all(x[strata == s].max() <= x[strata == s + 1].min() for s in range(3))
+
+
+def test_outside_range_fraction():
+    assert R.outside_range_fraction([1.0, 5.0], [0.0, 2.0, 5.0, 6.0]) == 0.5
+
+
+# ---- networks ------------------------------------------------------------------------------
+
+SMALL = dict(steps=60, lr=0.01)
+
+
+def _toy(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(800, 1800, n)
+    return x, 0.2 * x + rng.normal(0, 20, n)
+
+
+@pytest.mark.parametrize("activation, width, depth", [("tanh", 8, 1), ("relu", 16, 2), ("tanh", 4, 3), ("relu", 5, 1)])
+def test_training_matches_torch_nn_and_optim_adam(activation, width, depth):
+    """Our stacked trainer against a plain nn.Sequential trained with torch.optim.Adam from the same start."""
+    config = R.ModelConfig(activation=activation, width=width, depth=depth, **SMALL)
+    x, y = _toy()
+    ours = R.fit(config, x, y, seed=4)
+    # the same initial parameters, copied into nn.Linear layers
+    theta = R._initial_parameters(config, [4])
+    layers = []
+    for i, (w, b) in enumerate(R._unflatten(theta, config)):
+        linear = torch.nn.Linear(w.shape[1], w.shape[2])
+        with torch.no_grad():
+            linear.weight.copy_(w[0].T)
+            linear.bias.copy_(b[0, 0])
+        layers.append(linear)
+        if i < depth:
+            layers.append(torch.nn.Tanh() if activation == "tanh" else torch.nn.ReLU())
+    net = torch.nn.Sequential(*layers)
+    optimizer = torch.optim.Adam(net.parameters(), lr=config.lr)
+    X = torch.tensor((x - x.mean()) / x.std(), dtype=torch.float32)[:, None]
+    Y = torch.tensor((y - y.mean()) / y.std(), dtype=torch.float32)[:, None]
+    for _ in range(config.steps):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.mse_loss(net(X), Y)
+        loss.backward()
+        optimizer.step()
+    grid = np.linspace(500, 2500, 30)
+    with torch.no_grad():
+        reference = net(torch.tensor((grid - x.mean()) / x.std(), dtype=torch.float32)[:, None])[:, 0].double().numpy()
+    np.testing.assert_allclose(ours.predict(grid), reference * y.std() + y.mean(), rtol=1e-4, atol=1e-3)
+    assert ours.loss_history[-1] == pytest.approx(float(loss.detach()), rel=1e-3)
+
+
+def test_predict_equals_the_equivalent_sequential():
+    config = R.ModelConfig(activation="relu", width=12, depth=2, **SMALL)
+    x, y = _toy()
+    model = R.fit(config, x, y, seed=1)
+    grid = np.linspace(600, 2400, 25)
+    with torch.no_grad():
+        standard = model.to_sequential()(torch.tensor(model.x_scaler.forward(grid), dtype=torch.float32)[:, None])
+    np.testing.assert_allclose(model.predict(grid), model.y_scaler.inverse(standard[:, 0].double().numpy()), rtol=1e-6)
+
+
+def test_training_is_reproducible_and_depends_on_the_seed():
+    config = R.ModelConfig(activation="tanh", width=8, depth=2, **SMALL)
+    x, y = _toy()
+    a, b, c = R.fit(config, x, y, seed=0), R.fit(config, x, y, seed=0), R.fit(config, x, y, seed=1)
+    grid = np.linspace(500, 2500, 11)
+    assert np.array_equal(a.predict(grid), b.predict(grid))
+    assert np.array_equal(a.loss_history, b.loss_history)
+    assert not np.allclose(a.predict(grid), c.predict(grid))
+
+
+def test_runs_trained_in_a_stack_follow_their_own_trajectories():
+    config = R.ModelConfig(activation="relu", width=8, depth=1, **SMALL)
+    data = [_toy(seed=s) for s in range(3)]
+    stacked = R.fit_mlps(config, [x for x, _ in data], [y for _, y in data], [5, 6, 7])
+    grid = np.linspace(500, 2500, 11)
+    for (x, y), seed, model in zip(data, [5, 6, 7], stacked):
+        alone = R.fit(config, x, y, seed=seed)
+        np.testing.assert_allclose(model.predict(grid), alone.predict(grid), rtol=1e-4, atol=1e-3)
+
+
+def test_training_lowers_the_loss_to_the_noise_level():
+    config = R.ModelConfig(activation="tanh", width=16, depth=1)
+    x, y = _toy(200)
+    model = R.fit(config, x, y)
+    assert model.loss_history[-1] < 0.5 * model.loss_history[0]
+    errors = R.evaluate(model, x, y, x, y)
+    assert errors.train == errors.validation and errors.train < 1.3 * 20**2
+
+
+def test_relu_networks_are_affine_beyond_the_data_and_tanh_networks_flatten():
+    x, y = _toy(100)
+    relu = R.fit(R.ModelConfig(activation="relu", width=16, depth=2), x, y)
+    tanh = R.fit(R.ModelConfig(activation="tanh", width=16, depth=2), x, y)
+    far = [R.extrapolation_slope(relu, a, a + 1000) for a in (5000.0, 7000.0, 9000.0)]
+    assert far[0] == pytest.approx(far[1], rel=1e-3, abs=1e-5) and far[1] == pytest.approx(far[2], rel=1e-3, abs=1e-5)
+    line_slope = R.fit_line(x, y)[0]
+    assert abs(R.extrapolation_slope(tanh, 20000.0, 30000.0)) < 0.01 * line_slope
+
+
+def test_linear_config_gives_the_least_squares_line():
+    x, y = _toy()
+    model = R.fit(R.LINEAR, x, y)
+    assert (model.slope, model.intercept) == R.fit_line(x, y)
+
+
+@pytest.mark.parametrize("kwargs", [dict(kind="forest"), dict(activation="sigmoid"), dict(width=0), dict(depth=9),
+                                    dict(steps=0), dict(lr=0.0), dict(lr=True), dict(width=2.5)])
+def test_model_config_rejects_bad_settings(kwargs):
+    with pytest.raises(ValueError):
+        R.ModelConfig(**kwargs)
+
+
+def test_fit_and_evaluate_reject_bad_inputs():
+    x, y = _toy()
+    config = R.ModelConfig(**SMALL)
+    with pytest.raises(TypeError):
+        R.fit("tanh", x, y)
+    with pytest.raises(TypeError):
+        R.fit_mlps(R.LINEAR, [x], [y], [0])
+    with pytest.raises(ValueError):
+        R.fit_mlps(config, [x, x], [y], [0, 1])
+    with pytest.raises(ValueError):
+        R.fit_mlps(config, [x, x[:10]], [y, y[:10]], [0, 1])
+    with pytest.raises(ValueError):
+        R.fit_mlps(config, [x], [y], [-1])
+    with pytest.raises(TypeError):
+        R.evaluate(object(), x, y, x, y)
+    with pytest.raises(ValueError):
+        R.extrapolation_slope(R.fit(R.LINEAR, x, y), 1.0, 1.0)
+    with pytest.raises(ValueError, match="model must be one of"):
+        R.model_config("transformer")
+
+
+def test_model_labels_are_unique_and_found():
+    labels = [c.label for c in R.MODELS]
+    assert len(set(labels)) == len(labels)
+    assert all(R.model_config(label).label == label for label in labels)
+
+
+def test_run_experiment_fits_every_model_on_every_split():
+    x, y = _toy(60)
+    rng = np.random.default_rng(0)
+    splits = {"sorted": R.sorted_split(x, 0.75), "shuffled": R.shuffled_split(len(x), 0.75, rng)}
+    configs = [R.LINEAR, R.ModelConfig(activation="relu", width=4, **SMALL)]
+    runs = R.run_experiment(configs, x, y, splits, seeds=(0, 1))
+    assert len(runs) == 2 + 2 * 2
+    for run in runs:
+        train, val = splits[run.split]
+        assert run.errors.validation == pytest.approx(R.mse(y[val], run.model.predict(x[val])))
+        assert run.errors.train == pytest.approx(R.mse(y[train], run.model.predict(x[train])))
+    summary = R.summarise(runs)
+    assert set(summary) == {"linear regression", "ReLU MLP 1x4"}
+    median, low, high = summary["ReLU MLP 1x4"]["sorted"]
+    assert low <= median <= high
+
+
+# ---- data sets of the explorer -------------------------------------------------------------
+
+def test_make_data_line_without_noise_is_exactly_linear_and_noise_is_seeded():
+    x, y, label = R.make_data(R.DATASETS[2], noise=0.0)
+    assert R.polynomial_r_squared(x, y, 1) == pytest.approx(1.0)
+    assert label == "weight (kg)"
+    _, noisy_a, _ = R.make_data(R.DATASETS[0], noise=30.0, seed=2)
+    _, noisy_b, _ = R.make_data(R.DATASETS[0], noise=30.0, seed=2)
+    _, clean, _ = R.make_data(R.DATASETS[0])
+    assert np.array_equal(noisy_a, noisy_b)
+    assert 20 < np.std(noisy_a - clean) < 40
+    with pytest.raises(ValueError):
+        R.make_data("mtcars")
+    with pytest.raises(ValueError):
+        R.make_data(R.DATASETS[0], noise=-1.0)
+
+
+def test_split_and_fit_reports_both_models_on_the_same_split():
+    result = R.split_and_fit(R.DATASETS[2], R.ModelConfig(activation="relu", width=8, **SMALL), "sorted", 0.8)
+    assert result.outside == 1.0
+    assert result.line_errors.validation < 1e-12  # a line through a noise-free line extrapolates exactly
+    assert result.errors.validation > 1.0
+    with pytest.raises(TypeError):
+        R.split_and_fit(R.DATASETS[0], "linear regression")
+
+
+# ---- self-checks ---------------------------------------------------------------------------
+
+def test_check_line():
+    x, y = _toy()
+    slope, intercept = R.fit_line(x, y)
+    assert R.check_line(slope, intercept, x, y)
+    origin = R.check_line(float(x @ y / (x @ x)), 0.0, x, y)
+    assert not origin and "through the origin" in origin.message
+    assert "intercept" in R.check_line(slope, intercept + 5, x, y).message
+    assert not R.check_line(0.0, 0.0, x, y)
+
+
+def test_check_outside_fraction():
+    assert R.check_outside_fraction(0.5, [1.0, 5.0], [0.0, 2.0, 5.0, 6.0])
+    wrong = R.check_outside_fraction(50, [1.0, 5.0], [0.0, 2.0, 5.0, 6.0])
+    assert not wrong and "percentage" in wrong.message
+
+
+def test_check_validation_mse():
+    x, y = _toy(80)
+    train, val = R.sorted_split(x, 0.8)
+    errors = R.evaluate(R.fit(R.LINEAR, x[train], y[train]), x[train], y[train], x[val], y[val])
+    assert R.check_validation_mse(errors.validation, x[train], y[train], x[val], y[val])
+    assert "training MSE" in R.check_validation_mse(errors.train, x[train], y[train], x[val], y[val]).message
+    assert "root" in R.check_validation_mse(math.sqrt(errors.validation), x[train], y[train], x[val], y[val]).message
+    assert not R.check_validation_mse(0.0, x[train], y[train], x[val], y[val])
+
+
+# ---- figures -------------------------------------------------------------------------------
+
+def test_figures_draw():
+    x, y = _toy(60)
+    assert isinstance(plot_linearity(x, y, "weight (kg)"), Figure)
+    splits = {"sorted": R.sorted_split(x, 0.75)}
+    runs = R.run_experiment([R.LINEAR], x, y, splits)
+    fits = {"sorted": {"linear regression": runs[0].model}}
+    assert isinstance(plot_extrapolation(x, y, splits, fits), Figure)
+    assert isinstance(plot_validation_spread(runs, floor=100.0), Figure)
+    result = R.split_and_fit(R.DATASETS[0], R.LINEAR)
+    assert isinstance(plot_split_fit(result), Figure)
+    with pytest.raises(ValueError):
+        plot_extrapolation(x, y, splits, {})
+    with pytest.raises(TypeError):
+        plot_split_fit(runs[0])
