@@ -1,0 +1,82 @@
+"""The IV(C) residual-inverse explorer and the IV(D)/IV(E) stack explorer: set controls, read what they show."""
+
+import math
+
+import pytest
+import torch
+
+from dlexam import reversible
+from dlexam.memory import format_bytes
+from dlexam.widgets.reversible import ResidualInverseExplorer, ReversibleStackExplorer
+
+PNG = b"\x89PNG\r\n\x1a\n"
+SMALL = reversible.StackConfig(d=8, batch=4, hidden=8, max_depth=16)
+
+
+@pytest.fixture(scope="module")
+def stack_explorer():
+    return ReversibleStackExplorer(depth=4, dtype="float64", mode="reversible", config=SMALL)
+
+
+def test_stack_explorer_offers_depths_up_to_the_labs_maximum(stack_explorer):
+    assert stack_explorer.depth.options == (1, 2, 4, 8, 16)
+    assert [v for _, v in stack_explorer.mode.options] == list(reversible.MODES)
+    assert stack_explorer.message.value == ""
+    assert bytes(stack_explorer.figure.value[:8]) == PNG
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("depth", [1, 16])
+def test_reversible_saves_one_batch_of_outputs_whatever_the_depth(stack_explorer, dtype, depth):
+    e = stack_explorer
+    e.set_controls((e.depth, depth), (e.dtype, dtype), (e.mode, "reversible"))
+    itemsize = torch.finfo(reversible.DTYPES[dtype]).bits // 8
+    assert e.measurement.saved.activations == SMALL.batch * SMALL.d * itemsize
+    assert format_bytes(SMALL.batch * SMALL.d * itemsize) in e.summary.value
+    assert f"L = {depth}, {dtype}" in e.summary.value and "reversible" in e.summary.value
+
+
+def test_ordinary_memory_grows_with_depth_and_reversible_error_shows(stack_explorer):
+    e = stack_explorer
+    e.set_controls((e.depth, 2), (e.dtype, "float32"), (e.mode, "store"))
+    two = e.measurement.saved.activations
+    e.depth.value = 16
+    assert e.measurement.saved.activations == 8 * two
+    assert e.measurement.saved.parameters > 0 and "no extra memory" in e.summary.value
+    assert "100% of ordinary" in e.summary.value
+    e.mode.value = "reversible"
+    m = e.measurement
+    assert m.mode == "reversible" and 0 < m.round_trip_error < 1e-3
+    assert f"{m.round_trip_error:.1e}" in e.summary.value and "inputs reconstructed" in e.summary.value
+    assert f"{m.time_ratio:.2f}x ordinary" in e.summary.value
+
+
+def test_checkpointed_mode_is_between(stack_explorer):
+    e = stack_explorer
+    e.set_controls((e.depth, 16), (e.dtype, "float64"), (e.mode, "checkpoint"))
+    curves = e.lab.saved_curves("float64", e.depth.options)
+    assert curves["reversible"][-1] < e.measurement.saved.activations < curves["store"][-1]
+    assert "checkpointed" in e.summary.value and e.measurement.gradient_error < 1e-12
+
+
+def test_stack_explorer_rejects_a_bad_config():
+    with pytest.raises(TypeError, match="StackConfig"):
+        ReversibleStackExplorer(config={"d": 8})
+
+
+def test_residual_explorer_finds_three_preimages_for_c_minus_two():
+    e = ResidualInverseExplorer(c=-2.0, y=0.0)
+    assert len(e.preimages) == 3 and "not injective" in e.summary.value
+    assert "3 solutions" in e.summary.value and bytes(e.figure.value[:8]) == PNG
+    root = max(e.preimages)
+    assert math.isclose(root, 2 * math.tanh(root), rel_tol=1e-9)
+
+
+def test_residual_explorer_contraction_converges_and_large_c_does_not():
+    e = ResidualInverseExplorer(c=0.5, y=1.0)
+    assert e.result.converged and "a contraction" in e.summary.value
+    x = float(e.result.x[0])
+    assert abs(x + 0.5 * math.tanh(x) - 1.0) < 1e-12 and f"{x:.4f}" in e.summary.value
+    e.c.value = 3.0
+    assert not e.result.converged and "does not converge" in e.summary.value
+    assert len(e.preimages) == 1 and "injective (f" in e.summary.value
