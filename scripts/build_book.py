@@ -18,7 +18,10 @@ STAMP = BUILD / ".library-hash"
 
 def library_hash():
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "code" / "dlexam").rglob("*.py")):
+    library = ROOT / "code" / "dlexam"
+    # The explorers' JavaScript and CSS and the data files are part of the library too.
+    paths = [p for p in library.rglob("*") if p.is_file() and p.suffix in {".py", ".js", ".css", ".csv"}]
+    for path in sorted(paths):
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

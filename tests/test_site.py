@@ -96,7 +96,7 @@ def test_page_in_browser(browser, base_url, page_name):
         if n_views:
             # The widget manager replaces each view script with the drawn widget.
             page.wait_for_function(
-                "n => document.querySelectorAll('.jupyter-widgets.widget-container, .widget-container.jupyter-widgets, .jp-OutputArea .jupyter-widgets, div.jupyter-widgets').length >= n",
+                "n => document.querySelectorAll('.jupyter-widgets.widget-container, .widget-container.jupyter-widgets, .jp-OutputArea .jupyter-widgets, div.jupyter-widgets, .dlx-explorer').length >= n",
                 arg=n_views,
                 timeout=30000,
             )
@@ -107,7 +107,7 @@ def test_page_in_browser(browser, base_url, page_name):
                 typeset: document.querySelectorAll('mjx-container').length,
                 broken_images: [...document.querySelectorAll('img')].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 120)),
                 widget_views: document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length,
-                drawn_widgets: document.querySelectorAll('.widget-inline-hbox, .widget-box, .widget-html, .widget-image, .widget-button, .widget-dropdown').length,
+                drawn_widgets: document.querySelectorAll('.widget-inline-hbox, .widget-box, .widget-html, .widget-image, .widget-button, .widget-dropdown, .dlx-explorer').length,
                 widget_errors: [...document.querySelectorAll('.jupyter-widgets')].filter(e => /Error|error displaying widget/i.test(e.textContent.slice(0, 200)) && e.querySelectorAll('*').length < 3).map(e => e.textContent.slice(0, 120)),
                 tracebacks: document.querySelectorAll('.output.traceback, .output.error, pre.ipythontb').length,
                 dollar_text: (document.querySelector('article') || document.body).innerText.match(/\\$[^$\\n]{1,60}\\$/g) || [],

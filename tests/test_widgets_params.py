@@ -1,4 +1,4 @@
-"""The I(D) explorer and figures: set the fields from Python, read what the explorer shows."""
+"""The I(D) explorer and figures with a kernel: set the fields from Python, read what it computes and shows."""
 
 import html
 
@@ -8,73 +8,77 @@ from torch import nn
 
 from dlexam import params
 from dlexam.plots.params import plot_conv_vs_dense, plot_dense_network, plot_parameter_breakdown
+from dlexam.widgets import params as params_widget
 from dlexam.widgets.params import (
-    MAX_LAYERS,
-    MAX_WIDTH,
-    PRESETS,
-    ParameterCountExplorer,
-    check_image_shape,
-    format_bytes,
-    parse_widths,
+    MAX_LAYERS, MAX_WIDTH, OPTION_TERMS, PRESETS, ParameterCountExplorer, check_image_shape, format_bytes,
+    parameter_view, parse_side, parse_widths,
 )
-
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_starts_on_the_exam_network_and_agrees_with_pytorch():
     e = ParameterCountExplorer()
     assert e.total == e.torch_total == 407_050
     assert e.total == params.count_parameters(params.dense_network([784, 512, 10]))
-    assert "407,050 trainable parameters" in e.summary.value and "agrees" in e.summary.value
-    assert "1.55 MiB" in e.summary.value
+    assert e.shown["total"] == 407_050 and e.shown["memory"] == "1.55 MiB"
     assert [(layer.n_in, layer.n_out) for layer in e.layers] == [(784, 512), (512, 10)]
-    assert e.table.value.count("<tr") == 4  # header, two layers, total
-    assert "401,920" in e.table.value and "5,130" in e.table.value
-    assert e.figure.value[:8] == PNG
+    assert (e.shown["total-0"], e.shown["total-1"]) == (401_920, 5_130)
+    assert e.widget.pytorch == {"sizes": ["784", "512", "10"], "total": "407050"}  # for the page to show
     assert e.message.value == ""
-    assert e.preset.value == next(iter(PRESETS))
+    assert e.preset == next(iter(PRESETS))
 
 
-def test_exam_options_table_marks_only_option_b():
+def test_exam_options_mark_only_option_b():
     e = ParameterCountExplorer()
-    rows = e.options_table.value.split("<tr")[2:]  # skip the header
-    assert len(rows) == 4
-    assert ["background" in row for row in rows] == [False, True, False, False]
-    assert "leaves out the 522 biases" in rows[2]
+    verdicts = [e.shown[f"option-verdict-{letter}"] for letter in "ABCD"]
+    assert [v == "right" for v in verdicts] == [False, True, False, False]
+    assert verdicts[2] == "leaves out the 522 biases"
+
+
+@pytest.mark.parametrize("h, w, hidden, out", [(28, 28, 512, 10), (3, 5, 7, 11), (224, 224, 4096, 1000), (1, 1, 1, 1)])
+def test_the_formulas_sent_to_the_page_are_the_exams(h, w, hidden, out):
+    symbols = {"h": h, "w": w, "hidden": hidden, "out": out}
+    for option, terms in zip(params.EXAM_OPTIONS, OPTION_TERMS):
+        value = 0
+        for term in terms:
+            product = 1
+            for s in term:
+                product *= symbols[s]
+            value += product
+        assert value == option.value(h, w, hidden, out), option.label
 
 
 def test_editing_the_fields():
     e = ParameterCountExplorer()
-    e.widths.value = "256, 128, 10"
+    e.widget.widths = "256, 128, 10"
     assert e.total == params.dense_parameter_count([784, 256, 128, 10]) == 235_146
-    assert e.preset.value == "custom"
-    assert "exactly one hidden layer" in e.options_table.value
-    e.channels.value = 3
+    assert e.preset == "custom"
+    assert "exactly one hidden layer" in e.shown["options-note"]
+    e.widget.channels = "3"
     assert e.total == params.dense_parameter_count([2352, 256, 128, 10])
-    e.height.value, e.width.value = 32, 16
+    e.set(height=32, width=16)
     assert e.layers[0].n_in == 32 * 16 * 3
-    assert e.total == e.torch_total
+    assert e.total == e.torch_total and e.widget.pytorch["total"] == str(e.total)
 
 
 def test_colour_images_make_every_exam_formula_wrong():
     e = ParameterCountExplorer(channels=3)
-    assert "background" not in e.options_table.value
-    assert "not the 3 channels" in e.options_table.value
+    assert all(e.shown[f"option-verdict-{letter}"] != "right" for letter in "ABCD")
+    assert "not the 3 channels" in e.shown["option-verdict-B"]
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_presets_fill_the_fields_and_count(name):
     e = ParameterCountExplorer(height=5, width=5, channels=1, widths="3")
-    e.preset.value = name
+    e.choose(name)
     (h, w, c), widths = PRESETS[name]
-    assert (e.height.value, e.width.value, e.channels.value, e.widths.value) == (h, w, c, widths)
-    assert e.preset.value == name  # filling the fields does not fall back to "custom"
+    assert (e.widget.height, e.widget.width, e.widget.channels, e.widget.widths) == (str(h), str(w), str(c), widths)
+    assert e.preset == name
     assert e.total == e.torch_total == params.dense_parameter_count([h * w * c, *parse_widths(widths)])
 
 
 def test_mlp_of_part_iii_matches_the_model_library():
     e = ParameterCountExplorer()
-    e.preset.value = next(k for k in PRESETS if k.startswith("III(A)"))
+    e.choose(next(k for k in PRESETS if k.startswith("III(A)")))
     layers = [nn.Linear(a, b) for a, b in zip([60, 128, 128, 64, 32], [128, 128, 64, 32, 1])]
     assert e.total == sum(p.numel() for layer in layers for p in layer.parameters())
 
@@ -90,32 +94,50 @@ def test_mlp_of_part_iii_matches_the_model_library():
         ("widths", "0", "at least 1 neuron"),
         ("widths", "10000000", "stops at 1,000,000"),
         ("widths", ", ".join(["4"] * (MAX_LAYERS + 1)), f"at most {MAX_LAYERS}"),
-        ("height", -3, "height must be at least 1"),
-        ("width", 0, "width must be at least 1"),
-        ("channels", 10**6, "beyond this explorer"),
-        ("height", 10**9, "beyond this explorer"),
+        ("height", "-3", "height must be at least 1"),
+        ("width", "0", "width must be at least 1"),
+        ("channels", str(10**6), "beyond this explorer"),
+        ("height", str(10**9), "beyond this explorer"),
+        ("height", "2.5", "must be a whole number"),
+        ("width", "", "must be a whole number"),
     ],
 )
 def test_bad_values_give_a_message_never_an_exception(field, value, says):
     e = ParameterCountExplorer()
-    getattr(e, field).value = value
+    setattr(e.widget, field, value)
     assert says in html.unescape(e.message.value)
-    assert e.total is None and e.table.value == "" and e.summary.value == ""
+    assert e.total is None and e.shown == {}
     # and the explorer recovers once the value is fixed
-    getattr(e, field).value = {"widths": "512, 10", "height": 28, "width": 28, "channels": 1}[field]
+    setattr(e.widget, field, {"widths": "512, 10", "height": "28", "width": "28", "channels": "1"}[field])
     assert e.message.value == "" and e.total == 407_050
 
 
 def test_extreme_but_allowed_values():
     e = ParameterCountExplorer()
-    e.widths.value = f"{MAX_WIDTH}, {MAX_WIDTH}"
-    e.height.value = e.width.value = 10_000
+    e.set(widths=f"{MAX_WIDTH}, {MAX_WIDTH}", height=10_000, width=10_000)
     assert e.message.value == ""
     assert e.total == e.torch_total == params.dense_parameter_count([10**8, MAX_WIDTH, MAX_WIDTH])
-    assert "GiB" in e.summary.value
-    e.widths.value = "1"
-    e.height.value = e.width.value = 1
+    assert "GiB" in e.shown["memory"]
+    e.set(channels=1000)
+    assert e.total == e.torch_total == params.dense_parameter_count([10**11, MAX_WIDTH, MAX_WIDTH])
+    assert e.total > 2**53  # beyond what a JavaScript number holds exactly: the page counts in BigInt
+    e.set(widths="1", height=1, width=1, channels=1)
     assert e.total == 2
+
+
+def test_parse_side_and_shape_checks():
+    assert parse_side(" 28 ", "height") == 28 and parse_side(7, "width") == 7
+    for bad in ("2.5", "", "abc", True):
+        with pytest.raises(TypeError, match="whole number"):
+            parse_side(bad, "height")
+    assert check_image_shape(28, 28, 1) == (28, 28, 1)
+
+
+def test_vectors_include_big_counts_and_every_error():
+    vectors = params_widget.view_vectors(count=10)
+    assert any(v["shown"].get("total", 0) > 2**53 for v in vectors)
+    assert sum(v["kind"] == "error" for v in vectors) >= 10
+    assert all(v["shown"] == parameter_view(**v["state"])["shown"] for v in vectors[:5])
 
 
 @pytest.mark.parametrize(

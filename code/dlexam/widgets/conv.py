@@ -1,5 +1,9 @@
 """Explorers of I(E) and I(G): step through a convolution; see where strided windows land.
 
+``OutputSizeExplorer`` computes and draws in the browser (``js/output_size.js``), so it works
+on the static page too; ``output_size_view`` computes, with ``dlexam.conv``, every value it
+shows, and ``output_size_vectors`` lets the browser tests check the page against it.
+
 ``ConvStepper`` pre-renders every step as an image inside a ``widgets.Stack`` whose visible
 page is linked in the browser (``jslink``) to the step slider and the Play button, so the
 stepper also works on the static HTML page, without a kernel. Where ``Stack`` does not exist
@@ -10,10 +14,12 @@ import html
 
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 
 from .. import conv
-from ..plots.conv import compact_png, format_entry, plot_conv_step, plot_window_positions
-from .base import Explorer, html_table, set_figure
+from ..plots.conv import compact_png, format_entry, plot_conv_step
+from .base import Explorer, html_table
+from .frontend import BrowserWidget, module_source
 
 MAX_INPUT_SHAPE = (12, 12)
 MAX_KERNEL_SHAPE = (7, 7)
@@ -215,53 +221,112 @@ class ConvStepper(Explorer):
         )
 
 
+SIZE_SLIDERS = {"n": ("input n", 1, 40), "k": ("kernel k", 1, 11), "stride": ("stride s", 1, 8), "padding": ("padding p", 0, 6)}
+MAX_WINDOWS = 40  # plot_window_positions draws at most this many windows
+
+
+def output_size_view(n, k, stride, padding):
+    """Every value the output-size explorer shows, keyed as on the page (data-value).
+
+    Returns {"shown": {...}, "output_size", "unused", "unused_pixels", "message", "kind"}; a kernel
+    that does not fit gives only the library's message (kind "error").
+    """
+    try:
+        out = conv.conv_output_size(n, k, stride, padding)
+    except (ValueError, TypeError) as err:
+        return {"shown": {}, "message": str(err), "kind": "error"}
+    unused = [i - padding for i in conv.unused_border(n, k, stride, padding) if padding <= i < padding + n]
+    pixels = conv.unused_pixel_count(n, k, stride, padding)
+    shown = {"out": out, "figure-out": out, "span": n + 2 * padding - k, "figure-never": pixels,
+             "tf-same": conv.tf_output_size(n, k, stride, "same")}
+    if unused:
+        shown.update({"unused": ", ".join(map(str, unused)), "pixels": pixels, "total-pixels": n * n})
+    else:
+        shown["unused"] = "every input pixel is read by at least one window"
+    return {"shown": shown, "output_size": out, "unused": unused, "unused_pixels": pixels, "message": "", "kind": ""}
+
+
+def output_size_config(max_n=40):
+    """The constants the output-size explorer's JavaScript needs: slider ranges, fills, colours."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    from ..plots import conv as conv_plots
+    from ..plots.style import COLORS
+
+    sliders = dict(SIZE_SLIDERS, n=("input n", 1, max_n))
+    return {
+        "sliders": {name: list(spec) for name, spec in sliders.items()},
+        "max_windows": MAX_WINDOWS,
+        "fills": {"padding": conv_plots._PADDING_FILL, "unused": conv_plots._UNUSED_FILL, "edge": conv_plots._EDGE},
+        "blues": [to_hex(c) for c in colormaps["Blues"](np.linspace(0, 1, 256))],
+        "colors": COLORS,
+    }
+
+
+def output_size_vectors():
+    """[{"state", "shown", "message", "kind"}]: every slider position's corner and edge, and what the page must show.
+
+    A grid that includes each slider's ends, kernels too large for the input included:
+    n in {1, 2, 5, 10, 25, 26, 40}, every k, stride in {1, 2, 3, 8}, padding in {0, 1, 6}.
+    """
+    vectors = []
+    for n in (1, 2, 5, 10, 25, 26, 40):
+        for k in range(1, 12):
+            for stride in (1, 2, 3, 8):
+                for padding in (0, 1, 6):
+                    view = output_size_view(n, k, stride, padding)
+                    vectors.append({"state": {"n": n, "k": k, "stride": stride, "padding": padding}, "shown": view["shown"],
+                                    "message": view["message"], "kind": view["kind"]})
+    return vectors
+
+
+class OutputSizeWidget(BrowserWidget):
+    """The front-end: the four sliders; the rest is computed in JavaScript."""
+
+    _esm = module_source("output_size")
+    n = traitlets.Int(25).tag(sync=True)
+    k = traitlets.Int(5).tag(sync=True)
+    stride = traitlets.Int(2).tag(sync=True)
+    padding = traitlets.Int(0).tag(sync=True)
+
+
 class OutputSizeExplorer(Explorer):
-    """Sliders for n, k, stride and padding; the output size, its formula, and the unused pixels."""
+    """Sliders for n, k, stride and padding; the output size, its formula, and the unused pixels.
+
+    It computes and draws in the browser (``js/output_size.js``), so it also works on the static
+    page. Drive it from Python through ``explorer.widget`` (``n``, ``k``, ``stride``, ``padding``)
+    or ``set``; ``shown`` holds what the page shows, ``output_size``, ``unused`` and
+    ``unused_pixels`` the library's results.
+    """
 
     def __init__(self, n=25, k=5, stride=2, padding=0, max_n=40):
         super().__init__()
-        slider = dict(continuous_update=False, layout=widgets.Layout(width="300px"))
-        self.n = widgets.IntSlider(value=n, min=1, max=max_n, description="input n", **slider)
-        self.k = widgets.IntSlider(value=k, min=1, max=11, description="kernel k", **slider)
-        self.stride = widgets.IntSlider(value=stride, min=1, max=8, description="stride s", **slider)
-        self.padding = widgets.IntSlider(value=padding, min=0, max=6, description="padding p", **slider)
-        self.summary = widgets.HTML()
-        self.figure = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.widget = OutputSizeWidget(n=n, k=k, stride=stride, padding=padding, config=output_size_config(max_n))
+        self.ui = self.widget
+        self.widget.observe(self.update, names=["n", "k", "stride", "padding"])
         self.output_size = self.unused = self.unused_pixels = None
-        controls = widgets.VBox([self.n, self.k, self.stride, self.padding])
-        self.ui = widgets.VBox([
-            widgets.HBox([controls, self.summary], layout=widgets.Layout(flex_flow="row wrap")),
-            self.message,
-            self.figure,
-        ])
-        self._observe(self.n, self.k, self.stride, self.padding)
+        self.shown = {}
+        self.update()
+
+    def set(self, **values):
+        """Set several of n, k, stride and padding at once (one update)."""
+        self._holding = True
+        try:
+            with self.widget.hold_sync():
+                for name, value in values.items():
+                    if name not in SIZE_SLIDERS:
+                        raise ValueError(f"set() takes {', '.join(SIZE_SLIDERS)}, got {name!r}")
+                    setattr(self.widget, name, value)
+        finally:
+            self._holding = False
         self.update()
 
     def _update(self):
-        n, k, s, p = self.n.value, self.k.value, self.stride.value, self.padding.value
         self.output_size = self.unused = self.unused_pixels = None
-        self.summary.value = ""
-        self.figure.value = b""
-        out = conv.conv_output_size(n, k, s, p)
-        unused = [i - p for i in conv.unused_border(n, k, s, p) if p <= i < p + n]  # input indices
-        pixels = conv.unused_pixel_count(n, k, s, p)
-        span = n + 2 * p - k
-        lines = [
-            f"floor(({n} + 2&middot;{p} &minus; {k}) / {s}) + 1 = floor({span}/{s}) + 1 = <b>{out}</b>",
-            f"output <b>{out}&times;{out}</b> from a {n}&times;{n} input",
-        ]
-        if unused:
-            why = []
-            if s > k:
-                why.append(f"the stride {s} is longer than the kernel {k}, so windows skip {s - k} between them")
-            if span % s:
-                why.append(f"{span} is not a multiple of {s}, so the last {span % s} "
-                           f"{'of the padded axis ' if p else ''}are left over")
-            lines.append(f"input indices {', '.join(map(str, unused))} are never read ({'; '.join(why)}): "
-                         f"{pixels} of {n * n} pixels")
-        else:
-            lines.append("every input pixel is read by at least one window")
-        lines.append(f"TensorFlow's 'same' would give ceil({n}/{s}) = {conv.tf_output_size(n, k, s, 'same')}")
-        self.summary.value = "<div style='line-height:1.7'>" + "<br>".join(lines) + "</div>"
-        self.output_size, self.unused, self.unused_pixels = out, unused, pixels
-        set_figure(self.figure, plot_window_positions(n, k, s, p))
+        w = self.widget
+        view = output_size_view(w.n, w.k, w.stride, w.padding)
+        self.shown = view["shown"]
+        if view["kind"] == "error":
+            raise ValueError(view["message"])
+        self.output_size, self.unused, self.unused_pixels = view["output_size"], view["unused"], view["unused_pixels"]

@@ -1,68 +1,150 @@
-"""Explorer of I(A): tune a sigmoid neuron's weights against a truth table."""
+"""Explorer of I(A): tune a sigmoid neuron's weights against a truth table.
 
-import ipywidgets as widgets
+The explorer computes and draws in the browser (``js/neuron.js``), so it also works on the
+static page. ``truth_table_view`` computes, from the library, every value it shows; the
+explorer keeps it up to date for Python, and ``test_vectors`` lets the browser tests check
+the page against it.
+"""
+
 import numpy as np
+import traitlets
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
 
 from .. import neuron
-from ..plots.neuron import plot_truth_table_surface
-from .base import Explorer, html_table, image_widget, set_figure
+from ..plots.style import COLORS
+from .base import Explorer
+from .frontend import BrowserWidget, module_source
 
-_OPTION_LABELS = ["custom"] + [
-    f"exam option {'ABCD'[i]}: w1={w1:g}, w2={w2:g}, b={b:g}"
-    for i, (w1, w2, b) in enumerate(neuron.EXAM_OPTIONS)
+CUSTOM = "custom"
+OPTION_LABELS = [
+    f"exam option {'ABCD'[i]}: w1={w1:g}, w2={w2:g}, b={b:g}" for i, (w1, w2, b) in enumerate(neuron.EXAM_OPTIONS)
 ]
+STEP = 0.5  # the sliders' step: every weight the sliders reach is a multiple of it
+BANDS = 20  # the surface is drawn in bands of 0.05, as plot_truth_table_surface's contourf
+
+
+def option_label(w1, w2, b):
+    """The exam option whose weights are exactly (w1, w2, b), or "custom"."""
+    for label, option in zip(OPTION_LABELS, neuron.EXAM_OPTIONS):
+        if option == (w1, w2, b):
+            return label
+    return CUSTOM
+
+
+def truth_table_view(w1, w2, b, table="exam"):
+    """Every value the explorer shows for these weights, keyed as on the page (data-value)."""
+    table = neuron.truth_table(table)
+    outputs, errors = neuron.table_errors([w1, w2], b, table)
+    z = neuron.pre_activation(table.inputs, [w1, w2], b)
+    verdict = neuron.check_weights(table, w1, w2, b)
+    shown = {
+        "largest": float(errors.max()),
+        "mse": float(np.mean(errors**2)),
+        "verdict": "reproduces" if verdict.correct else "does not reproduce",
+    }
+    for i in range(len(table.targets)):
+        shown[f"target-{i}"] = shown[f"figure-target-{i}"] = float(table.targets[i])
+        shown[f"z-{i}"] = float(z[i])
+        shown[f"output-{i}"] = shown[f"figure-output-{i}"] = float(outputs[i])
+        shown[f"error-{i}"] = float(errors[i])
+        shown[f"within-{i}"] = "yes" if errors[i] <= neuron.DEFAULT_TOLERANCE else "no"
+    return shown
+
+
+def frontend_config(limit=30.0):
+    """The library's constants the JavaScript needs: options, tables, tolerance and colours."""
+    viridis = colormaps["viridis"]
+    return {
+        "limit": float(limit),
+        "step": STEP,
+        "custom": CUSTOM,
+        "tolerance": neuron.DEFAULT_TOLERANCE,
+        "options": [{"label": label, "w": list(option)} for label, option in zip(OPTION_LABELS, neuron.EXAM_OPTIONS)],
+        "tables": {
+            name: {
+                "inputs": t.inputs.astype(int).tolist(),
+                "targets": t.targets.tolist(),
+                "colors": [to_hex(viridis(float(v))) for v in t.targets],
+            }
+            for name, t in neuron.TRUTH_TABLES.items()
+        },
+        # contourf colours each band by the colour map at its middle
+        "bands": [to_hex(viridis((k + 0.5) / BANDS)) for k in range(BANDS)],
+        "colors": COLORS,
+    }
+
+
+def view_vectors(count=300, seed=0, limit=30.0):
+    """[{"state", "shown"}]: explorer states over the sliders' whole range, and what the page must show.
+
+    The exam's options and the sliders' corners on every table, then `count` random slider
+    positions (multiples of STEP) on random tables, seeded.
+    """
+    rng = np.random.default_rng(seed)
+    states = []
+    for name in neuron.TRUTH_TABLES:
+        for w in [*neuron.EXAM_OPTIONS, (limit, -limit, limit), (-limit, limit, -limit), (0.0, 0.0, 0.0), (limit, limit, -limit)]:
+            states.append({"w1": w[0], "w2": w[1], "b": w[2], "table": name})
+    grid = np.arange(-limit, limit + STEP / 2, STEP)
+    names = list(neuron.TRUTH_TABLES)
+    for _ in range(count):
+        w1, w2, b = (float(v) for v in rng.choice(grid, 3))
+        states.append({"w1": w1, "w2": w2, "b": b, "table": names[rng.integers(len(names))]})
+    return [{"state": s, "shown": truth_table_view(**s)} for s in states]
+
+
+class TruthTableWidget(BrowserWidget):
+    """The front-end: sliders for w1, w2 and b, the truth table's name; the rest is computed in JavaScript."""
+
+    _esm = module_source("neuron")
+    w1 = traitlets.Float(-10.0).tag(sync=True)
+    w2 = traitlets.Float(-10.0).tag(sync=True)
+    b = traitlets.Float(10.0).tag(sync=True)
+    table = traitlets.Unicode("exam").tag(sync=True)
 
 
 class TruthTableExplorer(Explorer):
-    """Sliders for w1, w2, b; the four outputs against the target, the error, the surface."""
+    """Sliders for w1, w2, b; the four outputs against the target, the error, the surface.
+
+    Drive it from Python through ``explorer.widget`` (``explorer.widget.w1 = 3``), ``set`` or
+    ``snap``; ``shown`` holds what the page shows, ``outputs``, ``errors`` and ``verdict`` the
+    library's results.
+    """
 
     def __init__(self, w1=-10.0, w2=-10.0, b=10.0, table="exam", limit=30.0):
         super().__init__()
-        slider = dict(min=-limit, max=limit, step=0.5, continuous_update=False,
-                      layout=widgets.Layout(width="320px"))
-        self.w1 = widgets.FloatSlider(value=w1, description="w1", **slider)
-        self.w2 = widgets.FloatSlider(value=w2, description="w2", **slider)
-        self.b = widgets.FloatSlider(value=b, description="b", **slider)
-        self.option = widgets.Dropdown(options=_OPTION_LABELS, value="custom", description="snap to",
-                                       layout=widgets.Layout(width="420px"))
-        self.table = widgets.Dropdown(options=list(neuron.TRUTH_TABLES), value=neuron.truth_table(table).name,
-                                      description="table")
-        self.outputs = widgets.HTML()
-        self.summary = widgets.HTML()
-        self.figure = image_widget()
-        controls = widgets.VBox([self.option, self.table, self.w1, self.w2, self.b, self.summary, self.outputs, self.message])
-        self.ui = widgets.HBox([controls, self.figure], layout=widgets.Layout(flex_flow="row wrap"))
-        self.option.observe(self._snap, names="value")
-        for control in (self.w1, self.w2, self.b):
-            control.observe(self._changed, names="value")
-        self.table.observe(self.update, names="value")
+        self.widget = TruthTableWidget(w1=float(w1), w2=float(w2), b=float(b), table=neuron.truth_table(table).name,
+                                       config=frontend_config(limit))
+        self.ui = self.widget
+        self.widget.observe(self.update, names=["w1", "w2", "b", "table"])
+        self.shown, self.outputs, self.errors, self.verdict = {}, None, None, None
         self.update()
 
-    def _snap(self, change):
-        if change["new"] != "custom":
-            option = neuron.EXAM_OPTIONS[_OPTION_LABELS.index(change["new"]) - 1]
-            self.set_controls(*zip((self.w1, self.w2, self.b), option))
+    def set(self, **values):
+        """Set several of w1, w2, b and table at once (one update)."""
+        self._holding = True
+        try:
+            with self.widget.hold_sync():
+                for name, value in values.items():
+                    if name not in ("w1", "w2", "b", "table"):
+                        raise ValueError(f"set() takes w1, w2, b and table, got {name!r}")
+                    setattr(self.widget, name, value)
+        finally:
+            self._holding = False
+        self.update()
 
-    def _changed(self, change):
-        self.leave_preset(self.option)  # the sliders no longer sit on an exam option
+    def snap(self, option):
+        """Move the sliders onto an exam option: "A" to "D" or its index 0 to 3."""
+        index = "ABCD".index(option) if isinstance(option, str) and option in "ABCD" and len(option) == 1 else option
+        if not isinstance(index, int) or not 0 <= index < len(neuron.EXAM_OPTIONS):
+            raise ValueError(f"option must be one of 'A', 'B', 'C', 'D' or 0 to 3, got {option!r}")
+        w1, w2, b = neuron.EXAM_OPTIONS[index]
+        self.set(w1=w1, w2=w2, b=b)
 
     def _update(self):
-        w1, w2, b = self.w1.value, self.w2.value, self.b.value
-        table = neuron.truth_table(self.table.value)
-        outputs, errors = neuron.table_errors([w1, w2], b, table)
-        z = neuron.pre_activation(table.inputs, [w1, w2], b)
-        rows = [
-            (f"({int(x[0])}, {int(x[1])})", f"{t:g}", f"{zi:+.2f}", f"{out:.4f}", f"{err:.3g}")
-            for x, t, zi, out, err in zip(table.inputs, table.targets, z, outputs, errors)
-        ]
-        bad = [i for i, e in enumerate(errors) if e > neuron.DEFAULT_TOLERANCE]
-        self.outputs.value = html_table(["input", "target", "z", "output", "|error|"], rows, highlight=bad)
-        verdict = neuron.check_weights(table, w1, w2, b)
-        mark = "&#10003;" if verdict.correct else "&#10007;"
-        self.summary.value = (
-            f"<b>largest error {errors.max():.3g}</b>, mean squared error {np.mean(errors**2):.3g} "
-            f"{mark} {'reproduces' if verdict.correct else 'does not reproduce'} {table.name} "
-            f"within {neuron.DEFAULT_TOLERANCE:g}"
-        )
-        self.errors = errors
-        set_figure(self.figure, plot_truth_table_surface(w1, w2, b, table))
+        w = self.widget
+        self.shown = {}
+        self.shown = truth_table_view(w.w1, w.w2, w.b, w.table)
+        self.outputs, self.errors = neuron.table_errors([w.w1, w.w2], w.b, w.table)
+        self.verdict = neuron.check_weights(w.table, w.w1, w.w2, w.b)

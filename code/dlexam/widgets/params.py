@@ -1,12 +1,20 @@
-"""Explorer of I(D): an image shape and layer widths in, every layer's parameters out."""
+"""Explorer of I(D): an image shape and layer widths in, every layer's parameters out.
+
+The explorer computes and draws in the browser (``js/params.js``), so it also works on the
+static page; PyTorch's own count needs a kernel and appears when one runs. ``parameter_view``
+computes, with ``dlexam.params``, every value the explorer shows; the explorer keeps it up to
+date for Python, and ``view_vectors`` lets the browser tests check the page against it.
+"""
 
 import re
 
-import ipywidgets as widgets
+import numpy as np
+import traitlets
 
 from .. import params
-from ..plots.params import plot_parameter_breakdown
-from .base import Explorer, html_table, image_widget, set_figure
+from ..plots.style import COLORS
+from .base import Explorer
+from .frontend import BrowserWidget, module_source
 
 # Beyond these the explorer stops: the counts would still be right, but such a network is a
 # typing mistake far more often than a plan.
@@ -77,101 +85,181 @@ def format_bytes(n):
     return f"{n} B"
 
 
+# The exam's four formulas as sums of products of h (image height), w (width), hidden and out,
+# for the JavaScript; the tests check them against params.EXAM_OPTIONS' own formulas.
+OPTION_TERMS = (
+    (("hidden", "out"), ("h", "hidden")),
+    (("hidden", "out"), ("h", "w", "hidden"), ("hidden",), ("out",)),
+    (("hidden", "out"), ("h", "w", "hidden")),
+    (("hidden", "out"), ("h", "hidden"), ("hidden",), ("out",)),
+)
+SIDES = ("height", "width", "channels")
+
+
+def parse_side(text, name):
+    """A whole number as typed in a field ("28") -> int; TypeError naming the field otherwise."""
+    if isinstance(text, bool):
+        raise TypeError(f"the image {name} must be a whole number, got {text!r}")
+    if isinstance(text, int):
+        return text
+    if not isinstance(text, str) or not re.fullmatch(r"[+-]?[0-9]+", text.strip()):
+        raise TypeError(f"the image {name} must be a whole number, got {str(text)!r}")
+    return int(text.strip())
+
+
+def parameter_view(height, width, channels, widths):
+    """Every value the explorer shows for the fields' texts, keyed as on the page (data-value).
+
+    Returns {"shown": {...}, "sizes", "layers", "total", "message", "kind"}; a bad field gives
+    only a message (kind "error").
+    """
+    try:
+        shape = check_image_shape(*(parse_side(v, name) for v, name in zip((height, width, channels), SIDES)))
+        widths = parse_widths(widths)
+    except (ValueError, TypeError) as err:
+        return {"shown": {}, "message": str(err), "kind": "error"}
+    h, w, c = shape
+    sizes = [params.image_input_size(shape), *widths]
+    layers = params.dense_layer_breakdown(sizes)
+    total = params.dense_parameter_count(sizes)
+    weights = sum(layer.weights for layer in layers)
+    shown = {"total": total, "weights": weights, "biases": total - weights, "inputs": sizes[0],
+             "all-weights": weights, "all-biases": total - weights, "all-total": total,
+             "memory": format_bytes(params.parameter_bytes(total)), "figure-share": 100 * weights / total}
+    for i, layer in enumerate(layers):
+        shown.update({f"in-{i}": layer.n_in, f"out-{i}": layer.n_out, f"weights-{i}": layer.weights,
+                      f"biases-{i}": layer.biases, f"total-{i}": layer.total, f"share-{i}": 100 * layer.total / total})
+        if len(layers) <= 5:
+            shown[f"figure-weights-{i}"], shown[f"figure-biases-{i}"] = layer.weights, layer.biases
+    if len(widths) == 2:
+        for letter, option in zip("ABCD", params.EXAM_OPTIONS):
+            value = option.value(h, w, widths[0], widths[1])
+            shown[f"option-value-{letter}"] = value
+            shown[f"option-verdict-{letter}"] = params.explain_count(sizes, value, image_shape=shape)
+    else:
+        shown["options-note"] = "The exam's four formulas need exactly one hidden layer: give two widths to compare."
+    return {"shown": shown, "sizes": sizes, "layers": layers, "total": total, "message": "", "kind": ""}
+
+
+def frontend_config():
+    """The library's constants the JavaScript needs: limits, presets, the exam's formulas, colours."""
+    return {
+        "custom": CUSTOM,
+        "limits": {"height": MAX_SIDE, "width": MAX_SIDE, "channels": MAX_CHANNELS},
+        "max_width": MAX_WIDTH,
+        "max_layers": MAX_LAYERS,
+        "bytes_per_parameter": params.parameter_bytes(1),
+        "presets": {name: {"height": str(h), "width": str(w), "channels": str(c), "widths": widths}
+                    for name, ((h, w, c), widths) in PRESETS.items()},
+        "options": [{"letter": letter, "label": option.label, "terms": [list(term) for term in terms]}
+                    for letter, option, terms in zip("ABCD", params.EXAM_OPTIONS, OPTION_TERMS)],
+        "colors": COLORS,
+    }
+
+
+def view_vectors(count=120, seed=0):
+    """[{"state", "shown", "message", "kind"}]: image shapes and widths, and what the page must show.
+
+    The presets; one to MAX_LAYERS layers; the limits (MAX_SIDE, MAX_CHANNELS, MAX_WIDTH, with
+    counts beyond 2**53); colour images; every error the fields can give; then `count` random
+    networks, seeded.
+    """
+    rng = np.random.default_rng(seed)
+    states = [{"height": str(h), "width": str(w), "channels": str(c), "widths": widths}
+              for (h, w, c), widths in PRESETS.values()]
+    big, widest = str(MAX_SIDE), f"{MAX_WIDTH}, {MAX_WIDTH}"
+    special = [
+        ("28", "28", "3", "512, 10"), ("1", "1", "1", "1"), (big, big, str(MAX_CHANNELS), widest), (big, big, "1", widest),
+        ("28", "28", "1", ", ".join(["4"] * MAX_LAYERS)), ("28", "28", "1", "512"), ("28", "28", "1", "256; 128 10"),
+        ("32", "16", "3", "1_000, 10"), ("28", "28", "1", " 512 ,10 "), ("2", "3", "4", "5, 6, 7, 8, 9, 10"),
+        ("28", "28", "1", ""), ("28", "28", "1", "512, ten"), ("28", "28", "1", "12.5"), ("28", "28", "1", "512, -10"),
+        ("28", "28", "1", "0"), ("28", "28", "1", "10000000"), ("28", "28", "1", ", ".join(["4"] * (MAX_LAYERS + 1))),
+        ("-3", "28", "1", "512, 10"), ("28", "0", "1", "512, 10"), ("28", "28", "1000000", "512, 10"),
+        ("1000000000", "28", "1", "512, 10"), ("", "28", "1", "512, 10"), ("2.5", "28", "1", "512, 10"), ("007", "28", "1", "3"),
+    ]
+    states += [dict(zip((*SIDES, "widths"), s)) for s in special]
+    for _ in range(count):
+        sides = [str(int(v)) for v in np.exp(rng.uniform(0, np.log([MAX_SIDE, MAX_SIDE, MAX_CHANNELS])))]
+        n_layers = int(rng.integers(1, MAX_LAYERS + 1))
+        widths = ", ".join(str(int(v)) for v in np.exp(rng.uniform(0, np.log(MAX_WIDTH), size=n_layers)))
+        states.append(dict(zip((*SIDES, "widths"), [*sides, widths])))
+    vectors = []
+    for s in states:
+        view = parameter_view(**s)
+        vectors.append({"state": s, "shown": view["shown"], "message": view["message"], "kind": view["kind"]})
+    return vectors
+
+
+class ParameterCountWidget(BrowserWidget):
+    """The front-end: the fields' texts, and PyTorch's count when a kernel computed it."""
+
+    _esm = module_source("params")
+    height = traitlets.Unicode("28").tag(sync=True)
+    width = traitlets.Unicode("28").tag(sync=True)
+    channels = traitlets.Unicode("1").tag(sync=True)
+    widths = traitlets.Unicode("512, 10").tag(sync=True)
+    # {"sizes": [...], "total": "..."} for the network PyTorch last counted (strings: JSON numbers
+    # lose digits beyond 2**53)
+    pytorch = traitlets.Dict().tag(sync=True)
+
+
 class ParameterCountExplorer(Explorer):
-    """Image shape and layer widths in; a table of weights and biases per layer and the total out."""
+    """Image shape and layer widths in; a table of weights and biases per layer and the total out.
+
+    Drive it from Python through ``explorer.widget`` (``height``, ``width``, ``channels`` and
+    ``widths`` as typed) or ``choose``; ``shown`` holds what the page shows, ``total``,
+    ``torch_total`` and ``layers`` the library's and PyTorch's results.
+    """
 
     def __init__(self, height=28, width=28, channels=1, widths="512, 10"):
         super().__init__()
-        box = widgets.Layout(width="190px")
-        self.height = widgets.IntText(value=height, description="height", layout=box)
-        self.width = widgets.IntText(value=width, description="width", layout=box)
-        self.channels = widgets.IntText(value=channels, description="channels", layout=box)
-        self.widths = widgets.Text(value=widths, description="layers", continuous_update=False,
-                                   placeholder="512, 10", layout=widgets.Layout(width="380px"))
-        start = next((k for k, v in PRESETS.items() if v == ((height, width, channels), widths)), CUSTOM)
-        self.preset = widgets.Dropdown(options=[CUSTOM, *PRESETS], value=start, description="network",
-                                       layout=widgets.Layout(width="500px"))
-        self.summary = widgets.HTML()
-        self.table = widgets.HTML()
-        self.options_table = widgets.HTML()
-        self.figure = image_widget()
-        hint = widgets.HTML(
-            '<span style="font-size:0.85em">layers: widths of the hidden layers and the output '
-            "layer, separated by commas</span>"
-        )
-        controls = widgets.VBox([
-            self.preset,
-            widgets.HBox([self.height, self.width, self.channels], layout=widgets.Layout(flex_flow="row wrap")),
-            self.widths, hint, self.message, self.summary, self.table, self.options_table,
-        ])
-        self.ui = widgets.VBox([controls, self.figure])
-        self.preset.observe(self._pick, names="value")
-        for control in (self.height, self.width, self.channels, self.widths):
-            control.observe(self._changed, names="value")
+        self.widget = ParameterCountWidget(height=str(height), width=str(width), channels=str(channels),
+                                           widths=widths, config=frontend_config())
+        self.ui = self.widget
+        self.widget.observe(self.update, names=["height", "width", "channels", "widths"])
         self.update()
 
     total = None
     torch_total = None
     layers = ()
+    shown = {}
 
-    def _pick(self, change):
-        if change["new"] == CUSTOM:
-            return
-        (h, w, c), widths = PRESETS[change["new"]]
-        self.set_controls((self.height, h), (self.width, w), (self.channels, c), (self.widths, widths))
+    @property
+    def preset(self):
+        """The preset the fields show, or "custom"."""
+        w = self.widget
+        return next((name for name, p in frontend_config()["presets"].items()
+                     if (p["height"], p["width"], p["channels"], p["widths"]) == (w.height, w.width, w.channels, w.widths)),
+                    CUSTOM)
 
-    def _changed(self, change):
-        self.leave_preset(self.preset, CUSTOM)  # the fields no longer show the preset
+    def choose(self, preset):
+        """Fill the fields with a preset of PRESETS."""
+        if preset not in PRESETS:
+            raise ValueError(f"preset must be one of {', '.join(map(repr, PRESETS))}, got {preset!r}")
+        (h, w, c), widths = PRESETS[preset]
+        self.set(height=h, width=w, channels=c, widths=widths)
 
-    def _clear(self):
-        self.total = self.torch_total = None
-        self.layers = ()
-        for html_widget in (self.summary, self.table, self.options_table):
-            html_widget.value = ""
+    def set(self, **values):
+        """Set several fields at once (one update); numbers are written as text."""
+        self._holding = True
+        try:
+            with self.widget.hold_sync():
+                for name, value in values.items():
+                    if name not in (*SIDES, "widths"):
+                        raise ValueError(f"set() takes {', '.join((*SIDES, 'widths'))}, got {name!r}")
+                    setattr(self.widget, name, value if isinstance(value, str) else str(value))
+        finally:
+            self._holding = False
+        self.update()
 
     def _update(self):
-        try:
-            shape = check_image_shape(self.height.value, self.width.value, self.channels.value)
-            widths = parse_widths(self.widths.value)
-        except (ValueError, TypeError):
-            self._clear()  # never leave the numbers of a previous network next to an error
-            raise
-        sizes = [params.image_input_size(shape), *widths]
-        layers = params.dense_layer_breakdown(sizes)
-        total = params.dense_parameter_count(sizes)
-        torch_total = params.pytorch_dense_parameter_count(sizes)
-        weights = sum(layer.weights for layer in layers)
-        h, w, c = shape
-        rows = [
-            (f"{i + 1}", f"{layer.n_in:,} → {layer.n_out:,}", f"{layer.weights:,}", f"{layer.biases:,}",
-             f"{layer.total:,}", f"{100 * layer.total / total:.2f}%")
-            for i, layer in enumerate(layers)
-        ]
-        rows.append(("all", f"{h}×{w}×{c} = {sizes[0]:,} inputs", f"{weights:,}", f"{total - weights:,}",
-                     f"{total:,}", "100%"))
-        self.table.value = html_table(["layer", "n_in → n_out", "weights", "biases", "total", "share"], rows,
-                                      highlight=[len(rows) - 1])
-        agree = "&#10003; agrees" if torch_total == total else "&#10007; differs"
-        self.summary.value = (
-            f"<b>{total:,} trainable parameters</b> ({weights:,} weights + {total - weights:,} biases). "
-            f"PyTorch's <code>sum(p.numel())</code> of the same nn.Linear layers: {torch_total:,} {agree}. "
-            f"Memory at float32: {format_bytes(params.parameter_bytes(total))}."
-        )
-        if len(widths) == 2:
-            option_rows = []
-            for label, option in zip("ABCD", params.EXAM_OPTIONS):
-                value = option.value(h, w, widths[0], widths[1])
-                option_rows.append((label, option.label, f"{value:,}",
-                                    params.explain_count(sizes, value, image_shape=shape)))
-            right = [i for i, row in enumerate(option_rows) if row[3] == "right"]
-            self.options_table.value = (
-                "<div>The exam's four formulas at these sizes (28 → height, 512 → first width, "
-                "10 → second width):</div>"
-                + html_table(["option", "formula", "value", "verdict"], option_rows, highlight=right)
-            )
-        else:
-            self.options_table.value = (
-                "<div>The exam's four formulas need exactly one hidden layer: give two widths to compare.</div>"
-            )
-        self.layers, self.total, self.torch_total = layers, total, torch_total
-        set_figure(self.figure, plot_parameter_breakdown(sizes))
+        self.total = self.torch_total = None
+        self.layers = ()
+        w = self.widget
+        view = parameter_view(w.height, w.width, w.channels, w.widths)
+        self.shown = view["shown"]
+        if view["kind"] == "error":
+            raise ValueError(view["message"])
+        self.torch_total = params.pytorch_dense_parameter_count(view["sizes"])
+        self.widget.pytorch = {"sizes": [str(s) for s in view["sizes"]], "total": str(self.torch_total)}
+        self.layers, self.total = view["layers"], view["total"]

@@ -1,13 +1,19 @@
-"""Explorer of I(F): edit a symmetric 3×3 matrix, see its eigenvalues, rank and explained variance."""
+"""Explorer of I(F): edit a symmetric 3×3 matrix, see its eigenvalues, rank and explained variance.
+
+The explorer computes and draws in the browser (``js/pca.js``), so it also works on the static
+page. ``covariance_view`` computes, with ``dlexam.pca``, every value it shows; the explorer keeps
+it up to date for Python, and ``view_vectors`` lets the browser tests check the page against it.
+"""
 
 import math
 
-import ipywidgets as widgets
 import numpy as np
+import traitlets
 
 from .. import pca
-from ..plots.pca import plot_scree
-from .base import Explorer, html_table, image_widget, set_figure
+from ..plots.style import COLORS
+from .base import Explorer
+from .frontend import BrowserWidget, module_source
 
 # Entries beyond this are a typing slip, and their squares would leave double precision.
 MAX_ENTRY = 1e6
@@ -33,6 +39,7 @@ TOLERANCES = {
 }
 
 UPPER = [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
+NAMES = [f"C{i + 1}{j + 1}" for i, j in UPPER]
 
 
 def symmetric_from_upper(entries):
@@ -52,106 +59,226 @@ def symmetric_from_upper(entries):
     return C
 
 
+def parse_entries(texts):
+    """six texts as typed ("2.5", "1e-6") -> the six floats, each read as Python's float() reads it."""
+    texts = list(texts)
+    if len(texts) != len(UPPER):
+        raise ValueError(f"give the six entries C11, C12, C13, C22, C23, C33, got {len(texts)}")
+    values = []
+    for name, text in zip(NAMES, texts):
+        try:
+            values.append(float(str(text).strip()))
+        except ValueError:
+            raise ValueError(f"{name} must be a number such as 2.5, got {str(text)!r}") from None
+    return values
+
+
+def entry_texts(C):
+    """(3, 3) matrix -> the six texts of its upper triangle, each the shortest that reads back exactly."""
+    C = np.asarray(C, dtype=float)
+    return [repr(float(C[i, j])) for i, j in UPPER]
+
+
+def covariance_view(entries, tolerance=None):
+    """Every value the explorer shows for six entry texts and a rank tolerance, keyed as on the page.
+
+    Also returns what it computed: {"shown": {...}, "matrix", "eigenvalues", "eigenvectors",
+    "rank", "tolerance", "psd", "ratios", "message", "kind"}. A bad entry gives only a message.
+    """
+    try:
+        C = symmetric_from_upper(parse_entries(entries))
+    except (ValueError, TypeError) as err:
+        return {"shown": {}, "message": str(err), "kind": "error"}
+    if tolerance not in TOLERANCES.values():
+        raise ValueError(f"tolerance must be one of {list(TOLERANCES.values())}, got {tolerance!r}")
+    eigenvalues, V = pca.pca(C)
+    default = pca.rank_tolerance(C)
+    used = default if tolerance is None else tolerance
+    r = pca.rank(C, tol=tolerance)
+    psd = pca.is_positive_semidefinite(C)
+    ratios = pca.explained_variance_ratio(C) if psd and np.any(C) else None
+    shown = {"rank": r, "tolerance": used}
+    for k in range(3):
+        shown[f"eig-{k}"] = shown[f"figure-eig-{k}"] = float(eigenvalues[k])
+        for i in range(3):
+            shown[f"vec-{k}-{i}"] = float(V[i, k])
+        shown[f"share-{k}"] = "–" if ratios is None else 100 * float(ratios[k])
+        shown[f"cumulative-{k}"] = "–" if ratios is None else 100 * float(ratios[: k + 1].sum())
+        if ratios is not None:
+            shown[f"figure-share-{k}"] = 100 * float(ratios[k])
+        shown[f"counted-{k}"] = "yes" if abs(eigenvalues[k]) > used else "no: zero within tol"
+    if not psd:
+        message, kind = (
+            f"Not positive semidefinite: the eigenvalue {eigenvalues.min():.4g} would be a negative variance, so "
+            "this matrix cannot be the covariance of any data. Its rank is still defined, explained variance is not.",
+            "warning",
+        )
+    elif not np.any(C):
+        message, kind = "The zero matrix: data that never vary, no explained variance.", "info"
+    else:
+        message, kind = "", ""
+    return {"shown": shown, "matrix": C, "eigenvalues": eigenvalues, "eigenvectors": V, "rank": r,
+            "tolerance": used, "psd": psd, "ratios": ratios, "message": message, "kind": kind}
+
+
+def view_noise(view):
+    """Round-off the browser may differ by, per key of ``view["shown"]``; None: not comparable.
+
+    Eigenvalues agree to a few ulps of the largest one; an eigenvector only as well as its
+    eigenvalue stands apart from the others (none at all in a repeated eigenvalue's eigenspace);
+    a count or a verdict only when no eigenvalue lies within round-off of its threshold.
+    """
+    if "eigenvalues" not in view:
+        return {}
+    eigenvalues, used = view["eigenvalues"], view["tolerance"]
+    if any(np.array_equal(view["matrix"], C) for C in PRESETS.values()):
+        return {}  # the page shows NumPy's own eigendecomposition of a preset: no slack
+    scale = float(np.abs(eigenvalues).max())
+    slack = 16 * np.finfo(float).eps * scale  # how far two backward-stable solvers may disagree
+    noise = {}
+    for k in range(3):
+        noise[f"eig-{k}"] = noise[f"figure-eig-{k}"] = slack
+        gap = min(abs(eigenvalues[k] - eigenvalues[j]) for j in range(3) if j != k)
+        vec = None if gap <= 1e-6 * scale else 16 * np.finfo(float).eps * scale / gap
+        top = np.sort(np.abs(view["eigenvectors"][:, k]))[::-1]
+        if vec is not None and top[0] - top[1] <= 4 * vec:
+            vec = None  # two entries tie for the largest: the sign convention is round-off
+        for i in range(3):
+            noise[f"vec-{k}-{i}"] = vec
+        if abs(abs(eigenvalues[k]) - used) <= slack:
+            noise[f"counted-{k}"] = noise["rank"] = None
+    if abs(eigenvalues.min() + pca.rank_tolerance(view["matrix"])) <= slack:
+        noise["psd"] = None  # the verdict, and all that follows from it, is round-off
+    if view["ratios"] is not None:
+        total = float(np.sum(eigenvalues[eigenvalues > 0]))
+        for k in range(3):
+            for key in (f"share-{k}", f"cumulative-{k}", f"figure-share-{k}"):
+                noise[key] = 100 * 3 * slack / total
+    return noise
+
+
+def frontend_config():
+    """The library's constants the JavaScript needs: presets, tolerances, limits and colours."""
+    return {
+        "custom": CUSTOM,
+        "upper": [list(ij) for ij in UPPER],
+        "names": NAMES,
+        "max_entry": MAX_ENTRY,
+        # NumPy's eigendecomposition of each preset, so the page shows the round-off the text discusses
+        "presets": {
+            name: {"texts": entry_texts(C), "eigenvalues": pca.pca(C).eigenvalues.tolist(),
+                   "eigenvectors": pca.pca(C).eigenvectors.tolist()}
+            for name, C in PRESETS.items()
+        },
+        "tolerances": [[label, tol] for label, tol in TOLERANCES.items()],
+        "colors": COLORS,
+    }
+
+
+def view_vectors(count=150, seed=0):
+    """[{"state", "shown", "noise", "message", "kind"}]: matrices and tolerances, and what the page must show.
+
+    Every preset under every tolerance; the zero matrix, entries at ±MAX_ENTRY, a not-PSD
+    matrix and bad entries; then `count` random symmetric matrices (integers, decimals,
+    low rank, widely spread scales), seeded.
+    """
+    rng = np.random.default_rng(seed)
+    tolerances = list(TOLERANCES)
+    states = [{"entries": entry_texts(C), "tolerance": t} for C in PRESETS.values() for t in tolerances]
+    special = [
+        ["0", "0", "0", "0", "0", "0"], [repr(MAX_ENTRY), "0", "0", "0", "0", "0"], [repr(-MAX_ENTRY)] * 6,
+        ["2.5", "6", "0.5", "10", "1", "5"], ["1e-300", "0", "0", "1e-300", "0", "1"], ["1", "1", "1", "1", "1", "1"],
+        ["2.5", "5", "0.5", "10", "1", "nan"], ["inf", "0", "0", "1", "0", "1"], ["1", "2", "1e7", "1", "0", "1"],
+        ["1", "two", "0", "1", "0", "1"], ["1", "", "0", "1", "0", "1"], ["1_000", "0.5", ".5", "2.", "-0", "+3e-2"],
+    ]
+    states += [{"entries": e, "tolerance": tolerances[k % len(tolerances)]} for k, e in enumerate(special)]
+    for k in range(count):
+        kind = k % 4
+        if kind == 0:
+            C = rng.integers(-5, 6, size=(3, 3)).astype(float)
+            C = np.round((C + C.T) / 2, 1)
+        elif kind == 1:
+            A = rng.normal(size=(3, int(rng.integers(1, 3))))  # rank 1 or 2
+            C = np.round(A @ A.T, 3)
+        elif kind == 2:
+            C = np.round(rng.normal(size=(3, 3)) * 10 ** rng.uniform(-3, 5), 4)
+            C = (C + C.T) / 2
+        else:
+            A = rng.normal(size=(3, 3))
+            C = np.round(A @ A.T * 10 ** rng.uniform(-2, 2), 6)
+        C = np.clip(C, -MAX_ENTRY, MAX_ENTRY)
+        states.append({"entries": entry_texts(C), "tolerance": tolerances[int(rng.integers(len(tolerances)))]})
+    vectors = []
+    for s in states:
+        view = covariance_view(s["entries"], TOLERANCES[s["tolerance"]])
+        vectors.append({"state": s, "shown": view["shown"], "noise": view_noise(view),
+                        "message": view["message"], "kind": view["kind"]})
+    return vectors
+
+
+class CovarianceWidget(BrowserWidget):
+    """The front-end: the six entries as typed and the tolerance's label; the rest is computed in JavaScript."""
+
+    _esm = module_source("pca")
+    entries = traitlets.List(traitlets.Unicode(), default_value=entry_texts(pca.EXAM_COVARIANCE)).tag(sync=True)
+    tolerance = traitlets.Unicode(next(iter(TOLERANCES))).tag(sync=True)
+
+
 class CovarianceExplorer(Explorer):
-    """Six entries of a symmetric 3×3 matrix (or a preset) in; eigenvalues, rank and shares out."""
+    """Six entries of a symmetric 3×3 matrix (or a preset) in; eigenvalues, rank and shares out.
+
+    Drive it from Python through ``explorer.widget`` (``entries``: the six texts C11, C12, C13,
+    C22, C23, C33; ``tolerance``: a label of TOLERANCES), ``set_entry``, ``set_matrix`` or
+    ``choose``; ``shown`` holds what the page shows, the other attributes the library's results.
+    """
 
     def __init__(self, C=None, tolerance=None):
         super().__init__()
         C = np.array(pca.EXAM_COVARIANCE if C is None else C, dtype=float)
-        cell = widgets.Layout(width="92px")
-        self.entries = {
-            (i, j): widgets.FloatText(value=float(C[i, j]), layout=cell, description="")
-            for i, j in UPPER
-        }
-        self.mirrors = {(j, i): widgets.HTML(layout=cell) for i, j in UPPER if i != j}
-        grid_rows = []
-        for i in range(3):
-            row = [widgets.HTML(f"<b>row {i + 1}</b>", layout=widgets.Layout(width="50px"))]
-            for j in range(3):
-                row.append(self.entries[(i, j)] if j >= i else self.mirrors[(i, j)])
-            grid_rows.append(widgets.HBox(row))
-        start = next((k for k, v in PRESETS.items() if np.array_equal(v, C)), CUSTOM)
-        self.preset = widgets.Dropdown(options=[CUSTOM, *PRESETS], value=start, description="matrix",
-                                       layout=widgets.Layout(width="440px"))
         tol_label = next((k for k, v in TOLERANCES.items() if v == tolerance), None)
         if tol_label is None:
             raise ValueError(f"tolerance must be one of {list(TOLERANCES.values())}, got {tolerance!r}")
-        self.tolerance_choice = widgets.Dropdown(options=list(TOLERANCES), value=tol_label,
-                                                 description="rank tol", layout=widgets.Layout(width="480px"))
-        self.summary = widgets.HTML()
-        self.table = widgets.HTML()
-        self.figure = image_widget()
-        note = widgets.HTML('<span style="font-size:0.85em">Edit the upper triangle; the grey entries '
-                            "below the diagonal mirror it, so the matrix stays symmetric.</span>")
-        controls = widgets.VBox([self.preset, *grid_rows, note, self.tolerance_choice, self.message,
-                                 self.summary, self.table])
-        self.ui = widgets.VBox([controls, self.figure])
-        self.preset.observe(self._pick, names="value")
-        for control in self.entries.values():
-            control.observe(self._changed, names="value")
-        self.tolerance_choice.observe(self.update, names="value")
+        self.widget = CovarianceWidget(entries=entry_texts(C), tolerance=tol_label, config=frontend_config())
+        self.ui = self.widget
+        self.widget.observe(self.update, names=["entries", "tolerance"])
         self.update()
 
-    matrix = None
-    eigenvalues = None
-    rank = None
-    tolerance = None
-    psd = None
-    ratios = None
+    matrix = eigenvalues = eigenvectors = rank = tolerance = psd = ratios = None
+    shown = {}
 
-    def _pick(self, change):
-        if change["new"] == CUSTOM:
-            return
-        C = PRESETS[change["new"]]
-        self.set_controls(*((control, float(C[i, j])) for (i, j), control in self.entries.items()))
+    @property
+    def preset(self):
+        """The preset the entries equal, or "custom"."""
+        try:
+            C = symmetric_from_upper(parse_entries(self.widget.entries))
+        except (ValueError, TypeError):
+            return CUSTOM
+        return next((k for k, v in PRESETS.items() if np.array_equal(v, C)), CUSTOM)
 
-    def _changed(self, change):
-        self.leave_preset(self.preset, CUSTOM)  # the fields no longer show the preset
+    def choose(self, preset):
+        """Fill the entries with a preset of PRESETS."""
+        if preset not in PRESETS:
+            raise ValueError(f"preset must be one of {', '.join(map(repr, PRESETS))}, got {preset!r}")
+        self.set_matrix(PRESETS[preset])
+
+    def set_matrix(self, C):
+        """Fill the six entries from a symmetric (3, 3) matrix's upper triangle."""
+        self.widget.entries = entry_texts(C)
+
+    def set_entry(self, i, j, value):
+        """Set C[i, j] (and so C[j, i]) to a number or to text as a reader would type it."""
+        k = UPPER.index((min(i, j), max(i, j)))
+        entries = list(self.widget.entries)
+        entries[k] = value if isinstance(value, str) else repr(float(value))
+        self.widget.entries = entries
 
     def _update(self):
-        for (i, j), mirror in self.mirrors.items():
-            mirror.value = f'<span style="color:#777">{self.entries[(j, i)].value:g}</span>'
-        try:
-            C = symmetric_from_upper([self.entries[ij].value for ij in UPPER])
-        except (ValueError, TypeError):
-            self.matrix = self.eigenvalues = self.rank = self.tolerance = self.psd = self.ratios = None
-            self.summary.value = self.table.value = ""
-            raise
-        eigenvalues, V = pca.pca(C)
-        tol = TOLERANCES[self.tolerance_choice.value]
-        tolerance = pca.rank_tolerance(C) if tol is None else tol
-        r = pca.rank(C, tol=tol)
-        psd = pca.is_positive_semidefinite(C)
-        ratios = pca.explained_variance_ratio(C) if psd and np.any(C) else None
-        rows = []
-        for k in range(3):
-            share = "–" if ratios is None else f"{100 * ratios[k]:.2f}%"
-            cumulative = "–" if ratios is None else f"{100 * ratios[:k + 1].sum():.2f}%"
-            vector = "(" + ", ".join(f"{v:+.3f}" for v in V[:, k]) + ")"
-            counted = "yes" if abs(eigenvalues[k]) > tolerance else "no: zero within tol"
-            rows.append((f"PC{k + 1}", f"{eigenvalues[k]:.6g}", vector, share, cumulative, counted))
-        self.table.value = html_table(
-            ["component", "eigenvalue", "eigenvector", "explained", "cumulative", "non-zero?"], rows,
-            highlight=[k for k in range(3) if eigenvalues[k] < -pca.rank_tolerance(C)],
-        )
-        tol_text = (f"{tolerance:.2g} (NumPy's default for this matrix)" if tol is None
-                    else f"{tolerance:g}")
-        summary = f"<b>rank {r}</b> under the tolerance {tol_text}: {r} of 3 eigenvalues count as non-zero."
-        if psd:
-            summary += (f" As a covariance: {r} principal component{'' if r == 1 else 's'} with non-zero "
-                        "variance, and all 3 components are uncorrelated.")
-        self.summary.value = summary
-        if not psd:
-            self.show_message(
-                f"Not positive semidefinite: the eigenvalue {eigenvalues.min():.4g} would be a negative "
-                "variance, so this matrix cannot be the covariance of any data. Its rank is still defined, "
-                "explained variance is not.",
-                kind="warning",
-            )
-        elif not np.any(C):
-            self.show_message("The zero matrix: data that never vary, no explained variance.", kind="info")
-        else:
-            self.show_message("")
-        self.matrix, self.eigenvalues, self.rank, self.tolerance = C, eigenvalues, r, tolerance
-        self.psd, self.ratios = psd, ratios
-        set_figure(self.figure, plot_scree(C))
+        self.matrix = self.eigenvalues = self.eigenvectors = self.rank = self.tolerance = None
+        self.psd = self.ratios = None
+        view = covariance_view(self.widget.entries, TOLERANCES.get(self.widget.tolerance, -1))
+        self.shown = view["shown"]
+        if view["kind"] == "error":
+            raise ValueError(view["message"])
+        self.show_message(view["message"], kind=view["kind"] or "info")
+        self.matrix, self.eigenvalues, self.eigenvectors = view["matrix"], view["eigenvalues"], view["eigenvectors"]
+        self.rank, self.tolerance, self.psd, self.ratios = view["rank"], view["tolerance"], view["psd"], view["ratios"]
