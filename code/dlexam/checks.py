@@ -2,6 +2,10 @@
 
 from dataclasses import dataclass
 
+# The key under which a displayed verdict is also recorded in the notebook output's metadata,
+# so that a grader reads it from an executed notebook without parsing the text.
+CHECK_METADATA_KEY = "dlexam_check"
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -20,3 +24,7 @@ class CheckResult:
         colour = "#1a7f37" if self.correct else "#b42318"
         lines = self.message.replace("&", "&amp;").replace("<", "&lt;").split("\n")
         return f'<div style="color:{colour}">' + "<br>".join(lines) + "</div>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"text/plain": self.message, "text/html": self._repr_html_()}
+        return data, {CHECK_METADATA_KEY: {"correct": bool(self.correct), "message": self.message}}
