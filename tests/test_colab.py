@@ -12,8 +12,9 @@ The simulation is a kernel in its own environment with Colab's widget and IPytho
 The environment is built once into _build/colab-venv and reused while its package list stays the
 same; every chapter gets a fresh, empty layer on top of it, into which its set-up cell installs.
 
-make test runs the set-up cell of every chapter and two whole chapters (one NumPy-only, one that
-trains). Every other chapter, run whole, is marked `colab_full`, which the default run leaves out:
+make test runs two whole chapters (one NumPy-only, one that trains), set-up cell included, and
+the failure cases. Every other chapter, run whole, and the set-up cell of each chapter on its own
+are marked `colab_full`, which the default run leaves out:
     .venv/bin/python -m pytest tests/test_colab.py -m colab_full   # the other chapters, whole
     .venv/bin/python -m pytest tests/test_colab.py -m ""           # everything in this file
 """
@@ -200,7 +201,12 @@ def check_installed(cells, venv):
 
 # ---------------------------------------------------------------- the tests
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+# Every chapter's set-up cell is the same template (tests/test_chapters.py checks it), and the two
+# chapters run whole exercise it in the default run; each chapter's own is run under colab_full.
+SETUP_ONLY = [pytest.param(p, id=i, marks=pytest.mark.colab_full) for p, i in zip(NOTEBOOKS, IDS)]
+
+
+@pytest.mark.parametrize("path", SETUP_ONLY)
 def test_setup_cell_installs_dlexam_on_colab(colab, path):
     venv = colab.layer()
     nb = nbformat.v4.new_notebook(cells=setup_and_check_cells(path))
