@@ -12,9 +12,10 @@ The simulation is a kernel in its own environment with Colab's widget and IPytho
 The environment is built once into _build/colab-venv and reused while its package list stays the
 same; every chapter gets a fresh, empty layer on top of it, into which its set-up cell installs.
 
-make test runs two whole chapters (one NumPy-only, one that trains), set-up cell included, and
-the failure cases. Every other chapter, run whole, and the set-up cell of each chapter on its own
-are marked `colab_full`, which the default run leaves out:
+make test runs the set-up cells of all chapters (each distinct one once: they are one template),
+two whole chapters (one NumPy-only, one that trains) and the failure cases. Every other chapter,
+run whole, and each chapter's set-up cell in its own environment are marked `colab_full`, which
+the default run leaves out:
     .venv/bin/python -m pytest tests/test_colab.py -m colab_full   # the other chapters, whole
     .venv/bin/python -m pytest tests/test_colab.py -m ""           # everything in this file
 """
@@ -201,12 +202,22 @@ def check_installed(cells, venv):
 
 # ---------------------------------------------------------------- the tests
 
-# Every chapter's set-up cell is the same template (tests/test_chapters.py checks it), and the two
-# chapters run whole exercise it in the default run; each chapter's own is run under colab_full.
-SETUP_ONLY = [pytest.param(p, id=i, marks=pytest.mark.colab_full) for p, i in zip(NOTEBOOKS, IDS)]
+# The set-up cells of all chapters, each distinct source run once: they are all the same template
+# (tests/test_chapters.py checks it), so one run covers all 21 in make test. Each chapter's own
+# run, in its own fresh environment, is under colab_full.
+def _first_code_source(path):
+    return next(c.source for c in read_notebook(path).cells if c.cell_type == "code")
 
 
-@pytest.mark.parametrize("path", SETUP_ONLY)
+_DISTINCT = {}
+for _path, _id in zip(NOTEBOOKS, IDS):
+    _DISTINCT.setdefault(_first_code_source(_path), (_path, _id))
+_REPRESENTATIVES = {path for path, _ in _DISTINCT.values()}
+SETUP_CELLS = [pytest.param(p, id=i, marks=() if p in _REPRESENTATIVES else pytest.mark.colab_full)
+               for p, i in zip(NOTEBOOKS, IDS)]
+
+
+@pytest.mark.parametrize("path", SETUP_CELLS)
 def test_setup_cell_installs_dlexam_on_colab(colab, path):
     venv = colab.layer()
     nb = nbformat.v4.new_notebook(cells=setup_and_check_cells(path))
