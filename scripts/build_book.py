@@ -2,7 +2,8 @@
 
 The execution cache (_build/.jupyter_cache) keys each chapter on its own code cells only, so
 a change to the library would leave stale outputs in cached pages. This script records a hash
-of code/dlexam and clears the cache whenever it changed: every page then runs again.
+of code/dlexam; whenever it changed, it clears the cache and has Sphinx read every page again
+(--all), so every page runs again.
 """
 
 import hashlib
@@ -29,10 +30,15 @@ def library_hash():
 
 def main(extra_args=()):
     current = library_hash()
-    if not STAMP.exists() or STAMP.read_text() != current:
+    changed = not STAMP.exists() or STAMP.read_text() != current
+    if changed:
         shutil.rmtree(BUILD / ".jupyter_cache", ignore_errors=True)
+    # Sphinx re-reads (and so re-executes) only sources it finds changed: after a library change,
+    # --all makes it read every page again.
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run([str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going", *extra_args], cwd=ROOT)
+    command = [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going", *(["--all"] if changed else []),
+               *extra_args]
+    result = subprocess.run(command, cwd=ROOT)
     if result.returncode == 0:
         STAMP.write_text(current)
     return result.returncode
