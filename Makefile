@@ -1,9 +1,9 @@
-# The commands of the README: `make book`, `make test` and `make lab`. Each sets everything up first.
+# The commands of the README: `make book`, `make test`, `make lab` and `make student`. Each sets everything up first.
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: book test lab setup browser clean
+.PHONY: book test lab student setup browser clean
 
 book: setup
 	$(BIN)/python scripts/build_book.py
@@ -11,12 +11,19 @@ book: setup
 	@echo "  $(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000"
 
 test: setup browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 3
 
 # JupyterLab (pinned in requirements.txt, with the widget extension) on the chapters. As root
 # (e.g. in a container) JupyterLab refuses to start without --allow-root.
 lab: setup
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) chapters/
+
+# The student edition: the chapters without their solutions, and a site built from them, in
+# _build/student. REPOSITORY=<url> (where _build/student/book is published) turns on its launch buttons.
+REPOSITORY ?=
+JOBS ?= 2
+student: setup
+	$(BIN)/python scripts/student_edition.py --jobs $(JOBS) $(if $(REPOSITORY),--repository $(REPOSITORY))
 
 setup: $(VENV)/.installed
 

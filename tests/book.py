@@ -1,11 +1,14 @@
 """Helpers shared by the tests of the book itself: its pages, the build, a browser."""
 
 import contextlib
+import fcntl
+import os
 import functools
 import http.server
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -147,3 +150,23 @@ def chromium_path():
     if path is None:
         raise RuntimeError("Chromium not found: install Debian's 'chromium' package (make test does)")
     return path
+
+
+def build_book():
+    """Build the book as `make book` does, once per test run: (return code, log).
+
+    Several workers may ask at once: the first builds, the others wait for it and get its result.
+    """
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
+    BUILD.mkdir(exist_ok=True)
+    stamp, log_file = BUILD / ".built-in-run", BUILD / "build.log"
+    with open(BUILD / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text().split()[0] == run and log_file.exists():
+            return int(stamp.read_text().split()[1]), log_file.read_text()
+        result = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_book.py")],
+                                capture_output=True, text=True, cwd=ROOT)
+        log = strip_ansi(result.stdout + result.stderr)
+        log_file.write_text(log)
+        stamp.write_text(f"{run} {result.returncode}")
+        return result.returncode, log

@@ -109,6 +109,10 @@ def test_permutation_check_explains_each_mistake(data):
     own = augment.apply_permutations(torch.from_numpy(X), augment.random_permutations(6, 20, generator(8)))
     result = invariance.check_particle_permutation(torch.from_numpy(X), own)
     assert result and "its own permutation" in result.message
+    strict = invariance.check_particle_permutation(X, X[:, rng.permutation(20)], each_its_own=True)
+    assert not strict and "the same permutation" in strict.message
+    assert invariance.check_particle_permutation(torch.from_numpy(X), own, each_its_own=True)
+    assert invariance.check_particle_permutation(X[:1], X[:1, rng.permutation(20)], each_its_own=True)
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
 
 from book import ROOT, repository_branch, snapshot_repository, strip_ansi
 

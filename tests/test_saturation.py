@@ -210,3 +210,13 @@ def test_weight_gradient_vanishes_unless_the_loss_reads_the_logit():
 def test_weight_gradient_rejects_bad_arguments(bad):
     with pytest.raises(ValueError):
         saturation.weight_gradient(**bad)
+
+
+@pytest.mark.parametrize("text, count, message", [
+    ("7.3, 193.4, -30.2", 2, "values: expected 2 numbers, got 3"),
+    ("1, 2", 1, "values: expected 1 number, got 2"),
+])
+def test_parse_numbers_says_how_many_numbers_it_wanted(text, count, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        saturation.parse_numbers(text, count=count)
+    assert saturation.parse_numbers(text, count=len(text.split(","))) == tuple(float(t) for t in text.split(","))

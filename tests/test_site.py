@@ -7,30 +7,20 @@ every image loads. A full-page screenshot of each page is kept in _build/screens
 """
 
 import json
-import subprocess
-import sys
 from urllib.parse import urlparse
 
 import pytest
 
-from book import BUILD, HTML, ROOT, SCREENSHOTS, CHROMIUM_ARGS, chromium_path, serve, strip_ansi, toc_files
+from book import BUILD, HTML, SCREENSHOTS, build_book, CHROMIUM_ARGS, chromium_path, serve, toc_files
 
 pytestmark = pytest.mark.book
 
 
 @pytest.fixture(scope="module")
 def built_site():
-    """Build the book once for this module, as `make book` does (cached execution keeps rebuilds quick)."""
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_book.py")],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    log = strip_ansi(result.stdout + result.stderr)
-    (BUILD).mkdir(exist_ok=True)
-    (BUILD / "build.log").write_text(log)
-    assert result.returncode == 0, "the book build failed:\n" + log[-6000:]
+    """The book built as `make book` does, once per test run (cached execution keeps rebuilds quick)."""
+    code, log = build_book()
+    assert code == 0, "the book build failed:\n" + log[-6000:]
     return HTML
 
 

@@ -14,7 +14,6 @@ kernel: the explorer renders through anywidget's extension and syncs with Python
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,12 +21,14 @@ from urllib.parse import urlparse
 
 import pytest
 
-from book import CHROMIUM_ARGS, ROOT, chromium_path, serve, strip_ansi
+from book import CHROMIUM_ARGS, ROOT, build_book, chromium_path, serve
 from dlexam.widgets import activations as activations_widget
 from dlexam.widgets import conv as conv_widget
 from dlexam.widgets import neuron as neuron_widget
 from dlexam.widgets import params as params_widget
 from dlexam.widgets import pca as pca_widget
+from dlexam.widgets import pooling as pooling_widget
+from dlexam.widgets import replay as replay_widget
 
 pytestmark = pytest.mark.book
 
@@ -37,32 +38,20 @@ PAGES = {
     "params": "chapters/part1/i_d_counting_parameters",
     "pca": "chapters/part1/i_f_pca_rank",
     "output_size": "chapters/part1/i_g_conv_output_size",
+    "layer_order": "chapters/part2/ii_a_conv_relu_pool",
 }
 
 
 # ---- the site ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """A built site holding the five pages: DLEXAM_SITE if set, else a small book built now."""
+def site():
+    """The built book: DLEXAM_SITE if set, else this run's build of it (tests/book.py: build_book)."""
     if os.environ.get("DLEXAM_SITE"):
         return Path(os.environ["DLEXAM_SITE"])
-    book = tmp_path_factory.mktemp("static-book")
-    for name in ("_config.yml", "_ext", "_extra", "_static"):
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, book / name)
-    pages = list(PAGES.values())
-    toc = ["format: jb-book", f"root: {pages[0]}", "chapters:", *(f"  - file: {p}" for p in pages[1:])]
-    (book / "_toc.yml").write_text("\n".join(toc) + "\n")
-    for page in pages:
-        (book / page).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / f"{page}.ipynb", book / f"{page}.ipynb")
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run([str(jupyter_book), "build", str(book), "-W", "-n", "--keep-going"],
-                            capture_output=True, text=True, cwd=book)
-    log = strip_ansi(result.stdout + result.stderr)
-    assert result.returncode == 0, "the small book did not build:\n" + log[-6000:]
-    return book / "_build" / "html"
+    code, log = build_book()
+    assert code == 0, "the book did not build:\n" + log[-6000:]
+    return ROOT / "_build" / "html"
 
 
 @pytest.fixture(scope="module")
@@ -285,6 +274,12 @@ def output_size_steps(state):
     return [[name, state[name]] for name in ("n", "padding", "stride", "k")]
 
 
+def layer_order_steps(state):
+    # the nine entries as typed, then the slider, the image, the seed and a pooling button
+    return [*([f"kernel-{k}", text] for k, text in enumerate(state["kernel"])), ["bias", state["bias"]],
+            ["image", state["image"]], ["seed", state["seed"]], [f"pool-{state['pool']}", None]]
+
+
 def pca_noise(vector):
     noise = vector["noise"]
     if noise.get("psd", 0) is None:  # PSD or not is round-off: so are the shares and the message
@@ -298,6 +293,7 @@ CASES = {
     "activations": (activations_widget.view_vectors, activation_steps, lambda v: v["noise"], lambda v: False),
     "params": (params_widget.view_vectors, params_steps, lambda v: {}, lambda v: False),
     "output_size": (conv_widget.output_size_vectors, output_size_steps, lambda v: {}, lambda v: False),
+    "layer_order": (pooling_widget.view_vectors, layer_order_steps, lambda v: v["noise"], lambda v: False),
 }
 
 
@@ -317,6 +313,8 @@ INITIAL = {
     "activations": lambda: activations_widget.activation_view("sigmoid", **activations_widget.EXAM_TEXTS),
     "params": lambda: params_widget.parameter_view("28", "28", "1", "512, 10"),
     "output_size": lambda: conv_widget.output_size_view(25, 5, 2, 0),
+    "layer_order": lambda: pooling_widget.layer_order_view(
+        pooling_widget.kernel_texts(pooling_widget.PRESETS["positive kernel, bias < 0"][0]), -1.0, "dark, bright square"),
 }
 
 
@@ -439,6 +437,81 @@ def test_output_size_by_keyboard_and_mouse(open_page):
     state = {k: int(v) for k, v in page.controls().items()}
     assert not differences(conv_widget.output_size_view(state["n"], state["k"], state["stride"], state["padding"])["shown"],
                            page.shown()["values"])
+    assert_clean(page)
+
+
+def test_layer_order_by_keyboard_and_mouse(open_page):
+    """II(A): type a weight, move the bias by keyboard and mouse, pick a case, a pooling, and search."""
+    import numpy as np
+
+    from dlexam import layer_order
+
+    page = open_page("layer_order")
+    p = page.page
+    view, noise = pooling_widget.layer_order_view, pooling_widget.view_noise
+
+    def check(kernel, bias, image="dark, bright square", seed=0, pool="max", found=None, report=""):
+        expected = view(kernel, bias, image, seed, pool, found, report)
+        got = page.shown()
+        assert not differences(expected["shown"], got["values"], noise(expected))
+        assert set(got["values"]) == set(expected["shown"])
+        assert (got["message"], got["kind"]) == (expected["message"], expected["kind"])
+
+    positive = pooling_widget.kernel_texts(pooling_widget.PRESETS["positive kernel, bias < 0"][0])
+    field = p.locator('[data-control="kernel-4"]')  # the centre weight
+    field.fill("-0.5")
+    field.press("Enter")
+    kernel = positive[:4] + ["-0.5"] + positive[5:]
+    assert page.controls()["preset"] == pooling_widget.CUSTOM
+    check(kernel, -1.0)
+    field.fill("two")
+    field.press("Tab")  # leaving the field applies it too
+    got = page.shown()
+    assert (got["values"], got["kind"]) == ({}, "error")
+    assert got["message"] == "kernel row 2, column 2 must be a number such as 0.5, got 'two'"
+    p.select_option('[data-control="preset"]', "positive kernel, bias < 0")
+    assert page.controls()["kernel-4"] == "0.9"
+    check(positive, -1.0)
+    p.focus('[data-control="bias"]')
+    for _ in range(14):
+        p.keyboard.press("ArrowRight")  # -1.0 -> -0.3 in steps of 0.05
+    assert page.controls()["bias"] == "-0.3" and page.controls()["preset"] == pooling_widget.CUSTOM
+    check(positive, -0.3)
+    box = p.locator('[data-control="bias"]').bounding_box()
+    p.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)  # the left end: -3
+    check(positive, -3.0)
+    p.click('[data-control="pool-avg"]')
+    assert p.get_attribute('[data-control="pool-avg"]', "aria-pressed") == "true"
+    check(positive, -3.0, pool="avg")
+    p.select_option('[data-control="image"]', "random pixels")
+    p.focus('[data-control="seed"]')
+    p.keyboard.press("End")
+    check(positive, -3.0, "random pixels", 99, "avg")
+    # the search, after a case where B holds on every image in [0, 1]: nothing to find
+    p.select_option('[data-control="preset"]', "positive kernel, bias >= 0")
+    p.click('[data-control="pool-max"]')
+    p.click('[data-control="search"]')
+    _, report = pooling_widget.search_result(positive, 0.2, "max", 1)
+    check(positive, 0.2, "random pixels", 99, report=report)
+    assert "No counterexample in 2000 random images" in report
+    # a negative bias: the second press finds an image on which option B differs from out
+    p.focus('[data-control="bias"]')
+    for _ in range(10):
+        p.keyboard.press("ArrowLeft")  # 0.2 -> -0.3
+    p.click('[data-control="search"]')
+    pixels = p.eval_on_selector_all("[data-pixel]", "cells => cells.map(c => Number(c.dataset.pixel))")
+    image = np.array(pixels).reshape(pooling_widget.IMAGE_SHAPE)
+    assert page.controls()["image"] == pooling_widget.FOUND
+    # recomputed in Python from the image the page shows: a real counterexample, the library's own
+    comparisons = layer_order.compare_options(image, pooling_widget.parse_kernel(positive), -0.3)
+    assert image.min() >= 0 and image.max() <= 1
+    assert not comparisons[1].equal and comparisons[2].equal  # B differs from out, C does not
+    counterexample, report = pooling_widget.search_result(positive, -0.3, "max", 2)
+    np.testing.assert_array_equal(image, counterexample.image)
+    check(positive, -0.3, pooling_widget.FOUND, 99, found=pixels, report=report)
+    assert report.startswith("Found after") and "option B differs" in report
+    p.click('[data-control="pool-avg"]')  # moving on clears the report, the image stays
+    check(positive, -0.3, pooling_widget.FOUND, 99, "avg", found=pixels)
     assert_clean(page)
 
 
@@ -565,3 +638,131 @@ def test_jupyterlab_renders_the_explorers_and_syncs_both_ways(browser, tmp_path)
         context.close()
         server.terminate()
         server.wait(timeout=30)
+
+
+# ---- III(E): the replay of the runs trained as the book was built --------------------------------
+
+REPLAY_PAGE = "chapters/part3/iii_e_training_curves"
+
+
+@pytest.fixture(scope="module")
+def book_site(site):
+    return site
+
+
+@pytest.fixture
+def replay_page(browser, book_site):
+    opened = []
+
+    def _open(color_scheme="light"):
+        page = Page(browser, f"{base}/{REPLAY_PAGE}.html", color_scheme)
+        opened.append(page)
+        assert page.page.evaluate("() => document.querySelector('.dlx-explorer').classList.contains('dlx-replay')")
+        return page
+
+    with serve(book_site) as base:
+        yield _open
+        for page in opened:
+            page.close()
+
+
+def replay_state(page):
+    """The replay's widget state saved in the page at build: (config, run, epoch, the whole model)."""
+    import re
+
+    html = next(body for url, body in page.bytes.items() if url.endswith(f"{REPLAY_PAGE}.html")).decode()
+    state = json.loads(re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', html,
+                                 re.S).group(1))
+    model = next(m for m in state["state"].values() if "runs" in m["state"].get("config", {}))
+    return model["state"]["config"], model["state"]["run"], model["state"]["epoch"], model
+
+
+def check_replay(page, config, run, epoch):
+    """The page shows run `run` at `epoch` as replay_view computes it from the saved runs."""
+    view = replay_widget.replay_view(config, run, epoch)
+    got = page.shown()
+    wrong = differences(view["shown"], got["values"], digits=got["digits"])
+    assert not wrong, f"run {config['runs'][run]['label']}, epoch {epoch}: {wrong}"
+    assert (got["message"], got["kind"]) == (view["message"], view["kind"])
+    controls = page.controls()
+    choices = {c["name"]: c["options"][k][0] for c, k in zip(config["controls"], config["runs"][run]["choices"])}
+    assert {k: controls[k] for k in choices} == choices and controls["epoch"] == str(epoch)
+    figure = page.page.locator(".dlx-replay svg.dlx-figure")
+    label = figure.get_attribute("aria-label")
+    assert config["runs"][run]["label"] in label and f"epochs 1 to {epoch} of" in label
+    assert figure.locator("title").text_content() == label
+    points = page.page.evaluate("() => [...document.querySelectorAll('.dlx-replay [data-curve]')]"
+                                ".map(l => l.getAttribute('points').trim().split(/\\s+/).length)")
+    assert points == [epoch, epoch]  # training and validation, one point per epoch replayed
+
+
+def test_replay_of_the_trained_runs(replay_page):
+    """III(E)'s replay on the built page: choose runs, move the epoch slider, play and pause, a diverged run."""
+    import gzip
+
+    page = replay_page()
+    p = page.page
+    config, run, epoch, model = replay_state(page)
+    runs = config["runs"]
+    labels = {r["label"] for r in runs}
+    for name in ("MLP", "DeepSets"):
+        for augmentation in ("none", "rotations", "permutations", "both"):
+            for frame in ("canonical", "random"):
+                assert f"{name}, {augmentation}, {frame} frame, lr 0.001" in labels
+    diverged = next(r for r in runs if r["status"] == "diverged")
+    assert len(gzip.compress(json.dumps(model).encode(), 6)) < EXPLORER_BUDGET
+    check_replay(page, config, run, epoch)  # as built: the first run, at its last epoch
+    assert epoch == len(runs[run]["train"]) == runs[run]["epochs"]
+    for control, value in (("model", "deepsets"), ("augmentation", "rotations"), ("frame", "random")):
+        p.select_option(f'[data-control="{control}"]', value)
+        run, epoch = replay_widget.replay_move(config, run, epoch, control, value)
+        check_replay(page, config, run, epoch)
+    page.drive([[["epoch", 37]]])
+    check_replay(page, config, run, 37)
+    p.focus('[data-control="epoch"]')
+    p.keyboard.press("ArrowLeft")
+    check_replay(page, config, run, 36)
+    p.keyboard.press("End")
+    epoch = len(runs[run]["train"])
+    check_replay(page, config, run, epoch)
+    # Play from the last epoch starts again from the first; pause as soon as epoch 5 is passed
+    p.click('[data-control="play"]')
+    handle = p.wait_for_function("""() => {
+      const e = Number(document.querySelector('.dlx-replay [data-value="epoch"]').textContent);
+      if (e < 5) return false;
+      const play = document.querySelector('.dlx-replay [data-control="play"]');
+      const pressed = play.getAttribute('aria-pressed');
+      play.click();
+      return [e, pressed];
+    }""", timeout=30000)
+    paused_at, pressed = handle.json_value()
+    assert pressed == "true" and 5 <= paused_at < epoch
+    check_replay(page, config, run, paused_at)
+    p.wait_for_timeout(300)
+    assert page.controls()["play"] == "false" and page.shown()["values"]["epoch"] == str(paused_at)
+    # the learning rate at which the MLP diverged
+    lr = config["controls"][3]["options"][diverged["choices"][3]][0]
+    p.select_option('[data-control="lr"]', lr)
+    run, epoch = replay_widget.replay_move(config, run, paused_at, "lr", lr)
+    assert runs[run] == diverged  # no other run has that learning rate: the page moves to it
+    check_replay(page, config, run, epoch)
+    assert page.shown()["kind"] == "warning" and "diverged" in page.shown()["message"]
+    assert p.locator(".dlx-replay [data-moved]").text_content() == (
+        f"No run with learning rate {lr} and the other choices was trained: now showing {diverged['label']}.")
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_replay_screenshot(replay_page, scheme):
+    """A picture of the replay in both colour modes (the site's own switch), kept in _build/screenshots/."""
+    page = replay_page(scheme)
+    p = page.page
+    p.evaluate(f"() => {{ document.documentElement.dataset.theme = '{scheme}'; }}")
+    p.select_option('[data-control="model"]', "deepsets")
+    folder = ROOT / "_build" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    output = p.locator(".dlx-replay").locator("xpath=ancestor::div[contains(@class, 'cell_output')]")
+    output.screenshot(path=str(folder / f"explorer-replay-{scheme}.png"))
+    fill = p.evaluate("() => getComputedStyle(document.querySelector('.dlx-replay .dlx-figure rect')).fill")
+    assert fill in ("white", "rgb(255, 255, 255)")
+    assert_clean(page)

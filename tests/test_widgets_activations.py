@@ -48,7 +48,7 @@ def test_rounding_convention_decides_the_edge():
         ("weights", "1, two, 3", "not a number"),
         ("inputs", "1, 2", "expected 3 numbers"),
         ("bias", "", "at least one number"),
-        ("bias", "1, 2", "expected 1 numbers"),
+        ("bias", "1, 2", "bias: expected 1 number, got 2"),
         ("weights", "1e308, 1e308, 0", "overflows"),
         ("inputs", "nan, 1, 1", "not a finite number"),
     ],

@@ -15,12 +15,20 @@ All are batched (no Python loop over samples) and draw from an explicit torch.Ge
 Also here, for III(E): ``nearest_copy_distance``, how close the augmented copies that training
 shows come to a new one, which is why a small continuous group is learnt from examples far
 more easily than the 20! orderings of the particles.
+
+NaN: the transformations (``apply_rotations``, ``apply_permutations``, ``augment``) only move
+particles, so NaN coordinates stay NaN in the particle that had them; rotations and
+permutations must be finite and valid (a permutation of 0..m-1 per row). Samplers,
+``rotation_statistics`` and ``nearest_copy_distance`` refuse NaN. Counts have the ceilings
+of ``dlexam.validate``.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+from . import validate
 
 
 @dataclass(frozen=True)
@@ -36,11 +44,7 @@ class RotationStatistics:
 
 
 def _check_count(n, name="n"):
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
-        raise TypeError(f"{name} must be an integer, got {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be at least 1, got {n}")
-    return int(n)
+    return validate.size(n, name)
 
 
 def _check_generator(generator):
@@ -49,6 +53,29 @@ def _check_generator(generator):
             f"generator must be a torch.Generator or None, got {type(generator).__name__}; "
             "create one with torch.Generator().manual_seed(seed)"
         )
+
+
+def _check_dtype(dtype):
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(f"dtype must be a floating torch dtype such as torch.float32, got {dtype!r}: "
+                        "rotation matrices are not whole numbers")
+    return dtype
+
+
+def _check_rotation_count(n):
+    n = _check_count(n)
+    validate.work(9 * n, "n", validate.MAX_ELEMENTS, "matrix entries")
+    return n
+
+
+def _check_normals(A):
+    if not isinstance(A, torch.Tensor) or A.ndim != 3 or A.shape[1:] != (3, 3):
+        shape = tuple(A.shape) if isinstance(A, torch.Tensor) else type(A).__name__
+        raise ValueError(f"A must be a tensor of shape (n, 3, 3), got {shape}")
+    validate.tensor(A, "A", floating=False)
+    if A.dtype == torch.bool:
+        raise TypeError(f"A must hold numbers, got dtype {A.dtype}")
+    return A
 
 
 def _sign_fixed_qr(A):
@@ -61,16 +88,18 @@ def _sign_fixed_qr(A):
 
 def haar_orthogonal(n, generator=None, dtype=torch.float32):
     """n -> (n, 3, 3): uniform (Haar) orthogonal matrices; about half have det -1."""
-    n = _check_count(n)
+    n = _check_rotation_count(n)
     _check_generator(generator)
+    _check_dtype(dtype)
     A = torch.randn(n, 3, 3, generator=generator, dtype=torch.float64)  # (n, 3, 3)
     return _sign_fixed_qr(A).to(dtype)
 
 
 def random_rotations(n, generator=None, dtype=torch.float32):
     """n -> (n, 3, 3): uniform (Haar) random rotations, det +1."""
-    n = _check_count(n)
+    n = _check_rotation_count(n)
     _check_generator(generator)
+    _check_dtype(dtype)
     A = torch.randn(n, 3, 3, generator=generator, dtype=torch.float64)  # (n, 3, 3)
     return rotations_from_normal(A).to(dtype)
 
@@ -81,9 +110,7 @@ def rotations_from_normal(A):
     ``random_rotations`` draws A and calls this; the trainer draws A for several runs from
     their own generators and turns them into rotations in one batched call.
     """
-    if not isinstance(A, torch.Tensor) or A.ndim != 3 or A.shape[1:] != (3, 3):
-        shape = tuple(A.shape) if isinstance(A, torch.Tensor) else type(A).__name__
-        raise ValueError(f"A must be a tensor of shape (n, 3, 3), got {shape}")
+    _check_normals(A)
     Q = _sign_fixed_qr(A)  # (n, 3, 3), uniform on O(3)
     det = (Q[:, :, 0] * torch.linalg.cross(Q[:, :, 1], Q[:, :, 2])).sum(dim=1)  # (n,), +-1
     # Flipping one column maps the reflections one-to-one onto the rotations and keeps
@@ -97,17 +124,16 @@ def qr_hint_rotations(n, generator=None, dtype=torch.float32):
 
     Proper rotations, but not uniform: the mean is about diag(-0.5, -0.48, 0.48).
     """
-    n = _check_count(n)
+    n = _check_rotation_count(n)
     _check_generator(generator)
+    _check_dtype(dtype)
     A = torch.randn(n, 3, 3, generator=generator, dtype=torch.float64)  # (n, 3, 3)
     return qr_hint_from_normal(A).to(dtype)
 
 
 def qr_hint_from_normal(A):
     """(n, 3, 3) standard normal matrices -> (n, 3, 3): the hint's Q, np.linalg.qr as it comes, signs unfixed."""
-    if not isinstance(A, torch.Tensor) or A.ndim != 3 or A.shape[1:] != (3, 3):
-        shape = tuple(A.shape) if isinstance(A, torch.Tensor) else type(A).__name__
-        raise ValueError(f"A must be a tensor of shape (n, 3, 3), got {shape}")
+    _check_normals(A)
     Q = np.linalg.qr(A.to(torch.float64).numpy())[0]  # (n, 3, 3), LAPACK per matrix, as in the hint
     return torch.from_numpy(Q)
 
@@ -123,6 +149,7 @@ def random_permutations(n, m, generator=None):
     """(n, m) long tensor: each row a uniformly random permutation of 0..m-1."""
     n = _check_count(n)
     m = _check_count(m, "m")
+    validate.work(n * m, "n and m", validate.MAX_ELEMENTS, "permutation entries")
     _check_generator(generator)
     # Sorting i.i.d. uniforms gives every ordering the same chance unless two values tie; in
     # float32 a tie among 20 values has probability ~1e-5 per row, in float64 ~1e-14.
@@ -144,6 +171,9 @@ def apply_rotations(X, R):
     if not isinstance(R, torch.Tensor) or R.shape != (X.shape[0], 3, 3):
         shape = tuple(R.shape) if isinstance(R, torch.Tensor) else type(R).__name__
         raise ValueError(f"R must be a tensor of shape ({X.shape[0]}, 3, 3) to match X, got {shape}")
+    validate.tensor(R, "R", floating=False)
+    if R.dtype == torch.bool or R.is_complex():
+        raise TypeError(f"R must hold real numbers, got dtype {R.dtype}")
     return X @ R.to(X.dtype).transpose(1, 2)  # rows are particles: x^T R^T = (R x)^T
 
 
@@ -153,6 +183,11 @@ def apply_permutations(X, permutations):
     if not isinstance(permutations, torch.Tensor) or permutations.shape != X.shape[:2]:
         shape = tuple(permutations.shape) if isinstance(permutations, torch.Tensor) else type(permutations).__name__
         raise ValueError(f"permutations must have shape {tuple(X.shape[:2])} to match X, got {shape}")
+    if permutations.is_floating_point() or permutations.is_complex() or permutations.dtype == torch.bool:
+        raise TypeError(f"permutations must hold whole numbers (an integer tensor), got dtype {permutations.dtype}")
+    if not torch.equal(permutations.sort(dim=1).values, torch.arange(X.shape[1]).expand(X.shape[0], -1)):
+        raise ValueError(f"every row of permutations must be a permutation of 0..{X.shape[1] - 1}: each "
+                         "particle exactly once (a repeated index would duplicate a particle)")
     index = permutations.long()[:, :, None].expand(-1, -1, 3)  # (B, m, 3)
     return torch.gather(X, 1, index)
 
@@ -164,6 +199,8 @@ def augment(X, rotate=True, permute=True, generator=None):
     ``permute`` off leaves the rotations unchanged.
     """
     _check_batch(X)
+    validate.boolean(rotate, "rotate")
+    validate.boolean(permute, "permute")
     _check_generator(generator)
     B, m, _ = X.shape
     out = X.clone()
@@ -184,6 +221,9 @@ def rotation_statistics(R):
         raise TypeError(f"R must be a torch tensor or NumPy array, got {type(R).__name__}")
     if R.ndim != 3 or R.shape[1:] != (3, 3) or R.shape[0] < 1:
         raise ValueError(f"R must have shape (n, 3, 3) with n >= 1, got {tuple(R.shape)}")
+    validate.tensor(R, "R", floating=False)
+    if R.dtype == torch.bool or R.is_complex():
+        raise TypeError(f"R must hold real numbers, got dtype {R.dtype}")
     R = R.to(torch.float64)
     trace = torch.diagonal(R, dim1=1, dim2=2).sum(dim=1)  # (n,)
     gram = R.transpose(1, 2) @ R  # (n, 3, 3)
@@ -209,18 +249,22 @@ def nearest_copy_distance(X, augmentation, n_seen=100, n_new=100, generator=None
     the seen copies: near 0, the new copy lies next to one already seen; near 1, it is no
     closer to the nearest seen copy than to a typical one.
     """
-    if augmentation not in _AUGMENTING:
+    if not isinstance(augmentation, str) or augmentation not in _AUGMENTING:
         raise ValueError(
             f"augmentation must be 'rotations', 'permutations' or 'both', got {augmentation!r} "
             "(without augmentation every copy is the configuration itself)"
         )
-    for name, value in (("n_seen", n_seen), ("n_new", n_new)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    n_seen, n_new = validate.size(n_seen, "n_seen"), validate.size(n_new, "n_new")
     _check_batch(X)
+    validate.tensor(X, "X")
+    if X.shape[1] < 1:
+        raise ValueError(f"X must hold at least one particle per configuration, got shape {tuple(X.shape)}")
     _check_generator(generator)
     rotate, permute = _AUGMENTING[augmentation]
     n, m, _ = X.shape
+    # the copies hold n (n_seen + n_new) 3m numbers, their distances n n_new n_seen
+    validate.work(n * ((n_seen + n_new) * 3 * m + n_new * n_seen), "X, n_seen and n_new", validate.MAX_ELEMENTS,
+                  "numbers in the copies and their distances")
     X = X.to(torch.float64)
 
     def copies(count):
@@ -229,4 +273,6 @@ def nearest_copy_distance(X, augmentation, n_seen=100, n_new=100, generator=None
 
     seen, new = copies(n_seen), copies(n_new)  # (n, n_seen, 3m), (n, n_new, 3m)
     distances = torch.cdist(new, seen)  # (n, n_new, n_seen)
-    return distances.min(dim=-1).values / distances.mean(dim=-1)
+    nearest, mean = distances.min(dim=-1).values, distances.mean(dim=-1)
+    # a new copy identical to every seen one (possible with few seen copies of few particles) is at distance 0
+    return torch.where(mean > 0, nearest / mean.clamp_min(torch.finfo(mean.dtype).tiny), torch.zeros_like(mean))

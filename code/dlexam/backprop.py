@@ -9,6 +9,11 @@ Backpropagation by hand (``backward``) keeps the activations ``z_0 .. z_L`` of t
 pass and walks back through the blocks: with ``delta_l`` the gradient of the averaged loss
 with respect to ``z_l``, ``g_l = delta_l * (1 - z_l^2)`` is the gradient at the pre-activation,
 and ``dW_l = g_l^T z_{l-1}`` adds up the batch's B contributions inside one matrix product.
+
+NaN: the forward pass and the losses are arithmetic like any PyTorch layer and pass NaN
+inputs through; parameters (``StackParams``) must be finite, and the measurements, fits and
+checks refuse NaN. Sizes have ceilings: tensors this module allocates hold at most
+``validate.MAX_ELEMENTS`` numbers, stacks built as modules at most ``MAX_LAYERS`` blocks.
 """
 
 import contextlib
@@ -20,7 +25,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from . import memory
+from . import memory, validate
 from .checks import CheckResult
 
 __all__ = [
@@ -73,20 +78,41 @@ __all__ = [
 # Checks shared by the functions below
 
 
-def _check_int(value, name, minimum=1):
+MAX_LAYERS = 1000  # blocks of a stack built as nn.Modules
+
+
+def _check_int(value, name, minimum=1, maximum=None):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:,}, got {value:,}")
     return int(value)
+
+
+def _check_dtype(dtype, name="dtype"):
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(f"{name} must be a floating torch dtype such as torch.float32, got {dtype!r}")
+    return dtype
+
+
+def _check_params(params):
+    if not isinstance(params, StackParams):
+        raise TypeError(f"params must be a StackParams, not {type(params).__name__}")
+    return params
+
+
+def _check_same_dtype(params, x, name):
+    if x.dtype != params.weights[0].dtype:
+        raise TypeError(f"{name} is {x.dtype} but the parameters are {params.weights[0].dtype}: "
+                        f"convert {name} with .to({params.weights[0].dtype})")
 
 
 def _check_positive_float(value, name):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {value}")
-    return float(value)
+    return validate.real(value, name, above=0.0)
 
 
 def _check_generator(generator):
@@ -131,6 +157,10 @@ class StackParams:
     biases: tuple
 
     def __post_init__(self):
+        for name in ("weights", "biases"):
+            value = getattr(self, name)
+            if isinstance(value, (str, bytes, torch.Tensor)) or not hasattr(value, "__iter__"):
+                raise TypeError(f"{name} must be a tuple of tensors, one per block, got {type(value).__name__}")
         weights, biases = tuple(self.weights), tuple(self.biases)
         if len(weights) == 0 or len(weights) != len(biases):
             raise ValueError(
@@ -139,6 +169,10 @@ class StackParams:
         for l, (W, b) in enumerate(zip(weights, biases), start=1):
             _check_tensor(W, f"weights[{l - 1}] (W_{l})", 2)
             _check_tensor(b, f"biases[{l - 1}] (b_{l})", 1)
+            for name, t in ((f"weights[{l - 1}] (W_{l})", W), (f"biases[{l - 1}] (b_{l})", b)):
+                validate.tensor(t, name)
+                if t.dtype != weights[0].dtype:
+                    raise TypeError(f"{name} is {t.dtype} but weights[0] is {weights[0].dtype}: one dtype throughout")
             if b.shape[0] != W.shape[0]:
                 raise ValueError(f"b_{l} has {b.shape[0]} entries but W_{l} has {W.shape[0]} rows")
             if l > 1 and W.shape[1] != weights[l - 2].shape[0]:
@@ -197,7 +231,7 @@ class Gradients:
 
 def exam_widths(layers, width):
     """L, d -> [d] * (L + 1): the exam's network, where the input and every activation have dimension d."""
-    return [_check_int(width, "width d")] * (_check_int(layers, "layers L") + 1)
+    return [_check_int(width, "width d", 1, validate.MAX_SIZE)] * (_check_int(layers, "layers L", 1, MAX_LAYERS) + 1)
 
 
 def _check_widths(widths):
@@ -206,13 +240,18 @@ def _check_widths(widths):
     widths = list(widths)
     if len(widths) < 2:
         raise ValueError(f"widths needs at least two sizes (input and output of one block), got {widths!r}")
-    return [_check_int(w, f"widths[{i}]") for i, w in enumerate(widths)]
+    if len(widths) > MAX_LAYERS + 1:
+        raise ValueError(f"widths may list at most {MAX_LAYERS + 1} sizes, got {len(widths):,}")
+    widths = [_check_int(w, f"widths[{i}]", 1, validate.MAX_SIZE) for i, w in enumerate(widths)]
+    validate.work(sum(a * b for a, b in zip(widths[:-1], widths[1:])), "widths", validate.MAX_ELEMENTS, "weights")
+    return widths
 
 
 def init_params(widths, generator, dtype=torch.float64):
     """[d_0, ..., d_L] -> StackParams: W_l ~ N(0, 1/d_{l-1}) (LeCun normal), b_l ~ N(0, 0.1^2)."""
     widths = _check_widths(widths)
     _check_generator(generator)
+    _check_dtype(dtype)
     weights, biases = [], []
     for d_in, d_out in zip(widths[:-1], widths[1:]):
         weights.append(torch.randn(d_out, d_in, generator=generator, dtype=dtype) / math.sqrt(d_in))
@@ -225,8 +264,9 @@ def make_regression_data(n, widths, generator, dtype=torch.float64):
 
     The teacher is a dense tanh stack of the same widths, so the student network can fit it.
     """
-    n = _check_int(n, "n (number of examples)")
+    n = _check_int(n, "n (number of examples)", 1, validate.MAX_SIZE)
     widths = _check_widths(widths)
+    validate.work(n * (widths[0] + widths[-1]), "n and widths", validate.MAX_ELEMENTS, "numbers")
     teacher = init_params(widths, generator, dtype)
     X = torch.randn(n, widths[0], generator=generator, dtype=dtype)  # (n, d_0)
     with torch.no_grad():
@@ -236,8 +276,8 @@ def make_regression_data(n, widths, generator, dtype=torch.float64):
 
 def sample_batch(n, batch_size, generator):
     """(B,) indices drawn i.i.d. and uniformly from 0..n-1 (with replacement), as the exam's x^(1..B) ~ p_data."""
-    n = _check_int(n, "n (number of examples)")
-    batch_size = _check_int(batch_size, "batch_size")
+    n = _check_int(n, "n (number of examples)", 1, 2**62)
+    batch_size = _check_int(batch_size, "batch_size", 1, validate.MAX_SIZE)
     _check_generator(generator)
     return torch.randint(n, (batch_size,), generator=generator)
 
@@ -249,16 +289,39 @@ def forward(params, x):
     _check_tensor(x, "x", 2)
     if x.shape[1] != params.widths[0]:
         raise ValueError(f"x has {x.shape[1]} features per example but W_1 expects {params.widths[0]}")
+    _check_same_dtype(params, x, "x")
     activations = [x]
     for W, b in zip(params.weights, params.biases):
         activations.append(torch.tanh(F.linear(activations[-1], W, b)))  # (B, d_l)
     return tuple(activations)
 
 
-def _check_targets(z, y):
-    _check_tensor(y, "y", 2)
+def _check_targets(z, y, z_name="z_L", y_name="y"):
+    _check_tensor(y, y_name, 2)
     if y.shape != z.shape:
-        raise ValueError(f"y must have the network output's shape {tuple(z.shape)}, got {tuple(y.shape)}")
+        raise ValueError(f"{y_name} must have the shape of {z_name} (the network output) {tuple(z.shape)}, "
+                         f"got {tuple(y.shape)}")
+    if y.dtype != z.dtype:
+        raise TypeError(f"{y_name} is {y.dtype} but {z_name} (the network output) is {z.dtype}: "
+                        f"convert {y_name} with .to({z.dtype})")
+
+
+def _check_data(params, X, Y, x_name="X", y_name="Y", nonempty=True):
+    """X (n, d_0) and Y (n, d_L) that fit the network, in its dtype, with n >= 1 when nonempty."""
+    _check_params(params)
+    _check_tensor(X, x_name, 2)
+    _check_tensor(Y, y_name, 2)
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(f"{x_name} and {y_name} must hold the same number of examples, "
+                         f"got {X.shape[0]} and {Y.shape[0]}")
+    if nonempty and X.shape[0] < 1:
+        raise ValueError(f"{x_name} and {y_name} must hold at least one example, got none")
+    if X.shape[1] != params.widths[0]:
+        raise ValueError(f"{x_name} has {X.shape[1]} features per example but W_1 expects {params.widths[0]}")
+    if Y.shape[1] != params.widths[-1]:
+        raise ValueError(f"{y_name} has {Y.shape[1]} targets per example but the network outputs {params.widths[-1]}")
+    _check_same_dtype(params, X, x_name)
+    _check_same_dtype(params, Y, y_name)
 
 
 def example_losses(z_L, y):
@@ -275,6 +338,7 @@ def batch_loss(z_L, y):
 
 def dataset_loss(params, X, Y):
     """The averaged loss over a whole data set (n, d_0), (n, d_L) -> float, without building a graph."""
+    _check_data(params, X, Y)
     with torch.no_grad(), _one_thread():
         return float(batch_loss(forward(params, X)[-1], Y))
 
@@ -287,15 +351,26 @@ def backward(params, activations, y):
     """
     if not isinstance(params, StackParams):
         raise TypeError(f"params must be a StackParams, not {type(params).__name__}")
+    if isinstance(activations, (str, bytes, torch.Tensor)) or not hasattr(activations, "__iter__"):
+        raise TypeError(f"activations must be the tuple (z_0, ..., z_L) that forward returns, "
+                        f"got {type(activations).__name__}")
     activations = tuple(activations)
     if len(activations) != params.layers + 1:
         raise ValueError(
             f"activations must hold z_0 .. z_L, {params.layers + 1} tensors for {params.layers} blocks; "
             f"got {len(activations)}"
         )
+    for l, (z, width) in enumerate(zip(activations, params.widths)):
+        _check_tensor(z, f"activations[{l}]", 2)
+        if z.shape != (activations[0].shape[0], width):
+            raise ValueError(f"activations[{l}] (z_{l}) must have shape ({activations[0].shape[0]}, {width}), "
+                             f"got {tuple(z.shape)}")
+        _check_same_dtype(params, z, f"activations[{l}]")
     z_L = activations[-1]
-    _check_targets(z_L, y)
+    _check_targets(z_L, y, "activations[-1]")
     B = z_L.shape[0]
+    if B < 1:
+        raise ValueError("activations hold no example: backpropagation needs a batch of at least one")
     delta = (z_L - y) / B  # (B, d_L): d(averaged loss) / d z_L
     grad_W, grad_b = [None] * params.layers, [None] * params.layers
     for l in range(params.layers, 0, -1):
@@ -309,6 +384,7 @@ def backward(params, activations, y):
 
 def autograd_gradients(params, x, y):
     """The same gradients as ``backward``, computed by PyTorch's autograd: the reference."""
+    _check_data(params, x, y, "x", "y")
     leaves = [t.detach().requires_grad_(True) for t in (*params.weights, *params.biases)]
     copy = StackParams(tuple(leaves[: params.layers]), tuple(leaves[params.layers :]))
     loss = batch_loss(forward(copy, x)[-1], y)
@@ -329,10 +405,7 @@ def per_example_gradients(params, x, y):
     ``torch.func.vmap(torch.func.grad(...))``: B gradients materialised side by side. Their
     mean equals the gradient of the averaged loss.
     """
-    if not isinstance(params, StackParams):
-        raise TypeError(f"params must be a StackParams, not {type(params).__name__}")
-    z_L = forward(params, x)[-1]
-    _check_targets(z_L, y)
+    _check_data(params, x, y, "x", "y")
     per_example = torch.func.vmap(torch.func.grad(_one_example_loss, argnums=(0, 1)), in_dims=(None, None, 0, 0))
     grad_W, grad_b = per_example(params.weights, params.biases, x, y)
     return Gradients(tuple(grad_W), tuple(grad_b))
@@ -340,10 +413,12 @@ def per_example_gradients(params, x, y):
 
 def sgd_update(params, gradients, lr):
     """theta_new = theta_old - lr * gradient, for every W_l and b_l: a new StackParams."""
+    _check_params(params)
     if not isinstance(gradients, Gradients):
         raise TypeError(f"gradients must be a Gradients, not {type(gradients).__name__}")
     lr = _check_positive_float(lr, "lr (learning rate)")
-    if [g.shape for g in gradients.weights] != [W.shape for W in params.weights]:
+    if [g.shape for g in gradients.weights] != [W.shape for W in params.weights] \
+            or [g.shape for g in gradients.biases] != [b.shape for b in params.biases]:
         raise ValueError("gradients must have the parameters' shapes (per-example gradients: average them first)")
     return StackParams(
         tuple(W - lr * gW for W, gW in zip(params.weights, gradients.weights)),
@@ -357,9 +432,12 @@ def average_batch_gradient(params, X, Y, batch_size, batches, generator):
     Each batch gradient is an unbiased estimate of the gradient on all of (X, Y): their mean
     approaches it as ``batches`` grows.
     """
-    _check_tensor(X, "X", 2)
-    _check_tensor(Y, "Y", 2)
+    _check_data(params, X, Y)
     batches = _check_int(batches, "batches")
+    batch_size = _check_int(batch_size, "batch_size", 1, validate.MAX_SIZE)
+    _check_generator(generator)
+    validate.work(batches * batch_size * sum(params.widths), "batches and batch_size", validate.MAX_ELEMENTS,
+                  "activations to compute")
     total_W = [torch.zeros_like(W) for W in params.weights]
     total_b = [torch.zeros_like(b) for b in params.biases]
     with _one_thread():
@@ -373,6 +451,7 @@ def average_batch_gradient(params, X, Y, batch_size, batches, generator):
 
 def full_gradient(params, X, Y):
     """The gradient of the averaged loss over the whole data set (X, Y): what SGD estimates."""
+    _check_data(params, X, Y)
     with _one_thread():
         return backward(params, forward(params, X), Y)
 
@@ -381,9 +460,16 @@ def relative_error(estimate, reference):
     """||estimate - reference|| / ||reference|| over all weight and bias gradients together."""
     if not isinstance(estimate, Gradients) or not isinstance(reference, Gradients):
         raise TypeError("estimate and reference must both be Gradients")
-    pairs = list(zip(estimate.weights + estimate.biases, reference.weights + reference.biases))
+    mine, theirs = estimate.weights + estimate.biases, reference.weights + reference.biases
+    if len(mine) != len(theirs) or any(a.shape != b.shape for a, b in zip(mine, theirs)):
+        raise ValueError("estimate and reference must be gradients of the same network (the same shapes)")
+    pairs = list(zip(mine, theirs))
     num = sum(float(((a - b) ** 2).sum()) for a, b in pairs)
     den = sum(float((b**2).sum()) for _, b in pairs)
+    if not (math.isfinite(num) and math.isfinite(den)):
+        raise ValueError("estimate and reference must hold finite numbers")
+    if den == 0:
+        raise ValueError("reference is the zero gradient: a relative error needs a non-zero reference")
     return math.sqrt(num / den)
 
 
@@ -422,12 +508,7 @@ class SGDStep:
 
 def sgd_step(params, X, Y, batch_size, lr, generator):
     """One SGD step on the data set (X, Y): sample, forward, average the loss, backpropagate, update."""
-    if not isinstance(params, StackParams):
-        raise TypeError(f"params must be a StackParams, not {type(params).__name__}")
-    _check_tensor(X, "X", 2)
-    _check_tensor(Y, "Y", 2)
-    if X.shape[0] != Y.shape[0]:
-        raise ValueError(f"X and Y must hold the same number of examples, got {X.shape[0]} and {Y.shape[0]}")
+    _check_data(params, X, Y)
     lr = _check_positive_float(lr, "lr (learning rate)")
     indices = sample_batch(X.shape[0], batch_size, generator)  # 1. x^(1..B) i.i.d.
     x, y = X[indices], Y[indices]
@@ -512,7 +593,9 @@ class GradientMemory:
 def gradient_memory(layers, batch_size, width, generator, dtype=torch.float32):
     """L, B, d -> GradientMemory: per-example gradients against backpropagation's one gradient, in bytes."""
     widths = exam_widths(layers, width)
-    batch_size = _check_int(batch_size, "batch_size")
+    batch_size = _check_int(batch_size, "batch_size", 1, validate.MAX_SIZE)
+    validate.work(batch_size * layers * (width * width + width), "layers, batch_size and width",
+                  validate.MAX_ELEMENTS, "numbers in the per-example gradients")
     params = init_params(widths, generator, dtype)
     x = torch.randn(batch_size, widths[0], generator=generator, dtype=dtype)
     y = torch.randn(batch_size, widths[-1], generator=generator, dtype=dtype).clamp(-0.9, 0.9)
@@ -534,7 +617,7 @@ ACTIVATIONS = {"tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "relu": nn.ReLU, "gelu": 
 
 def _check_activation(activation):
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
+        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {validate.got(activation)}")
     return activation
 
 
@@ -543,8 +626,13 @@ def dense_stack(layers, width, activation="tanh", device="cpu", dtype=torch.floa
 
     On ``device="meta"`` no memory is allocated and no random numbers are drawn: shapes only.
     """
-    layers, width = _check_int(layers, "layers L"), _check_int(width, "width d")
+    layers, width = _check_int(layers, "layers L", 1, MAX_LAYERS), _check_int(width, "width d", 1, validate.MAX_SIZE)
     _check_activation(activation)
+    _check_dtype(dtype)
+    if not (device in ("cpu", "meta") or isinstance(device, torch.device) and device.type in ("cpu", "meta")):
+        raise ValueError(f"device must be 'cpu' or 'meta', got {device!r}")
+    if torch.device(device).type != "meta":
+        validate.work(layers * (width * width + width), "layers and width", validate.MAX_ELEMENTS, "parameters")
     blocks = []
     for _ in range(layers):
         blocks += [nn.Linear(width, width, device=device, dtype=dtype), ACTIVATIONS[activation]()]
@@ -576,8 +664,11 @@ def stack_saved_bytes(layers, batch_size, width, activation="tanh", dtype=torch.
     Measured with ``memory.saved_tensors``, on the meta device by default (the same bookkeeping
     as on the CPU, without computing anything). The input does not require grad, as in training.
     """
-    batch_size = _check_int(batch_size, "batch_size B")
+    batch_size = _check_int(batch_size, "batch_size B", 1, validate.MAX_SIZE)
     model = dense_stack(layers, width, activation, device=device, dtype=dtype)
+    if torch.device(device).type != "meta":
+        validate.work(batch_size * width * (layers + 1), "layers, batch_size and width", validate.MAX_ELEMENTS,
+                      "activations")
     x = torch.zeros(batch_size, width, device=device, dtype=dtype)  # (B, d)
     saved = memory.saved_tensors(model, x, exclude=model.parameters())
     return StackMemory(layers, batch_size, width, activation, saved.bytes, saved.excluded_bytes, saved.tensors,
@@ -600,10 +691,18 @@ def saved_bytes_grid(layers, batch_sizes, widths, activation="tanh", dtype=torch
     layers = _check_sizes(layers, "layers")
     batch_sizes = _check_sizes(batch_sizes, "batch_sizes")
     widths = _check_sizes(widths, "widths")
+    _check_activation(activation)
+    _check_dtype(dtype)
+    validate.work(len(layers) * len(batch_sizes) * len(widths), "layers, batch_sizes and widths", 10_000,
+                  "combinations")
+    for L in layers:
+        _check_int(L, "layers", 1, MAX_LAYERS)
     return [stack_saved_bytes(L, B, d, activation, dtype) for L in layers for B in batch_sizes for d in widths]
 
 
 def _check_measurements(measurements):
+    if isinstance(measurements, (str, bytes)) or not hasattr(measurements, "__iter__"):
+        raise TypeError("measurements must be a non-empty list of StackMemory (see saved_bytes_grid)")
     measurements = list(measurements)
     if not measurements or not all(isinstance(m, StackMemory) for m in measurements):
         raise TypeError("measurements must be a non-empty list of StackMemory (see saved_bytes_grid)")
@@ -628,7 +727,7 @@ def fit_saved_bytes(measurements):
 def growth_exponents(measurements, quantity="activation_bytes"):
     """{"L": PowerLaw, "B": ..., "d": ...}: log-log fits along each variable, the other two at their largest values."""
     ms = _check_measurements(measurements)
-    if quantity not in ("activation_bytes", "total_bytes"):
+    if not isinstance(quantity, str) or quantity not in ("activation_bytes", "total_bytes"):
         raise ValueError(f"quantity must be 'activation_bytes' or 'total_bytes', got {quantity!r}")
     top = {"L": max(m.layers for m in ms), "B": max(m.batch_size for m in ms), "d": max(m.width for m in ms)}
     fits = {}
@@ -637,13 +736,16 @@ def growth_exponents(measurements, quantity="activation_bytes"):
                 if all(getattr(m, attr) == top[other] for other, attr in
                        (("L", "layers"), ("B", "batch_size"), ("d", "width")) if other != var)]
         attr = {"L": "layers", "B": "batch_size", "d": "width"}[var]
-        fits[var] = memory.fit_power_law([getattr(m, attr) for m in line], [getattr(m, quantity) for m in line])
+        try:
+            fits[var] = memory.fit_power_law([getattr(m, attr) for m in line], [getattr(m, quantity) for m in line])
+        except ValueError as err:
+            raise ValueError(f"measurements cannot give the growth along {var}: {err}") from None
     return fits
 
 
 def exam_prediction_bytes(layers, batch_size, width, dtype=torch.float32):
     """The official answer read literally: L activations z_1..z_L of B x d numbers each, in bytes."""
-    itemsize = torch.empty((), dtype=dtype).element_size()
+    itemsize = torch.empty((), dtype=_check_dtype(dtype)).element_size()
     L, B = _check_int(layers, "layers L"), _check_int(batch_size, "batch_size B")
     return L * B * _check_int(width, "width d") * itemsize
 
@@ -681,9 +783,9 @@ def memory_budget(layers, batch_size, width, optimizer="Adam", activation="tanh"
     Every part is measured on the tensors PyTorch creates: the saved activations with
     ``memory.saved_tensors``, the parameters, their ``.grad`` and the optimizer's state.
     """
-    if optimizer not in OPTIMIZERS:
+    if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}")
-    batch_size = _check_int(batch_size, "batch_size B")
+    batch_size = _check_int(batch_size, "batch_size B", 1, validate.MAX_SIZE)
     model = dense_stack(layers, width, activation, device="meta", dtype=dtype)
     x = torch.zeros(batch_size, width, device="meta", dtype=dtype)
     y = torch.zeros(batch_size, width, device="meta", dtype=dtype)
@@ -714,7 +816,8 @@ class BlockExercise:
 def block_exercise(generator, batch_size=5, d_in=4, d_out=3):
     """A small block with random inputs, weights and upstream gradient, in float64."""
     _check_generator(generator)
-    B, d_in, d_out = (_check_int(v, name) for v, name in ((batch_size, "batch_size"), (d_in, "d_in"), (d_out, "d_out")))
+    B, d_in, d_out = (_check_int(v, name, 1, 10_000) for v, name in ((batch_size, "batch_size"), (d_in, "d_in"),
+                                                                    (d_out, "d_out")))
     z_prev = torch.randn(B, d_in, generator=generator, dtype=torch.float64)
     W = torch.randn(d_out, d_in, generator=generator, dtype=torch.float64) / math.sqrt(d_in)
     b = 0.1 * torch.randn(d_out, generator=generator, dtype=torch.float64)
@@ -818,7 +921,7 @@ def check_saved_activation_bytes(answer, layers, batch_size, width, activation="
 def check_crossover_batch(answer, layers, width):
     """Say whether ``answer`` is the smallest batch size at which the saved activations (float32, tanh)
     exceed the parameters plus their gradients."""
-    L, d = _check_int(layers, "layers L"), _check_int(width, "width d")
+    L, d = _check_int(layers, "layers L", 1, MAX_LAYERS), _check_int(width, "width d", 1, validate.MAX_SIZE)
     answer = _check_answer_number(answer)
     if answer is None or answer != int(answer):
         return CheckResult(False, "Not yet: a batch size is a whole number.")
@@ -837,6 +940,7 @@ def check_crossover_batch(answer, layers, width):
         right += 1
     if answer == right:
         return CheckResult(True, f"Right: from B = {right} on, the activations outweigh parameters and gradients.")
+    # the activations grow with B and the parameters do not: they win exactly from `right` on
     return CheckResult(False, f"Not yet: at B = {answer} the activations "
-                              f"{'already outweigh' if activations_win(answer) else 'are still below'} "
+                              f"{'already outweigh' if answer > right else 'are still below'} "
                               "parameters + gradients; look for the smallest B where they exceed them.")

@@ -12,29 +12,25 @@ PyTorch's DataLoader does); batch_size = n is full-batch gradient descent, ident
 every seed of the batch order. An optional linear warm-up raises the learning rate from
 lr / warmup_updates to lr over the first warmup_epochs epochs (Goyal et al., 2017, "Accurate,
 Large Minibatch SGD: Training ImageNet in 1 Hour").
+
+NaN: ``forward`` computes logits like any network and passes NaN inputs through; the data,
+the losses and their gradients refuse NaN, and labels must lie in [0, 1].
 """
 
 import dataclasses
 import math
-import numbers
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
+from . import validate
 from .binary import make_moons
+from .validate import is_finite_number as _is_number, is_int as _is_int
 
 __all__ = ["BatchConfig", "BatchHistory", "moons_data", "init_params", "forward", "loss_and_gradients",
            "train", "parameter_count", "BOOK_MINI", "BOOK_FULL", "BOOK_FULL_LONG"]
-
-
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True)
@@ -79,8 +75,10 @@ class BatchConfig:
             value = getattr(self, name)
             if not _is_int(value) or value < 0:
                 raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
+        if isinstance(self.hidden, (str, bytes)) or not hasattr(self.hidden, "__iter__"):
+            raise ValueError(f"hidden must be layer widths from 1 to 256, e.g. (16, 16); got {self.hidden!r}")
         hidden = tuple(self.hidden)
-        if not all(_is_int(h) and 1 <= h <= 256 for h in hidden):
+        if len(hidden) > 16 or not all(_is_int(h) and 1 <= h <= 256 for h in hidden):
             raise ValueError(f"hidden must be layer widths from 1 to 256, e.g. (16, 16); got {self.hidden!r}")
         object.__setattr__(self, "hidden", hidden)
 
@@ -114,6 +112,12 @@ def moons_data(n_train=200, n_validation=1000, noise=0.2, data_seed=0):
     Both sets come from binary.make_moons with one torch.Generator seeded data_seed, training
     set first. The arrays are read-only: they are shared by every call with the same arguments.
     """
+    for name, value in (("n_train", n_train), ("n_validation", n_validation)):
+        if not _is_int(value) or not 2 <= value <= 100_000:
+            raise ValueError(f"{name} must be a whole number from 2 to 100000, got {value!r}")
+    noise = validate.real(noise, "noise", 0.0, 1e6)
+    if not _is_int(data_seed) or data_seed < 0:
+        raise ValueError(f"data_seed must be a whole number >= 0, got {data_seed!r}")
     key = (n_train, n_validation, float(noise), data_seed)
     if key not in _DATA:
         generator = torch.Generator().manual_seed(data_seed)
@@ -131,8 +135,12 @@ def init_params(widths, runs, rng):
     """[W1 (R, w0, w1), b1 (R, 1, w1), ...]: PyTorch's default U(+-1/sqrt(fan_in)) for weights and biases."""
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy Generator, e.g. np.random.default_rng(0); got {type(rng).__name__}")
-    if len(widths) < 2 or not all(_is_int(w) and w >= 1 for w in widths):
-        raise ValueError(f"widths must list at least two layer widths >= 1, got {widths!r}")
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__") or len(widths) < 2 \
+            or not all(_is_int(w) and 1 <= w <= 4096 for w in widths):
+        raise ValueError(f"widths must list at least two layer widths from 1 to 4096, got {widths!r}")
+    runs = validate.integer(runs, "runs", 1, 1000)
+    validate.work(runs * sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:])), "runs and widths",
+                  validate.MAX_ELEMENTS, "parameters")
     params = []
     for fan_in, fan_out in zip(widths[:-1], widths[1:]):
         bound = 1 / math.sqrt(fan_in)
@@ -143,12 +151,20 @@ def init_params(widths, runs, rng):
 def _check_params(params):
     if not isinstance(params, (list, tuple)) or len(params) < 2 or len(params) % 2:
         raise ValueError("params must be a list [W1, b1, W2, b2, ...] as init_params returns")
+    for i, p in enumerate(params):
+        if not isinstance(p, np.ndarray) or p.ndim != 3 or p.dtype.kind != "f":
+            raise ValueError(f"params must be a list [W1, b1, W2, b2, ...] of (R, in, out) float arrays as "
+                             f"init_params returns; params[{i}] is {validate.got(p)}")
+    for k in range(len(params) // 2):
+        W, b = params[2 * k], params[2 * k + 1]
+        if b.shape != (W.shape[0], 1, W.shape[2]) or k and W.shape[1] != params[2 * k - 2].shape[2]:
+            raise ValueError(f"params do not fit together: layer {k + 1} has W {W.shape} and b {b.shape}")
 
 
 def _activations(params, X):
     """The inputs of every layer and the logits: [X, h1, ..., logits (R, B, 1)]."""
     _check_params(params)
-    X = np.asarray(X, dtype=np.float64)
+    X = validate.array(X, "X", finite=False, nonempty=False)
     if X.ndim not in (2, 3) or X.shape[-1] != params[0].shape[1]:
         raise ValueError(f"X must have shape (B, {params[0].shape[1]}) or (R, B, {params[0].shape[1]}), got {X.shape}")
     out = [X]
@@ -173,11 +189,14 @@ def _bce(z, y):
 
 def loss_and_gradients(params, X, y):
     """Mean binary cross-entropy of every run on (X, y), and its gradient: ((R,), [dW1, db1, ...])."""
+    X = validate.array(X, "X")
     acts = _activations(params, X)
     z = acts[-1][..., 0]  # (R, B)
-    y = np.asarray(y, dtype=np.float64)
-    if y.shape[-1] != z.shape[-1]:
+    y = validate.array(y, "y", nonempty=False)
+    if y.ndim not in (1, 2) or y.shape[-1] != z.shape[-1] or y.ndim == 2 and y.shape[0] != z.shape[0]:
         raise ValueError(f"y must hold one label per input ({z.shape[-1]}), got shape {y.shape}")
+    if np.any((y < 0) | (y > 1)):
+        raise ValueError("y must hold labels between 0 and 1")
     delta = ((0.5 * (1 + np.tanh(z / 2)) - y) / z.shape[-1])[..., None]  # dLoss/dlogit, (R, B, 1); a stable sigmoid
     grads = [None] * len(params)
     for k in range(len(params) // 2 - 1, -1, -1):
@@ -191,6 +210,7 @@ def loss_and_gradients(params, X, y):
 
 def parameter_count(widths):
     """Weights and biases of an MLP with these layer widths."""
+    widths = validate.integers(widths, "widths", 1, min_length=2)
     return sum(a * b + b for a, b in zip(widths[:-1], widths[1:]))
 
 

@@ -6,6 +6,9 @@ models per regime on K independent training sets and splits their error on the v
 into bias² (the error of the average model) and variance (how much the models disagree);
 ``decompose`` is the split itself, ``corrected_decomposition`` the same corrected for having
 only K models. P has no noise, so the noise term is 0 and mse = bias² + variance exactly.
+
+NaN: the decompositions refuse predictions or targets with NaN or infinities (a decomposition
+of NaN is no decomposition), and ``measure`` refuses a run that diverged.
 """
 
 import math
@@ -15,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from dlexam import models, particles, stacked_training, training
+from dlexam import models, particles, stacked_training, training, validate
 from dlexam.checks import CheckResult
 
 
@@ -56,12 +59,13 @@ def as_regime(regime):
     else:
         raise ValueError(f"a regime is (model, augmentation[, frame[, n_train]]), got {regime!r}")
     model, augmentation, frame, n_train = candidate
-    if (model not in models.MODELS or augmentation not in training.AUGMENTATIONS or frame not in particles.FRAMES
-            or not training.is_int(n_train) or n_train < 1):
+    if (not all(isinstance(v, str) for v in (model, augmentation, frame)) or model not in models.MODELS
+            or augmentation not in training.AUGMENTATIONS or frame not in particles.FRAMES
+            or not training.is_int(n_train) or not 1 <= n_train <= training.MAX_TRAIN):
         raise ValueError(
             f"a regime is (model, augmentation[, frame[, n_train]]) with model in {sorted(models.MODELS)}, "
             f"augmentation in {list(training.AUGMENTATIONS)}, frame in {particles.FRAMES} and n_train a "
-            f"positive integer; got {regime!r}"
+            f"whole number from 1 to {training.MAX_TRAIN:,}; got {regime!r}"
         )
     return candidate
 
@@ -106,6 +110,11 @@ def _check_predictions(predictions, y):
         raise TypeError("predictions and y must be torch tensors")
     if predictions.ndim != 2 or y.shape != predictions.shape[1:]:
         raise ValueError(f"predictions must be (K, n) and y (n,), got {tuple(predictions.shape)} and {tuple(y.shape)}")
+    validate.tensor(predictions, "predictions", floating=False, nonempty=True)
+    validate.tensor(y, "y", floating=False)
+    for name, t in (("predictions", predictions), ("y", y)):
+        if t.is_complex() or t.dtype == torch.bool:
+            raise TypeError(f"{name} must hold real numbers, got dtype {t.dtype}")
 
 
 def decompose(predictions, y):
@@ -159,7 +168,7 @@ def select_configurations(predictions, y, n, how="spread over P"):
     how: 'spread over P' (evenly spaced in the sorted targets), 'largest bias' or
     'largest variance' (the n configurations where the K models' bias² or variance is largest).
     """
-    if how not in SELECTIONS:
+    if not isinstance(how, str) or how not in SELECTIONS:
         raise ValueError(f"how must be one of {', '.join(repr(s) for s in SELECTIONS)}, got {how!r}")
     _check_predictions(predictions, y)
     total = y.shape[0]
@@ -187,12 +196,18 @@ def measure(k=5, regimes=BOOK_REGIMES, base=training.BOOK_CONFIG, val_frames=("r
     """
     if not training.is_int(k) or k < 2:
         raise ValueError(f"k must be an integer >= 2 (a variance needs two models), got {k!r}")
+    if k > 1000:
+        raise ValueError(f"k must be at most 1,000 models per regime, got {k:,}")
     if not isinstance(base, training.TrainConfig):
         raise TypeError(f"base must be a TrainConfig, got {type(base).__name__}")
     if isinstance(regimes, (str, Regime)) or not regimes:
         raise ValueError(f"regimes must be a non-empty sequence of regimes, got {regimes!r}")
-    regimes = [as_regime(r) for r in regimes]
-    if isinstance(val_frames, str) or not val_frames or any(f not in particles.FRAMES for f in val_frames):
+    try:
+        regimes = [as_regime(r) for r in regimes]
+    except ValueError as err:
+        raise ValueError(f"regimes: {err}") from None
+    if isinstance(val_frames, str) or not hasattr(val_frames, "__iter__") or not val_frames \
+            or any(not isinstance(f, str) or f not in particles.FRAMES for f in val_frames):
         raise ValueError(f"val_frames must be a non-empty sequence drawn from {particles.FRAMES}, got {val_frames!r}")
     configs = [
         training.TrainConfig(model=r.model, rotate=training.AUGMENTATIONS[r.augmentation][0],
@@ -201,6 +216,8 @@ def measure(k=5, regimes=BOOK_REGIMES, base=training.BOOK_CONFIG, val_frames=("r
         for r in regimes
         for i in range(k)
     ]
+    if progress is not None:
+        validate.real(progress, "progress", above=0.0)
     histories = stacked_training.train(configs, validate=False, progress=progress)
     diverged = [h.message for h in histories if h.status == "diverged"]
     if diverged:
@@ -223,7 +240,9 @@ def check_decomposition(predictions, y, mse, bias2, variance, rel_tol=1e-3):
     for name, v in (("mse", mse), ("bias2", bias2), ("variance", variance)):
         if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
             raise TypeError(f"{name} must be a finite number, got {v!r}")
-    predictions, y = torch.as_tensor(predictions, dtype=torch.float64), torch.as_tensor(y, dtype=torch.float64)
+    rel_tol = validate.tolerance(rel_tol, "rel_tol")
+    predictions = validate.tensor(predictions, "predictions", numpy=True, floating=False).to(torch.float64)
+    y = validate.tensor(y, "y", numpy=True, floating=False).to(torch.float64)
     expected = decompose(predictions, y)
     hints = {
         "mse": "average the squared error over every model and every point",
@@ -249,16 +268,20 @@ def check_regime(results, answer, quantity="variance", train_frame="canonical", 
     evaluated on the validation set in ``val_frame``; quantity: 'mse', 'bias2', 'variance' or
     'train_mse'; results: what measure returned.
     """
-    if quantity not in ("mse", "bias2", "variance", "train_mse"):
+    validate.boolean(largest, "largest")
+    n_train = validate.integer(n_train, "n_train", 1)
+    if not isinstance(results, (list, tuple)):
+        raise TypeError(f"results must be the list that measure returned, got {validate.got(results)}")
+    if not isinstance(quantity, str) or quantity not in ("mse", "bias2", "variance", "train_mse"):
         raise ValueError(f"quantity must be 'mse', 'bias2', 'variance' or 'train_mse', got {quantity!r}")
     for name, frame in (("train_frame", train_frame), ("val_frame", val_frame)):
-        if frame not in particles.FRAMES:
+        if not isinstance(frame, str) or frame not in particles.FRAMES:
             raise ValueError(f"{name} must be one of {particles.FRAMES}, got {frame!r}")
     values = {(r.model, r.augmentation): getattr(r, quantity) for r in results
               if isinstance(r, BiasVariance) and r.train_frame == train_frame and r.val_frame == val_frame
               and r.n_train == n_train}
     if not values:
-        raise ValueError(f"results hold no BiasVariance trained on {train_frame!r} data and evaluated in the "
-                         f"{val_frame!r} frame")
+        raise ValueError(f"results hold no BiasVariance trained on {train_frame!r} data of n_train = {n_train} "
+                         f"configurations and evaluated in the {val_frame!r} frame")
     what = f"{quantity} ({train_frame} training set, {val_frame} validation frame)"
     return training.extreme_verdict(values, answer, what, largest, rel_tol=1e-9, among="regimes")

@@ -5,10 +5,15 @@ binary cross-entropy; one with two logits (z0, z1) is read with a softmax and tr
 cross-entropy. Both learn, because softmax(z)_1 = sigmoid(z1 - z0): the two-neuron model is
 the one-neuron model with redundant parameters. What cannot learn is a loss that does not fit
 the output, such as a softmax over a single logit, which is the constant 1.
+
+NaN: ``probability``, ``two_logit_probability`` and ``loss`` are link functions and losses
+as in PyTorch and pass NaN logits through; ``predict`` (a label), the data, the grids and the
+checks refuse NaN. Labels must be 0 or 1. Sizes have the ceilings of ``dlexam.validate``.
 """
 
 import contextlib
 import math
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,8 +21,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import validate
 from .checks import CheckResult
 from .params import count_parameters
+from .validate import is_int as _is_int
 
 
 @dataclass(frozen=True)
@@ -40,9 +47,19 @@ DATASETS = ("moons", "blobs")
 
 
 def _check_head(head):
-    if head not in HEADS:
+    if not isinstance(head, str) or head not in HEADS:
         raise ValueError(f"head must be one of {', '.join(map(repr, HEADS))}, got {head!r}")
     return HEADS[head]
+
+
+_MAX_WIDTH = 4096
+
+
+def _check_logits(logits, head, name="logits", finite=False):
+    logits = validate.tensor(logits, name, finite=finite)
+    if logits.ndim != 2 or logits.shape[1] != HEADS[head].outputs:
+        raise ValueError(f"head {head!r} needs {name} of shape (B, {HEADS[head].outputs}), got {tuple(logits.shape)}")
+    return logits
 
 
 def _check_generator(generator):
@@ -51,18 +68,14 @@ def _check_generator(generator):
                         f"got {type(generator).__name__}")
 
 
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 # Data: two interleaving half-moons or two Gaussian blobs, labels 0 and 1 half each.
 
 def make_moons(n=200, noise=0.2, generator=None):
     """(n, 2) float32 points on two interleaving half circles plus Gaussian noise, and (n,) labels 0/1."""
     if not _is_int(n) or n < 2:
         raise ValueError(f"n must be a whole number of points, at least 2; got {n!r}")
-    if not (isinstance(noise, (int, float)) and math.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    validate.size(n, "n", 2)
+    noise = validate.real(noise, "noise", 0.0, 1e6)
     _check_generator(generator)
     n1 = n // 2
     n0 = n - n1
@@ -79,8 +92,8 @@ def make_blobs(n=200, distance=3.0, generator=None):
     """(n, 2) float32 points from two unit Gaussians `distance` apart on a diagonal, and (n,) labels 0/1."""
     if not _is_int(n) or n < 2:
         raise ValueError(f"n must be a whole number of points, at least 2; got {n!r}")
-    if not (isinstance(distance, (int, float)) and math.isfinite(distance) and distance >= 0):
-        raise ValueError(f"distance must be a number >= 0, got {distance!r}")
+    validate.size(n, "n", 2)
+    distance = validate.real(distance, "distance", 0.0, 1e6)
     _check_generator(generator)
     n1 = n // 2
     n0 = n - n1
@@ -98,7 +111,7 @@ def make_dataset(name="moons", n=200, generator=None):
         return make_moons(n, 0.2, generator)
     if name == "blobs":
         return make_blobs(n, 3.0, generator)
-    raise ValueError(f"data must be one of {', '.join(map(repr, DATASETS))}, got {name!r}")
+    raise ValueError(f"data (the name) must be one of {', '.join(map(repr, DATASETS))}, got {validate.got(name)}")
 
 
 # Models.
@@ -118,11 +131,11 @@ class BinaryClassifier(nn.Module):
 
     def __init__(self, outputs=1, hidden=(16,), generator=None):
         super().__init__()
-        if outputs not in (1, 2):
+        if not _is_int(outputs) or outputs not in (1, 2):
             raise ValueError(f"outputs must be 1 or 2, got {outputs!r}")
-        hidden = tuple(hidden)
-        if not all(_is_int(h) and h >= 1 for h in hidden):
-            raise ValueError(f"hidden must be a sequence of layer widths >= 1, got {hidden!r}")
+        hidden = tuple(validate.sequence(hidden, "hidden", 0, 100))
+        if not all(_is_int(h) and 1 <= h <= _MAX_WIDTH for h in hidden):
+            raise ValueError(f"hidden must be a sequence of layer widths from 1 to {_MAX_WIDTH}, got {hidden!r}")
         if generator is None:
             generator = torch.Generator().manual_seed(0)
         _check_generator(generator)
@@ -149,8 +162,7 @@ def probability(logits, head):
     two_sigmoid: sigmoid(z1) / (sigmoid(z0) + sigmoid(z1)), above 0.5 exactly when z1 > z0.
     """
     _check_head(head)
-    if logits.ndim != 2 or logits.shape[1] != HEADS[head].outputs:
-        raise ValueError(f"head {head!r} needs logits of shape (B, {HEADS[head].outputs}), got {tuple(logits.shape)}")
+    _check_logits(logits, head)
     if head == "one_sigmoid":
         return torch.sigmoid(logits[:, 0])
     if head == "two_softmax":
@@ -163,12 +175,23 @@ def probability(logits, head):
 
 def predict(logits, head):
     """(B, k) logits -> (B,) predicted labels 0/1."""
+    _check_head(head)
+    _check_logits(logits, head, finite=True)
     return (probability(logits, head) >= 0.5).long()
 
 
 def loss(logits, y, head):
     """Mean loss of a batch: (B, k) logits, (B,) labels 0/1 -> scalar tensor."""
     _check_head(head)
+    _check_logits(logits, head)
+    y = validate.tensor(y, "y", floating=False)
+    if tuple(y.shape) != (logits.shape[0],):
+        raise ValueError(f"y must hold one label per row of logits, shape ({logits.shape[0]},), got {tuple(y.shape)}")
+    if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
+        raise TypeError(f"y must hold the labels 0 and 1 as integers (a long tensor), got dtype {y.dtype}")
+    if not bool(((y == 0) | (y == 1)).all()):
+        raise ValueError(f"y must hold the labels 0 and 1 only, got {sorted(set(y.tolist()))[:5]}")
+    y = y.long()
     if head == "one_sigmoid":
         return F.binary_cross_entropy_with_logits(logits[:, 0], y.to(logits.dtype))
     if head == "two_softmax":
@@ -181,7 +204,10 @@ def loss(logits, y, head):
 
 def two_logit_probability(z):
     """(B, 2) logits -> (B,) sigmoid(z1 - z0), which equals softmax(z)_1."""
-    z = torch.as_tensor(z)
+    if isinstance(z, torch.Tensor):
+        z = validate.tensor(z, "z", finite=False)
+    else:
+        z = torch.as_tensor(validate.array(z, "z", finite=False, nonempty=False))
     if z.ndim != 2 or z.shape[1] != 2:
         raise ValueError(f"z must have shape (B, 2), got {tuple(z.shape)}")
     return torch.sigmoid(z[:, 1] - z[:, 0])
@@ -205,6 +231,7 @@ def collapse_two_logits(model):
 
 def parameter_count(model):
     """Trainable parameters of a model, sum(p.numel())."""
+    validate.instance(model, "model", nn.Module, "torch.nn.Module")
     return count_parameters(model)
 
 
@@ -233,13 +260,15 @@ class BinaryConfig:
             raise ValueError(f"epochs must be a whole number from 1 to 10000, got {self.epochs!r}")
         if not isinstance(self.lr, (int, float)) or isinstance(self.lr, bool) or not (0 < self.lr <= 10) \
                 or not math.isfinite(self.lr):
-            raise ValueError(f"learning rate must be a number in (0, 10], got {self.lr!r}")
+            raise ValueError(f"lr (learning rate) must be a number in (0, 10], got {self.lr!r}")
         for name in ("seed", "data_seed"):
             value = getattr(self, name)
             if not _is_int(value) or not 0 <= value < 2**63:
                 raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
+        if isinstance(self.hidden, (str, bytes)) or not hasattr(self.hidden, "__iter__"):
+            raise ValueError(f"hidden must be layer widths from 1 to 1024, got {self.hidden!r}")
         object.__setattr__(self, "hidden", tuple(self.hidden))
-        if not all(_is_int(h) and 1 <= h <= 1024 for h in self.hidden):
+        if len(self.hidden) > 16 or not all(_is_int(h) and 1 <= h <= 1024 for h in self.hidden):
             raise ValueError(f"hidden must be layer widths from 1 to 1024, got {self.hidden!r}")
 
 
@@ -268,6 +297,7 @@ class History:
 
 def dataset(config):
     """The (X, y) a config trains on: make_dataset(config.data, config.n) from a generator seeded data_seed."""
+    validate.instance(config, "config", BinaryConfig)
     return make_dataset(config.data, config.n, torch.Generator().manual_seed(config.data_seed))
 
 
@@ -293,8 +323,15 @@ def initial_history(config):
 
 
 def iter_training(config):
-    """Train step by step: yields the History after every epoch (the same object, updated)."""
-    history = initial_history(config)
+    """Train step by step: yields the History after every epoch (the same object, updated).
+
+    The config is checked when this is called, before the first epoch is asked for.
+    """
+    return _epochs(initial_history(config))
+
+
+def _epochs(history):
+    config = history.config
     model, X, y = history.model, history.X, history.y
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
     for _ in range(config.epochs):
@@ -321,7 +358,11 @@ def train(config):
 
 def probability_grid(model, head, limits=((-1.6, 2.6), (-1.2, 1.7)), resolution=121):
     """P(y = 1) of `model` on a grid: (xx, yy, p), each (resolution, resolution), for contour plots."""
-    (x0, x1), (y0, y1) = limits
+    validate.instance(model, "model", nn.Module, "torch.nn.Module")
+    _check_head(head)
+    limits = validate.sequence(limits, "limits", 2, 2)
+    (x0, x1), (y0, y1) = (validate.interval(v, "limits") for v in limits)
+    resolution = validate.size(resolution, "resolution", 2, 2000)
     xs = torch.linspace(x0, x1, resolution)
     ys = torch.linspace(y0, y1, resolution)
     yy, xx = torch.meshgrid(ys, xs, indexing="ij")
@@ -333,6 +374,10 @@ def probability_grid(model, head, limits=((-1.6, 2.6), (-1.2, 1.7)), resolution=
 
 def data_limits(X, margin=0.5):
     """((xmin, xmax), (ymin, ymax)) around the points, for plots."""
+    X = validate.tensor(X, "X", shape=(None, 2), nonempty=True, numpy=True, floating=False)
+    if X.dtype == torch.bool or X.is_complex():
+        raise TypeError(f"X must hold real coordinates, got dtype {X.dtype}")
+    margin = validate.real(margin, "margin", 0.0, 1e100)
     lo = X.min(dim=0).values - margin
     hi = X.max(dim=0).values + margin
     return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
@@ -342,9 +387,8 @@ def data_limits(X, margin=0.5):
 
 def check_two_logit_probability(z0, z1, p, tol=1e-3):
     """Say whether p is the softmax probability of class 1 for the logits (z0, z1)."""
-    for name, value in (("z0", z0), ("z1", z1), ("p", p)):
-        if not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
+    z0, z1, p = validate.real(z0, "z0"), validate.real(z1, "z1"), validate.real(p, "p")
+    tol = validate.tolerance(tol, "tol")
     exact = float(torch.softmax(torch.tensor([z0, z1], dtype=torch.float64), dim=0)[1])
     if abs(p - exact) <= tol:
         return CheckResult(True, f"Right: softmax(({z0:g}, {z1:g}))_1 = sigmoid({z1:g} - {z0:g}) = {exact:.4f}.")
@@ -359,18 +403,25 @@ def check_two_logit_probability(z0, z1, p, tol=1e-3):
 
 def check_single_logit_layer(W2, b2, w, b, tol=1e-9):
     """Say whether (w, b) is the one-output layer that makes the same predictions as the two-output (W2, b2)."""
-    W2 = np.asarray(W2, dtype=float)
-    b2 = np.asarray(b2, dtype=float)
-    w = np.asarray(w, dtype=float)
+    W2 = validate.array(W2, "W2")
+    b2 = validate.array(b2, "b2")
+    w = validate.array(w, "w", finite=False, nonempty=False)
+    if isinstance(b, (bool, np.bool_)) or not isinstance(validate._scalar(b), numbers.Real) and np.ndim(b) == 0:
+        raise TypeError(f"b must be a number, got {validate.got(b)}")
+    tol = validate.tolerance(tol, "tol")
     if W2.ndim != 2 or W2.shape[0] != 2 or b2.shape != (2,):
         raise ValueError(f"W2 must have shape (2, h) and b2 shape (2,), got {W2.shape} and {b2.shape}")
     if w.shape != (W2.shape[1],) or np.ndim(b) != 0:
         raise ValueError(f"w must have shape ({W2.shape[1]},) and b must be a number, got {w.shape} and {np.shape(b)}")
     w_right, b_right = W2[1] - W2[0], b2[1] - b2[0]
-    if np.allclose(w, w_right, atol=tol) and abs(float(b) - b_right) <= tol:
+    try:
+        b = float(b)
+    except OverflowError:
+        b = math.inf
+    if np.allclose(w, w_right, atol=tol) and abs(b - b_right) <= tol:
         return CheckResult(True, f"Right: w = w1 - w0 = {np.round(w_right, 6).tolist()}, b = b1 - b0 = {b_right:g}; "
                                  "sigmoid(w.h + b) = softmax(W2 h + b2)_1 for every hidden vector h.")
-    if np.allclose(w, -w_right, atol=tol) and abs(float(b) + b_right) <= tol:
+    if np.allclose(w, -w_right, atol=tol) and abs(b + b_right) <= tol:
         return CheckResult(False, "Not yet: that is w0 - w1, the logit of class 0: its sigmoid is P(y = 0).")
     return CheckResult(False, "Not yet: the softmax of two logits depends only on their difference z1 - z0; "
                               "which weights and bias produce that difference?")
@@ -378,11 +429,7 @@ def check_single_logit_layer(W2, b2, w, b, tol=1e-9):
 
 def check_trainable_heads(answer):
     """Say whether `answer` (head names) is exactly the set of heads in HEADS that can be trained."""
-    if isinstance(answer, str):
-        answer = {answer}
-    answer = set(answer)
-    for head in answer:
-        _check_head(head)
+    answer = validate.names(answer, "answer", HEADS, "{'one_sigmoid'}")
     right = {h for h, spec in HEADS.items() if spec.trainable}
     if answer == right:
         return CheckResult(True, "Right: " + "; ".join(

@@ -10,14 +10,21 @@ Sizes and padding follow PyTorch: an axis of length ``n`` with kernel ``k``, str
 Also here: the exam's numbers for I(E) and I(G), ``parse_matrix`` for matrices readers type,
 the self-checks of the exercises, and the sizes other conventions give (TensorFlow's,
 dilated and transposed convolutions).
+
+Arguments are checked by ``dlexam.validate``: matrices must hold finite numbers (NaN and
+infinities are refused, since a convolution would spread them silently), sizes are whole
+numbers up to ``validate.MAX_SIZE`` and a call may compute at most about
+``validate.MAX_ELEMENTS`` outputs, so a mistyped size raises instead of hanging.
 """
 
 from dataclasses import dataclass
+import math
 import numbers
 import re
 
 import numpy as np
 
+from . import validate
 from .checks import CheckResult
 
 __all__ = [
@@ -69,14 +76,9 @@ EXAM_IG_OPTIONS = ((5, 5), (25, 25), (32, 64), (11, 11))
 EXAM_IG_ANSWER = 3
 
 
-def _check_int(value, name, minimum):
-    """int -> int: ``value`` as a Python int, at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    value = int(value)
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return value
+def _check_int(value, name, minimum, maximum=validate.MAX_SIZE):
+    """int -> int: ``value`` as a Python int, from ``minimum`` to ``maximum`` (None: no ceiling)."""
+    return validate.integer(value, name, minimum, maximum)
 
 
 def _pair(value, name, minimum):
@@ -90,19 +92,10 @@ def _pair(value, name, minimum):
 
 
 def _as_matrix(a, name):
-    """array-like -> 2-D real NumPy array (bools become ints)."""
-    try:
-        a = np.asarray(a)
-    except ValueError as err:
-        raise ValueError(f"{name} must be a 2-D array with rows of equal length: {err}") from None
+    """array-like -> 2-D real NumPy array of finite numbers (bools become ints, integer dtypes stay)."""
+    a = validate.array(a, name, ndim=2, dtype=None)
     if a.dtype == bool:
         a = a.astype(np.int64)
-    if a.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
-    if a.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (rows, cols), got shape {a.shape}")
-    if a.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {a.shape}")
     return a
 
 
@@ -143,11 +136,14 @@ def _setup(x, k, stride, padding):
         raise ValueError(
             f"kernel {kh}x{kw} does not fit {where}: use a smaller kernel or more padding"
         )
-    padded = np.pad(x, ((ph, ph), (pw, pw)))
     out_shape = (
         conv_output_size(h, kh, strides[0], ph),
         conv_output_size(w, kw, strides[1], pw),
     )
+    validate.work(out_shape[0] * out_shape[1] * kh * kw, "input, kernel, stride and padding",
+                  10 * validate.MAX_ELEMENTS, "multiply-adds")
+    validate.work((h + 2 * ph) * (w + 2 * pw), "input and padding", validate.MAX_ELEMENTS, "padded pixels")
+    padded = np.pad(x, ((ph, ph), (pw, pw)))
     return x, k, strides, pads, padded, out_shape
 
 
@@ -232,6 +228,9 @@ def conv2d_steps(x, k, stride=1, padding="valid"):
     Meant for small inputs: every frame holds its own copy of the partial output.
     """
     _, k, (sh, sw), _, padded, (out_h, out_w) = _setup(x, k, stride, padding)
+    frames = out_h * out_w
+    validate.work(frames * (frames + 2 * k.size), "input, kernel, stride and padding", validate.MAX_ELEMENTS // 10,
+                  "numbers in the frames (each frame copies the partial output)")
     kh, kw = k.shape
     padded = _read_only(padded.astype(np.float64))
     k = k.astype(np.float64)
@@ -267,6 +266,7 @@ def window_positions(n, k, stride=1, padding=0):
     ``conv_output_size(n, k, stride, padding)`` of them.
     """
     count = conv_output_size(n, k, stride, padding)
+    validate.work(count, "n, k, stride and padding", validate.MAX_ITEMS, "window positions")
     return [i * stride for i in range(count)]
 
 
@@ -279,6 +279,7 @@ def unused_border(n, k, stride=1, padding=0):
     skips the elements between windows. Apply once to rows and once to cols.
     """
     positions = window_positions(n, k, stride, padding)
+    validate.work(n + 2 * padding, "n and padding", validate.MAX_ITEMS, "indices")
     covered_end = positions[-1] + k
     gaps = [i for start in positions[:-1] for i in range(start + k, start + stride)]
     return gaps + list(range(covered_end, n + 2 * padding))
@@ -288,6 +289,9 @@ def unused_pixel_count(shape, kernel_shape, stride=1, padding=0):
     """(H, W), (kh, kw) -> int: input pixels (padding zeros not counted) that no window reads."""
     (h, w), (kh, kw) = (_pair(v, name, 1) for v, name in ((shape, "shape"), (kernel_shape, "kernel_shape")))
     (sh, sw), (ph, pw) = _pair(stride, "stride", 1), _pair(padding, "padding", 0)
+    if kh > h + 2 * ph or kw > w + 2 * pw:
+        raise ValueError(f"kernel_shape {kh}x{kw} does not fit shape {h}x{w} with padding {(ph, pw)}: "
+                         "use a smaller kernel or more padding")
     unused_rows = [i for i in unused_border(h, kh, sh, ph) if ph <= i < ph + h]
     unused_cols = [j for j in unused_border(w, kw, sw, pw) if pw <= j < pw + w]
     return h * w - (h - len(unused_rows)) * (w - len(unused_cols))
@@ -307,6 +311,9 @@ def parse_matrix(text, name="matrix", max_shape=None):
     same 2x3 array. All-integer text gives an integer array, anything else floats.
     max_shape: optional (rows, cols) limit.
     """
+    validate.text(name, "name")
+    if max_shape is not None:
+        max_shape = validate.pair(max_shape, "max_shape", 1)
     if not isinstance(text, str):
         raise TypeError(f"{name} must be text with one row of numbers per line, got {type(text).__name__}")
     flat = re.sub(r"\]\s*,?\s*\[", ";", text.strip())  # "[[1, 2], [3, 4]]" -> "[[1, 2;3, 4]]"
@@ -332,7 +339,7 @@ def parse_matrix(text, name="matrix", max_shape=None):
     a = np.array([[int(t) if integer else float(t) for t in row] for row in table])
     if max_shape is not None and (a.shape[0] > max_shape[0] or a.shape[1] > max_shape[1]):
         raise ValueError(
-            f"{name} is {a.shape[0]}x{a.shape[1]}; at most {max_shape[0]}x{max_shape[1]} fits here"
+            f"{name} is {a.shape[0]}x{a.shape[1]}; at most {max_shape[0]}x{max_shape[1]} fits here (max_shape)"
         )
     return a
 
@@ -407,7 +414,8 @@ def _formula(n, k, stride, padding):
 def check_output_size(answer, n, k, stride=1, padding=0):
     """Say whether ``answer`` is the number of outputs along one axis, and which slip it is if not."""
     expected = conv_output_size(n, k, stride, padding)
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or answer != int(answer):
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not math.isfinite(answer) \
+            or answer != int(answer):
         return CheckResult(False, f"Not yet: an output size is a whole number, got {answer!r}.")
     answer = int(answer)
     if answer == expected:
@@ -429,22 +437,32 @@ def settings_for_output_size(n, k, target, max_stride=None, max_padding=None):
     """int sizes -> list of (stride, padding) with ``conv_output_size(n, k, stride, padding) == target``.
 
     Strides run from 1 to ``max_stride`` (default n) and paddings from 0 to ``max_padding``
-    (default k - 1: a padding of k or more adds windows that read nothing but zeros).
+    (default k - 1: a padding of k or more adds windows that read nothing but zeros). Sorted
+    by stride, then padding; at most ``validate.MAX_ITEMS`` settings.
     """
     n, k = _check_int(n, "input size n", 1), _check_int(k, "kernel size k", 1)
     target = _check_int(target, "target size", 1)
     max_stride = n if max_stride is None else _check_int(max_stride, "max_stride", 1)
     max_padding = k - 1 if max_padding is None else _check_int(max_padding, "max_padding", 0)
-    return [
-        (s, p)
-        for s in range(1, max_stride + 1)
-        for p in range(max_padding + 1)
-        if k <= n + 2 * p and conv_output_size(n, k, s, p) == target
-    ]
+    validate.work(max_padding + 1, "k or max_padding", validate.MAX_ITEMS, "paddings to try")
+    found = []
+    for p in range(max_padding + 1):
+        span = n + 2 * p - k  # floor(span / s) + 1 == target  <=>  span / target < s <= span / (target - 1)
+        if span < 0:
+            continue
+        low = span // target + 1
+        high = max_stride if target == 1 else min(max_stride, span // (target - 1))
+        if high >= low:
+            validate.work(len(found) + high - low + 1, "n, k, target, max_stride and max_padding",
+                          validate.MAX_ITEMS, "settings")
+            found.extend((s, p) for s in range(low, high + 1))
+    return sorted(found)
 
 
 def check_stride_padding(stride, padding, n, k, target):
     """Say whether a kernel of size k with this stride and padding turns n inputs into ``target``."""
+    n, k = _check_int(n, "input size n", 1), _check_int(k, "kernel size k", 1)
+    target = _check_int(target, "target size", 1)
     try:
         got = conv_output_size(n, k, stride, padding)
     except (ValueError, TypeError) as err:

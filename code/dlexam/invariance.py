@@ -5,6 +5,11 @@ change when the particles are renumbered or the configuration is turned. This mo
 that for any such function (the property P, an MLP, DeepSets), compares pooling operations
 over the particle axis (sum, mean, max, ... and some that are not invariant), and checks a
 reader's attempt to permute particles.
+
+NaN: ``pool`` is a network layer and passes NaN features through, as PyTorch does; every
+other function refuses NaN configurations, the measurements also a function ``f`` that
+returns NaN, and tolerances must be finite and >= 0. ``check_particle_permutation`` judges a reader's X_new and answers
+"not yet" for NaN in it. Counts have the ceilings of ``dlexam.validate``.
 """
 
 from dataclasses import dataclass
@@ -12,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from . import augment
+from . import augment, validate
 from .checks import CheckResult
 
 TRANSFORMS = ("permutations", "rotations", "both")
@@ -25,6 +30,7 @@ def _check_batch(X):
         raise ValueError(f"X must have shape (B, m, 3) with B >= 1, got {tuple(X.shape)}")
     if not X.is_floating_point():
         raise TypeError(f"X must be a floating-point tensor, got {X.dtype}")
+    validate.tensor(X, "X")
 
 
 def _check_generator(generator):
@@ -43,11 +49,11 @@ def transformed_copies(X, n_copies, kind, generator):
     """
     _check_batch(X)
     _check_generator(generator)
-    if kind not in TRANSFORMS:
-        raise ValueError(f"kind must be one of {', '.join(map(repr, TRANSFORMS))}, got {kind!r}")
+    validate.choice(kind, "kind", TRANSFORMS)
     if not isinstance(n_copies, (int, np.integer)) or isinstance(n_copies, bool) or n_copies < 1:
         raise ValueError(f"n_copies must be a whole number of at least 1, got {n_copies!r}")
     B, m, _ = X.shape
+    validate.work(int(n_copies) * B * m * 3, "n_copies and X", validate.MAX_ELEMENTS, "coordinates")
     tiled = X.unsqueeze(0).expand(n_copies, B, m, 3).reshape(n_copies * B, m, 3)  # (n*B, m, 3)
     rotate, permute = kind in ("rotations", "both"), kind in ("permutations", "both")
     out = augment.augment(tiled, rotate=rotate, permute=permute, generator=generator)
@@ -67,11 +73,24 @@ def outputs_under_transforms(f, X, n_copies=100, kind="permutations", generator=
     copies = transformed_copies(X, n_copies, kind, generator)  # (n, B, m, 3)
     n, B = copies.shape[:2]
     with torch.no_grad():
-        reference = torch.as_tensor(f(X)).reshape(-1).to(torch.float64)
-        outputs = torch.as_tensor(f(copies.reshape(n * B, *X.shape[1:]))).reshape(n, B).to(torch.float64)
-    if reference.shape != (B,):
-        raise ValueError(f"f must return one number per configuration, shape ({B},), got {tuple(reference.shape)}")
+        reference = _one_per_configuration(f(X), B)
+        outputs = _one_per_configuration(f(copies.reshape(n * B, *X.shape[1:])), n * B).reshape(n, B)
     return reference, outputs
+
+
+def _one_per_configuration(values, B):
+    """What f returned -> (B,) float64, or a ValueError naming f."""
+    try:
+        values = torch.as_tensor(values).detach()
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"f must return numbers (a tensor of shape ({B},)), got {type(values).__name__}") from None
+    if values.is_complex() or values.dtype == torch.bool or values.numel() != B:
+        raise ValueError(f"f must return one real number per configuration, shape ({B},), "
+                         f"got {tuple(values.shape)} of dtype {values.dtype}")
+    values = values.reshape(-1).to(torch.float64)
+    if not bool(torch.isfinite(values).all()):
+        raise ValueError("f returned NaN or infinite values: the change under transformations cannot be measured")
+    return values
 
 
 @dataclass(frozen=True)
@@ -131,16 +150,25 @@ POOLINGS = {
 
 def pool(features, how="sum"):
     """(B, m, k) -> (B, k): pool per-particle features over the particle axis with POOLINGS[how]."""
-    if how not in POOLINGS:
-        raise ValueError(f"how must be one of {', '.join(map(repr, POOLINGS))}, got {how!r}")
+    if not isinstance(how, str) or how not in POOLINGS:
+        raise ValueError(f"how must be one of {', '.join(map(repr, POOLINGS))}, got {validate.got(how)}")
     if not isinstance(features, torch.Tensor) or features.ndim != 3 or features.shape[1] < 1:
         shape = tuple(features.shape) if isinstance(features, torch.Tensor) else type(features).__name__
         raise ValueError(f"features must be a tensor of shape (B, m, k) with m >= 1, got {shape}")
+    validate.tensor(features, "features", finite=False)
     return POOLINGS[how](features)
 
 
 def pooling_gap(how, n_configurations=64, m=20, k=8, n_permutations=50, seed=0):
     """Largest change of pool(h, how) when the m rows of random features h are permuted (float64)."""
+    if not isinstance(how, str) or how not in POOLINGS:
+        raise ValueError(f"how must be one of {', '.join(map(repr, POOLINGS))}, got {validate.got(how)}")
+    n_configurations = validate.size(n_configurations, "n_configurations")
+    m, k = validate.size(m, "m"), validate.size(k, "k")
+    n_permutations = validate.size(n_permutations, "n_permutations")
+    seed = validate.integer(seed, "seed", 0)
+    validate.work(n_permutations * n_configurations * m * k, "n_permutations, n_configurations, m and k",
+                  validate.MAX_ELEMENTS, "features")
     generator = torch.Generator().manual_seed(seed)
     h = torch.randn(n_configurations, m, k, generator=generator, dtype=torch.float64)
     reference = pool(h, how)  # (B, k)
@@ -153,6 +181,7 @@ def pooling_gap(how, n_configurations=64, m=20, k=8, n_permutations=50, seed=0):
 
 def invariant_poolings(tol=1e-12):
     """The names in POOLINGS whose output does not change (relative to tol) when particles are permuted."""
+    tol = validate.tolerance(tol, "tol")
     return {name for name in POOLINGS if pooling_gap(name) <= tol}
 
 
@@ -163,7 +192,7 @@ def check_invariant_poolings(answer):
     answer = set(answer)
     unknown = answer - set(POOLINGS)
     if unknown:
-        raise ValueError(f"unknown pooling {sorted(unknown)}: choose from {', '.join(map(repr, POOLINGS))}")
+        raise ValueError(f"answer holds unknown pooling {sorted(unknown)}: choose from {', '.join(map(repr, POOLINGS))}")
     right = invariant_poolings()
     if answer == right:
         return CheckResult(True, f"Right: {', '.join(sorted(right))} are permutation invariant; "
@@ -179,18 +208,26 @@ def check_invariant_poolings(answer):
     return CheckResult(False, "Not yet:\n" + "\n".join(lines))
 
 
-def check_particle_permutation(X, X_new, atol=0.0):
+def check_particle_permutation(X, X_new, atol=0.0, each_its_own=False):
     """Say whether X_new holds the same configurations as X, each with its particles reordered.
 
     Right when configuration b of X_new has exactly the particles of configuration b of X (as
     rows of 3 coordinates), and at least one configuration is reordered. The message also says
-    whether every configuration got the same permutation or its own.
+    whether every configuration got the same permutation or its own; with ``each_its_own`` the
+    same permutation for a whole batch of several configurations is *not yet* right.
     """
     X, X_new = (torch.as_tensor(np.asarray(v)) if isinstance(v, np.ndarray) else v for v in (X, X_new))
     for name, value in (("X", X), ("X_new", X_new)):
         if not isinstance(value, torch.Tensor) or value.ndim != 3 or value.shape[-1] != 3:
             shape = tuple(value.shape) if hasattr(value, "shape") else type(value).__name__
             raise ValueError(f"{name} must have shape (B, m, 3), got {shape}")
+        validate.tensor(value, name, floating=False, finite=name == "X")
+        if value.dtype == torch.bool:
+            raise TypeError(f"{name} must hold coordinates (numbers), got dtype {value.dtype}")
+    atol = validate.tolerance(atol, "atol")
+    validate.boolean(each_its_own, "each_its_own")
+    validate.work(X.shape[0] * X.shape[1] * max(X.shape[1], X_new.shape[1]) * 3, "X", validate.MAX_ELEMENTS,
+                  "coordinate differences")
     if X_new.shape != X.shape:
         return CheckResult(False, f"Not yet: the shape changed from {tuple(X.shape)} to {tuple(X_new.shape)}.")
     X, X_new = X.to(torch.float64), X_new.to(torch.float64)
@@ -221,9 +258,13 @@ def check_particle_permutation(X, X_new, atol=0.0):
     moved = (index != identity).any(dim=1)
     if not bool(moved.any()):
         return CheckResult(False, "Not yet: nothing moved; every particle is where it was.")
-    same = bool((index == index[:1]).all())
+    same = bool((index == index[:1]).all()) and B > 1
+    if same and each_its_own:
+        return CheckResult(False, "Not yet: every configuration got the same permutation. That is a valid "
+                                  "reordering, but a batch then sees one ordering only; give each "
+                                  "configuration its own.")
     kind = ("every configuration got the same permutation: valid, but a batch sees one ordering only"
-            if same and B > 1 else "each configuration got its own permutation")
+            if same else "each configuration got its own permutation")
     return CheckResult(True, f"Right: each configuration holds its own particles, reordered; {kind}.")
 
 
@@ -235,7 +276,7 @@ def signed_volume(X):
     """
     _check_batch(X)
     if X.shape[1] < 4:
-        raise ValueError(f"a signed volume needs at least 4 particles, got {X.shape[1]}")
+        raise ValueError(f"X must hold at least 4 particles per configuration for a signed volume, got {X.shape[1]}")
     X = X.to(torch.float64)
     a, b, c = (X[:, k] - X[:, 0] for k in (1, 2, 3))  # (B, 3) each
     return (a * torch.linalg.cross(b, c)).sum(dim=-1)

@@ -15,15 +15,21 @@ full gradient because the examples disagree; with all n examples the scatter is 
 Also here: where the critical points of L are and what kind they are, in which basin a point
 ends, the escape experiment of the page, the noise of a mini-batch gradient, random symmetric
 matrices (how rare positive definite Hessians are in many dimensions), and the self-checks.
+
+NaN: the formulas of one example's landscape (``well_loss``, ``well_gradient``,
+``well_hessian``) are element-wise in the points and pass NaN points through; everything
+else (landscapes, descents, critical points, noise, the checks) refuses NaN and infinities,
+and work has ceilings (a descent may take at most 5e7 steps in total).
 """
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import validate
 from .checks import CheckResult
+from .validate import is_finite_number as _is_number, is_int as _is_int
 
 __all__ = [
     "Landscape", "Descent", "EscapeResult", "CriticalPoint",
@@ -37,20 +43,9 @@ __all__ = [
 ]
 
 
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def _points(w, name="w"):
     """Any (..., 2) array-like of finite numbers -> float64 array."""
-    try:
-        w = np.asarray(w, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of numbers with last axis 2, got {type(w).__name__}") from None
+    w = validate.array(w, name, finite=False, nonempty=False)
     if w.ndim == 0 or w.shape[-1] != 2:
         raise ValueError(f"{name} must have shape (..., 2): points in the plane, got shape {w.shape}")
     if not np.all(np.isfinite(w)):
@@ -60,27 +55,57 @@ def _points(w, name="w"):
 
 # The landscape h of one example: Gaussian wells in a bowl.
 
+def _wells(w, centres, depths, widths, bowl):
+    """Checked arguments of the formulas below: points (..., 2) (NaN passes), wells (K, 2), (K,), (K,) > 0, bowl."""
+    w = validate.array(w, "w", finite=False, nonempty=False)
+    if w.ndim == 0 or w.shape[-1] != 2:
+        raise ValueError(f"w must have shape (..., 2): points in the plane, got shape {w.shape}")
+    centres = validate.array(centres, "centres", shape=(None, 2))
+    depths = validate.array(depths, "depths", shape=(len(centres),))
+    widths = validate.array(widths, "widths", shape=(len(centres),))
+    if np.any(widths <= 0):
+        raise ValueError(f"widths must be positive, got {widths}")
+    bowl = validate.real(bowl, "bowl")
+    validate.work(w.size * len(centres) * 4, "w and centres", validate.MAX_ELEMENTS, "numbers")
+    return w, centres, depths, widths, bowl
+
+
 def well_loss(w, centres, depths, widths, bowl):
     """(..., 2) points -> (...) values of h(w) = bowl/2 |w|^2 - sum_k depth_k exp(-|w - c_k|^2 / (2 width_k^2))."""
+    return _well_loss(*_wells(w, centres, depths, widths, bowl))
+
+
+def _well_loss(w, centres, depths, widths, bowl):
     d = w[..., None, :] - centres  # (..., K, 2)
-    bumps = depths * np.exp(-(d**2).sum(-1) / (2 * widths**2))  # (..., K)
-    return 0.5 * bowl * (w**2).sum(-1) - bumps.sum(-1)
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN and infinite points pass through
+        bumps = depths * np.exp(-(d**2).sum(-1) / (2 * widths**2))  # (..., K)
+        return 0.5 * bowl * (w**2).sum(-1) - bumps.sum(-1)
 
 
 def well_gradient(w, centres, depths, widths, bowl):
     """(..., 2) points -> (..., 2) gradient of h."""
+    return _well_gradient(*_wells(w, centres, depths, widths, bowl))
+
+
+def _well_gradient(w, centres, depths, widths, bowl):
     d = w[..., None, :] - centres  # (..., K, 2)
-    weights = depths * np.exp(-(d**2).sum(-1) / (2 * widths**2)) / widths**2  # (..., K)
-    return bowl * w + (weights[..., None] * d).sum(-2)
+    with np.errstate(invalid="ignore", over="ignore"):
+        weights = depths * np.exp(-(d**2).sum(-1) / (2 * widths**2)) / widths**2  # (..., K)
+        return bowl * w + (weights[..., None] * d).sum(-2)
 
 
 def well_hessian(w, centres, depths, widths, bowl):
     """(..., 2) points -> (..., 2, 2) Hessian of h."""
+    return _well_hessian(*_wells(w, centres, depths, widths, bowl))
+
+
+def _well_hessian(w, centres, depths, widths, bowl):
     d = w[..., None, :] - centres  # (..., K, 2)
-    weights = depths * np.exp(-(d**2).sum(-1) / (2 * widths**2)) / widths**2  # (..., K)
-    outer = d[..., :, None] * d[..., None, :] / (widths**2)[..., None, None]  # (..., K, 2, 2)
-    per_well = weights[..., None, None] * (np.eye(2) - outer)
-    return bowl * np.eye(2) + per_well.sum(-3)
+    with np.errstate(invalid="ignore", over="ignore"):
+        weights = depths * np.exp(-(d**2).sum(-1) / (2 * widths**2)) / widths**2  # (..., K)
+        outer = d[..., :, None] * d[..., None, :] / (widths**2)[..., None, None]  # (..., K, 2, 2)
+        per_well = weights[..., None, None] * (np.eye(2) - outer)
+        return bowl * np.eye(2) + per_well.sum(-3)
 
 
 class Landscape:
@@ -91,12 +116,17 @@ class Landscape:
     """
 
     def __init__(self, centres, depths, widths, bowl, offsets):
-        self.centres = _points(centres, "centres").reshape(-1, 2)
+        self.centres = _points(centres, "centres")
+        if self.centres.ndim not in (1, 2):
+            raise ValueError(f"centres must have shape (K, 2), one row per well, got {self.centres.shape}")
+        self.centres = self.centres.reshape(-1, 2)
         k = len(self.centres)
-        self.depths = np.asarray(depths, dtype=np.float64).reshape(-1)
-        self.widths = np.asarray(widths, dtype=np.float64).reshape(-1)
+        if k < 1:
+            raise ValueError("centres must hold at least one well, got none")
+        self.depths = validate.array(depths, "depths", ndim=(0, 1)).reshape(-1)
+        self.widths = validate.array(widths, "widths", ndim=(0, 1)).reshape(-1)
         if self.depths.shape != (k,) or self.widths.shape != (k,):
-            raise ValueError(f"depths and widths need one value per well ({k}), "
+            raise ValueError(f"depths and widths need one value per well ({k} rows of centres), "
                              f"got {self.depths.shape[0]} and {self.widths.shape[0]}")
         if not (np.all(np.isfinite(self.depths)) and np.all(self.depths > 0)):
             raise ValueError(f"depths must be positive numbers, got {self.depths}")
@@ -108,6 +138,9 @@ class Landscape:
         offsets = _points(offsets, "offsets")
         if offsets.ndim != 2 or len(offsets) < 1:
             raise ValueError(f"offsets must have shape (n, 2) with n >= 1, got {offsets.shape}")
+        if len(offsets) > 100_000 or len(self.centres) > 1000:
+            raise ValueError(f"offsets may hold at most 100,000 examples and centres 1,000 wells, got "
+                             f"{len(offsets):,} and {len(self.centres):,}")
         self.offsets = offsets
         self._critical = None  # critical_points() fills this in on first use
         self._grids = {}  # the last grid() asked for
@@ -118,6 +151,8 @@ class Landscape:
         return len(self.offsets)
 
     def _h(self, fn, w):
+        # the landscape's own wells are checked already: call the formulas without checking again
+        fn = {well_loss: _well_loss, well_gradient: _well_gradient, well_hessian: _well_hessian}.get(fn, fn)
         return fn(w, self.centres, self.depths, self.widths, self.bowl)
 
     def _indices(self, indices):
@@ -215,12 +250,16 @@ def critical_points(landscape, limits=((-3.0, 3.0), (-3.0, 3.0)), starts=11, tol
     """
     if not isinstance(landscape, Landscape):
         raise TypeError(f"landscape must be a Landscape, got {type(landscape).__name__}")
-    default = (limits, starts, tol) == (((-3.0, 3.0), (-3.0, 3.0)), 11, 1e-10)
+    limits = validate.sequence(limits, "limits", 2, 2)
+    (x0, x1), (y0, y1) = (validate.interval(v, "limits") for v in limits)
+    tol = validate.real(tol, "tol", above=0.0)
+    if not _is_int(starts) or not 2 <= starts <= 100:
+        raise ValueError(f"starts must be a whole number from 2 to 100, got {starts!r}")
+    default = ((x0, x1), (y0, y1), starts, tol) == ((-3.0, 3.0), (-3.0, 3.0), 11, 1e-10)
     if default and landscape._critical is not None:
         return list(landscape._critical)
     if not _is_int(starts) or not 2 <= starts <= 100:
         raise ValueError(f"starts must be a whole number from 2 to 100, got {starts!r}")
-    (x0, x1), (y0, y1) = limits
     xx, yy = np.meshgrid(np.linspace(x0, x1, starts), np.linspace(y0, y1, starts))
     w = np.stack([xx.ravel(), yy.ravel()], axis=1)  # (S, 2)
     for _ in range(60):
@@ -290,7 +329,7 @@ def _check_descent_args(landscape, start, lr, batch_size, epochs, runs, seed):
         raise ValueError(f"start must be one point (w1, w2), got shape {start.shape}")
     limit = 2 / landscape.bowl
     if not _is_number(lr) or not 0 < lr < limit:
-        raise ValueError(f"learning rate must be a number in (0, {limit:.3g}) for this landscape "
+        raise ValueError(f"lr (learning rate) must be a number in (0, {limit:.3g}) for this landscape "
                          f"(beyond 2 / bowl every step overshoots), got {lr!r}")
     updates = updates_per_epoch(landscape.n, batch_size)
     if not _is_int(epochs) or not 1 <= epochs <= 100_000:
@@ -344,6 +383,8 @@ def final_minimum(landscape, points, steps=300):
     if not isinstance(landscape, Landscape):
         raise TypeError(f"landscape must be a Landscape, got {type(landscape).__name__}")
     points = _points(points, "points")
+    steps = validate.integer(steps, "steps", 0, 100_000)
+    validate.work(points.size // 2 * max(steps, 1) * landscape.n, "points and steps", 10**10, "gradient terms")
     found = [c for c in critical_points(landscape) if c.kind == "minimum"]
     mins = np.array([c.w for c in found])
     lr = 1 / max(c.eigenvalues[-1] for c in found)
@@ -390,9 +431,11 @@ def escape_fraction(landscape, start, lr, batch_size, epochs, runs=200, seed=0):
 
 def escape_table(landscape, start, lr, batch_sizes, epochs, runs=200, seed=0, scale_lr=False):
     """escape_fraction for every batch size, all with the same lr (or lr * B / batch_sizes[0] if scale_lr)."""
-    batch_sizes = list(batch_sizes)
-    if not batch_sizes:
-        raise ValueError("batch_sizes must list at least one batch size")
+    batch_sizes = validate.sequence(batch_sizes, "batch_sizes", 1, 1000)
+    for b in batch_sizes:
+        if not _is_int(b) or not 1 <= b <= getattr(landscape, "n", b):
+            raise ValueError(f"batch_sizes must hold whole numbers from 1 to the number of examples, got {b!r}")
+    validate.boolean(scale_lr, "scale_lr")
     base = batch_sizes[0]
     return [escape_fraction(landscape, start, lr * b / base if scale_lr else lr, b, epochs, runs, seed)
             for b in batch_sizes]
@@ -421,6 +464,8 @@ class Comparison:
 
 def compare_batch_sizes(landscape, start, lr, batch_size, epochs, runs=50, seed=0):
     """Run full-batch descent and `runs` seeded runs with batch_size from `start`: a Comparison."""
+    if not isinstance(landscape, Landscape):
+        raise TypeError(f"landscape must be a Landscape, got {type(landscape).__name__}")
     full = descend(landscape, start, lr, landscape.n, epochs)
     mini = descend(landscape, start, lr, batch_size, epochs, runs, seed)
     return Comparison(full, mini, float(landscape.loss(full.final[0])), float(landscape.loss(mini.final[0])),
@@ -455,7 +500,7 @@ def noise_temperature(lr, n, batch_size):
     ratio, not lr and B separately, sets the noise: the reason for scaling lr with B.
     """
     if not _is_number(lr) or lr <= 0:
-        raise ValueError(f"learning rate must be a positive number, got {lr!r}")
+        raise ValueError(f"lr (learning rate) must be a positive number, got {lr!r}")
     return lr * noise_factor(n, batch_size)
 
 
@@ -478,10 +523,7 @@ def goe_matrices(d, count, rng):
 
 def hessian_index(matrices):
     """(..., d, d) symmetric -> (...) int: the number of negative eigenvalues (0 for a minimum)."""
-    try:
-        A = np.asarray(matrices, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError("matrices must be an array of numbers of shape (..., d, d)") from None
+    A = validate.array(matrices, "matrices", finite=False, nonempty=False)
     if A.ndim < 2 or A.shape[-1] != A.shape[-2] or A.shape[-1] == 0:
         raise ValueError(f"matrices must have shape (..., d, d) with d >= 1, got {A.shape}")
     if not np.all(np.isfinite(A)):
@@ -502,7 +544,7 @@ def positive_definite_fraction(d, count, rng, shift=0.0):
 # Self-checks for the exercises.
 
 def _answer_number(answer):
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not math.isfinite(answer):
+    if not _is_number(answer):
         return None
     return float(answer)
 
@@ -551,6 +593,7 @@ def check_scaled_learning_rate(answer, base_lr, base_batch, batch):
 def check_noise_factor(answer, n, batch_size, tol=1e-4):
     """Say whether `answer` is noise_factor(n, batch_size): the batch gradient's variance relative to one example's."""
     right = noise_factor(n, batch_size)
+    tol = validate.tolerance(tol, "tol")
     value = _answer_number(answer)
     if value is None:
         return CheckResult(False, f"Not yet: the factor is a number, got {answer!r}.")

@@ -11,6 +11,10 @@ element-wise functions commute with max-pooling. The convolution is ``dlexam.con
 
 Every function takes ``pool="max"`` (the exam) or ``pool="avg"`` (the same questions for
 average pooling) and ``padding="valid"`` (the exam) or ``"same"``.
+
+NaN: the element-wise functions (``gelu``, ``silu``, ``elu``, ``softplus``) pass NaN through;
+every other function refuses NaN and infinite images, kernels and biases. Searches and
+experiments have ceilings (``MAX_TRIES`` random images, ``MAX_TRIALS`` kernel-image pairs).
 """
 
 from dataclasses import dataclass
@@ -20,7 +24,7 @@ import numbers
 import numpy as np
 import torch
 
-from . import neuron
+from . import neuron, validate
 from .checks import CheckResult
 from .conv import _as_matrix, _check_int, conv2d
 from .pooling import POOLS, avg_pool2d, fold_avg_pool, max_pool2d, pool2d
@@ -37,6 +41,8 @@ __all__ = [
     "check_multiply_adds", "OUT_ORDER", "FAMILY_ANSWERS", "PIXEL_RANGE", "TOLERANCE",
 ]
 
+MAX_TRIES = 100_000  # random images one search may draw
+MAX_TRIALS = 100_000  # kernel-image pairs one experiment may compare
 PIXEL_RANGE = (0.0, 1.0)  # the exam's images
 TOLERANCE = 1e-12  # relative: "equal" means equal up to float rounding
 
@@ -47,10 +53,7 @@ TOLERANCE = 1e-12  # relative: "equal" means equal up to float rounding
 def _bias(bias):
     if isinstance(bias, bool) or not isinstance(bias, numbers.Real):
         raise TypeError(f"bias must be a real number, got {bias!r} ({type(bias).__name__})")
-    bias = float(bias)
-    if not math.isfinite(bias):
-        raise ValueError(f"bias must be a finite number, got {bias}")
-    return bias
+    return validate.real(bias, "bias")
 
 
 def _finite_matrix(a, name):
@@ -61,13 +64,13 @@ def _finite_matrix(a, name):
 
 
 def _check_pool(pool):
-    if pool not in POOLS:
+    if not isinstance(pool, str) or pool not in POOLS:
         raise ValueError(f"pool must be one of {', '.join(map(repr, POOLS))}, got {pool!r}")
     return pool
 
 
 def _check_padding(padding):
-    if padding not in ("valid", "same"):
+    if not isinstance(padding, str) or padding not in ("valid", "same"):
         raise ValueError(f"padding must be 'valid' (the exam's) or 'same', got {padding!r}")
     return padding
 
@@ -139,11 +142,11 @@ EXAM_ANSWER = frozenset({"C"})  # the option the exam marks
 EXAM_ANSWER_POSITIVE = frozenset({"B", "C"})  # the official solution's answer to the follow-up
 
 
-def _option(label):
+def _option(label, name="option"):
     if isinstance(label, Option):
         return label
-    if label not in OPTIONS:
-        raise ValueError(f"option must be one of {', '.join(map(repr, OPTIONS))}, got {label!r}")
+    if not isinstance(label, str) or label not in OPTIONS:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, OPTIONS))}, got {label!r}")
     return OPTIONS[label]
 
 
@@ -186,6 +189,7 @@ class Comparison:
 
 def compare_options(image, kernel, bias, pool="max", padding="valid", options=tuple(OPTIONS)):
     """(H, W) image -> tuple of Comparison, one per option: output, shape, largest difference from out."""
+    options = [_option(label, f"options[{i}]") for i, label in enumerate(validate.sequence(options, "options", 1, 100))]
     reference = out(image, kernel, bias, pool, padding)
     results = []
     for label in options:
@@ -255,7 +259,7 @@ FAMILIES = {
 def _family(family):
     if isinstance(family, KernelFamily):
         return family
-    if family not in FAMILIES:
+    if not isinstance(family, str) or family not in FAMILIES:
         raise ValueError(f"family must be one of {', '.join(map(repr, FAMILIES))}, got {family!r}")
     return FAMILIES[family]
 
@@ -274,7 +278,10 @@ def random_image(generator, shape=(8, 8), low=0.0, high=1.0, random_brightness=F
     """
     _check_generator(generator)
     h, w = _shape(shape)
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+    validate.work(h * w, "shape", validate.MAX_ELEMENTS, "pixels")
+    low, high = validate.real(low, "low"), validate.real(high, "high")
+    validate.boolean(random_brightness, "random_brightness")
+    if not low < high:
         raise ValueError(f"need finite low < high, got low={low!r}, high={high!r}")
     top = high
     if random_brightness:
@@ -317,11 +324,16 @@ def evaluate_options(family, generator, n_kernels=20, n_images=20, image_shape=(
     """
     family = _family(family)
     _check_generator(generator)
-    n_kernels = _check_int(n_kernels, "n_kernels", 1)
-    n_images = _check_int(n_images, "n_images", 1)
+    n_kernels = _check_int(n_kernels, "n_kernels", 1, MAX_TRIALS)
+    n_images = _check_int(n_images, "n_images", 1, MAX_TRIALS)
+    validate.work(n_kernels * n_images, "n_kernels and n_images", MAX_TRIALS, "kernel-image pairs")
     image_shape = _shape(image_shape, "image_shape")
+    validate.work(image_shape[0] * image_shape[1], "image_shape", 10**6, "pixels")
     _check_pool(pool)
     _check_padding(padding)
+    kernel_size = _check_int(kernel_size, "kernel_size", 1)
+    if kernel_size > min(image_shape):
+        raise ValueError(f"kernel_size {kernel_size} does not fit image_shape {image_shape}: use a smaller kernel")
     worst = {label: 0.0 for label in OPTIONS}
     differing = {label: 0 for label in OPTIONS}
     shapes = {}
@@ -353,6 +365,7 @@ def conv_range(kernel, bias, low=0.0, high=1.0):
     """(k, k), scalar -> (smallest, largest) value Conv(x) can take at a pixel when every pixel of x is in [low, high]."""
     kernel = _finite_matrix(kernel, "kernel")
     bias = _bias(bias)
+    low, high = validate.real(low, "low"), validate.real(high, "high")
     if not low <= high:
         raise ValueError(f"need low <= high, got low={low!r}, high={high!r}")
     smallest = bias + float(np.sum(np.where(kernel > 0, kernel * low, kernel * high)))
@@ -366,6 +379,7 @@ def option_b_guaranteed(kernel, bias, low=0.0, high=1.0):
     On such images ReLU(x) = x, so B is MaxPool(Conv(x)); it equals MaxPool(ReLU(Conv(x))) when no
     pooling window holds only negative values, which Conv(x) >= 0 guarantees.
     """
+    low = validate.real(low, "low")
     if low < 0:
         raise ValueError(f"low must be >= 0 (ReLU(x) = x needs non-negative pixels), got {low!r}")
     return conv_range(kernel, bias, low, high)[0] >= 0
@@ -379,8 +393,9 @@ EXAMPLE_IMAGES = ("random pixels", "dark, bright square", "gradient", "checkerbo
 def example_image(name, shape=(8, 8), seed=0):
     """(H, W) image with pixels in [0, 1]: one of EXAMPLE_IMAGES (the seed matters for 'random pixels')."""
     h, w = _shape(shape, minimum=2)
+    seed = _check_int(seed, "seed", 0, None)
     if name == "random pixels":
-        return random_image(np.random.default_rng(_check_int(seed, "seed", 0)), (h, w))
+        return random_image(np.random.default_rng(seed), (h, w))
     if name == "dark, bright square":
         image = np.zeros((h, w))
         image[h // 4: h // 4 + max(1, h // 3), w // 2: w // 2 + max(1, w // 3)] = 1.0
@@ -419,8 +434,11 @@ def find_counterexample(left, right, generator, shape=(6, 6), tries=1000, low=0.
     left, right: functions of an (H, W) image. Raises ValueError if their outputs have different
     shapes: then they differ on every image and there is nothing to search.
     """
+    validate.function(left, "left")
+    validate.function(right, "right")
     _check_generator(generator)
-    tries = _check_int(tries, "tries", 1)
+    tries = _check_int(tries, "tries", 1, MAX_TRIES)
+    random_image(np.random.default_rng(0), shape, low, high, random_brightness)  # checks the image settings
     for t in range(1, tries + 1):
         image = random_image(generator, shape, low, high, random_brightness)
         a, b = np.asarray(left(image)), np.asarray(right(image))
@@ -449,7 +467,11 @@ def first_differing_option(kernel, bias, generator, shape=(8, 8), tries=1000, po
     """
     kernel, bias = _finite_matrix(kernel, "kernel"), _bias(bias)
     _check_generator(generator)
-    tries = _check_int(tries, "tries", 1)
+    tries = _check_int(tries, "tries", 1, MAX_TRIES)
+    _check_pool(pool)
+    options = [_option(label, f"options[{i}]").label
+               for i, label in enumerate(validate.sequence(options, "options", 1, 100))]
+    random_image(np.random.default_rng(0), shape, *PIXEL_RANGE, random_brightness=random_brightness)
     for t in range(1, tries + 1):
         image = random_image(generator, shape, *PIXEL_RANGE, random_brightness=random_brightness)
         for c in compare_options(image, kernel, bias, pool, options=options):
@@ -473,26 +495,28 @@ def relu_conv_counterexample(kernel, bias, generator, shape=(4, 4), tries=1000, 
 
 def gelu(z):
     """z * Phi(z) with the exact normal CDF (PyTorch's default GELU), element-wise."""
-    z = torch.as_tensor(np.asarray(z, dtype=float))
+    z = torch.as_tensor(validate.elementwise(z, "z"))
     return (z * 0.5 * (1.0 + torch.special.erf(z / math.sqrt(2.0)))).numpy()
 
 
 def silu(z):
     """z * sigmoid(z) (also called swish), element-wise."""
-    z = np.asarray(z, dtype=float)
+    z = validate.elementwise(z, "z")
     return z * neuron.sigmoid(z)
 
 
 def elu(z, alpha=1.0):
     """z for z > 0, alpha * (exp(z) - 1) otherwise."""
-    z = np.asarray(z, dtype=float)
+    z = validate.elementwise(z, "z")
+    alpha = validate.real(alpha, "alpha")
     return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))
 
 
 def softplus(z):
     """log(1 + exp(z)), stable for large |z|."""
-    z = np.asarray(z, dtype=float)
-    return np.logaddexp(0.0, z)
+    z = validate.elementwise(z, "z")
+    with np.errstate(invalid="ignore"):
+        return np.logaddexp(0.0, z)
 
 
 ELEMENTWISE = {
@@ -518,19 +542,26 @@ def elementwise_function(f):
     """A name from ELEMENTWISE (or a function) -> (name, function)."""
     if callable(f):
         return getattr(f, "__name__", "f"), f
-    if f not in ELEMENTWISE:
-        raise ValueError(f"function must be one of {', '.join(map(repr, ELEMENTWISE))} or a callable, got {f!r}")
+    if not isinstance(f, str) or f not in ELEMENTWISE:
+        raise ValueError(f"f (the function) must be one of {', '.join(map(repr, ELEMENTWISE))} or a callable, "
+                         f"got {f!r}")
     return f, ELEMENTWISE[f]
 
 
 def monotonicity_violation(f, low=-3.0, high=3.0, n=12001):
     """(a, b) with a < b and f(a) > f(b), the largest such drop on a grid of [low, high]; None if f never decreases there."""
     _, f = elementwise_function(f)
-    n = _check_int(n, "n", 2)
+    n = _check_int(n, "n", 2, validate.MAX_SIZE)
+    low, high = validate.real(low, "low"), validate.real(high, "high")
     if not low < high:
         raise ValueError(f"need low < high, got low={low!r}, high={high!r}")
     z = np.linspace(low, high, n)
-    values = np.asarray(f(z), dtype=float)
+    try:
+        values = validate.array(f(z), "f(z)", shape=z.shape, finite=False)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"f must map an array of numbers to one of the same shape: {err}") from None
+    if np.isnan(values).any():
+        raise ValueError("f returned NaN on the grid: its monotonicity cannot be judged")
     drop = np.maximum.accumulate(values) - values
     j = int(np.argmax(drop))
     if drop[j] <= 0:
@@ -559,12 +590,15 @@ def max_pool_commutes_with(f, generator, n_images=200, shape=(8, 8), scale=3.0):
     """Compare MaxPool2x2(f(x)) with f(MaxPool2x2(x)) on random normal images (std `scale`); f a name or a function."""
     name, function = elementwise_function(f)
     _check_generator(generator)
-    n_images = _check_int(n_images, "n_images", 1)
+    n_images = _check_int(n_images, "n_images", 1, MAX_TRIES)
+    scale = validate.real(scale, "scale", above=0.0)
+    h, w = _shape(shape, minimum=2)
+    validate.work(n_images * h * w, "n_images and shape", validate.MAX_ELEMENTS, "pixels")
+    violation = monotonicity_violation(function)
     worst = 0.0
     for _ in range(n_images):
         x = scale * generator.standard_normal(_shape(shape, minimum=2))
         worst = max(worst, _largest_difference(max_pool2d(function(x)), function(max_pool2d(x))))
-    violation = monotonicity_violation(function)
     window = pool_of_f = f_of_pool = None
     if violation is not None:
         a, b = violation
@@ -615,7 +649,8 @@ def best_kernel_after_pooling(kernel, images, size=2):
     k' has one row and column fewer than the kernel, which makes the two shapes agree.
     """
     kernel = _finite_matrix(kernel, "kernel")
-    images = np.asarray(images, dtype=float)
+    images = validate.array(images, "images")
+    size = _check_int(size, "size", 1)
     if images.ndim != 3 or images.shape[0] < 1:
         raise ValueError(f"images must have shape (n, H, W), got {images.shape}")
     m = kernel.shape[0] - 1
@@ -672,7 +707,8 @@ def operation_counts(shape, kernel_size=3, pool_size=2):
     k = _check_int(kernel_size, "kernel_size", 1)
     s = _check_int(pool_size, "pool_size", 1)
     if (h // s) < k or (w // s) < k:
-        raise ValueError(f"a {h}x{w} image is too small: after {s}x{s} pooling the {k}x{k} kernel must still fit")
+        raise ValueError(f"shape {h}x{w} is too small an image: after {s}x{s} pooling the {k}x{k} kernel must "
+                         "still fit")
 
     def conv_out(a, b):
         return (a - k + 1) * (b - k + 1)
@@ -719,7 +755,7 @@ def _labels(answer):
     answer = {str(a).strip().upper() for a in answer}
     unknown = answer - set(OPTIONS)
     if unknown:
-        raise ValueError(f"unknown option {sorted(unknown)}: choose from {', '.join(map(repr, OPTIONS))}")
+        raise ValueError(f"answer holds unknown option {sorted(unknown)}: choose from {', '.join(map(repr, OPTIONS))}")
     return answer
 
 
@@ -745,6 +781,9 @@ def check_equivalent_options(answer, family):
 
 def commuting_functions(names=EXERCISE_FUNCTIONS):
     """The names among `names` that commute with max-pooling: those that never decrease."""
+    for i, name in enumerate(validate.sequence(names, "names", 0, 100)):
+        if not isinstance(name, str) or name not in ELEMENTWISE:
+            raise ValueError(f"names[{i}] must be one of {', '.join(map(repr, ELEMENTWISE))}, got {name!r}")
     return frozenset(name for name in names if monotonicity_violation(name) is None)
 
 
@@ -752,10 +791,8 @@ def check_commuting_functions(answer, names=EXERCISE_FUNCTIONS):
     """Say whether ``answer`` is exactly the functions among ``names`` with MaxPool(f(x)) = f(MaxPool(x)) for all x."""
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
         raise TypeError(f"answer must be a set of function names such as {{'tanh'}}, got {answer!r}")
-    answer = set(answer)
-    unknown = answer - set(names)
-    if unknown:
-        raise ValueError(f"unknown function {sorted(unknown)}: choose from {', '.join(map(repr, names))}")
+    names = validate.sequence(names, "names", 0, 100)
+    answer = validate.names(answer, "answer", tuple(names), "{'tanh'}")
     right = commuting_functions(names)
     if answer == right:
         return CheckResult(True, f"Right: {', '.join(LABELS[n] for n in sorted(right))} never decrease, so the "
@@ -774,7 +811,7 @@ def check_commuting_functions(answer, names=EXERCISE_FUNCTIONS):
 def check_multiply_adds(answer, shape, order="out", kernel_size=3, pool_size=2):
     """Say whether ``answer`` is the number of multiply-adds of the convolution in pipeline ``order`` ('out', 'A'..'D')."""
     counts = operation_counts(shape, kernel_size, pool_size)
-    if order not in counts:
+    if not isinstance(order, str) or order not in counts:
         raise ValueError(f"order must be one of {', '.join(map(repr, counts))}, got {order!r}")
     expected = counts[order].multiply_adds
     if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):

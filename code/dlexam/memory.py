@@ -12,6 +12,8 @@ of ``saved_tensors`` reports both parts (``bytes`` and ``excluded_bytes``).
 
 Tensors on the ``meta`` device carry shapes but no data: autograd saves them all the same, so
 the count works there too, for networks too large to run.
+
+The fits refuse NaN and infinite measurements (a fit through NaN is no fit).
 """
 
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ import numbers
 
 import numpy as np
 import torch
+
+from . import validate
 
 __all__ = [
     "SavedTensor",
@@ -209,10 +213,12 @@ def format_bytes(n):
 
 
 def _as_vector(values, name):
+    if np.ndim(values) == 0 and not isinstance(values, (str, bytes)) and values is not None:
+        raise ValueError(f"{name} must be one-dimensional, got a single number")
     try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a sequence of numbers") from None
+        array = validate.array(values, name, finite=False, nonempty=False)
+    except ValueError as err:
+        raise TypeError(f"{name} must be a sequence of numbers: {err}") from None
     if array.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
     if not np.all(np.isfinite(array)):
@@ -270,19 +276,24 @@ def fit_linear(features, y, names):
     """
     y = _as_vector(y, "y")
     try:
-        A = np.asarray(features, dtype=float)
-    except (TypeError, ValueError):
+        A = validate.array(features, "features", finite=False, nonempty=False)
+    except ValueError:
         raise TypeError("features must be a table (n rows, k columns) of numbers") from None
+    if isinstance(names, (str, bytes)) or not hasattr(names, "__iter__"):
+        raise TypeError(f"names must be a sequence of feature names, got {type(names).__name__}")
     names = tuple(str(n) for n in names)
     if A.ndim != 2 or A.shape[0] != len(y):
         raise ValueError(f"features must have shape (len(y), k) = ({len(y)}, k), got {A.shape}")
     if A.shape[1] != len(names):
         raise ValueError(f"names must name the {A.shape[1]} feature columns, got {len(names)} names")
+    if not np.all(np.isfinite(A)):
+        raise ValueError("features must hold finite numbers only")
     if A.shape[0] < A.shape[1]:
-        raise ValueError(f"{A.shape[0]} measurements cannot determine {A.shape[1]} coefficients")
+        raise ValueError(f"{A.shape[0]} measurements cannot determine {A.shape[1]} coefficients "
+                         "(features needs at least as many rows as columns)")
     scale = np.linalg.norm(A, axis=0)
     if np.any(scale == 0):
-        raise ValueError("a feature column is all zeros: its coefficient cannot be fitted")
+        raise ValueError("a column of features is all zeros: its coefficient cannot be fitted")
     solution = np.linalg.lstsq(A / scale, y, rcond=None)[0] / scale
     predicted = A @ solution
     nonzero = y != 0

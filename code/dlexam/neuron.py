@@ -2,18 +2,23 @@
 
 Question I(A) asks for sigmoid weights that reproduce a truth table; I(B) asks which
 activation can turn a given pre-activation into 1.0. Both are computed here.
+
+NaN: the activations (``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``) are element-wise and pass
+NaN and infinities through, as NumPy does; they refuse what is not numbers (None, text).
+Everything else (pre-activations, truth tables, checks, fits) refuses NaN and infinities.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import validate
 from .checks import CheckResult
 
 
 def sigmoid(z):
     """Logistic function 1 / (1 + exp(-z)), stable for any float array (no overflow at +-1000)."""
-    z = np.asarray(z, dtype=float)
+    z = validate.elementwise(z, "z")
     out = np.empty_like(z)
     positive = z >= 0
     # exp of a negative number never overflows: use exp(-z) for z >= 0 and exp(z) otherwise.
@@ -25,12 +30,12 @@ def sigmoid(z):
 
 def tanh(z):
     """Hyperbolic tangent, element-wise."""
-    return np.tanh(np.asarray(z, dtype=float))
+    return np.tanh(validate.elementwise(z, "z"))
 
 
 def relu(z):
     """max(0, z), element-wise."""
-    return np.maximum(np.asarray(z, dtype=float), 0.0)
+    return np.maximum(validate.elementwise(z, "z"), 0.0)
 
 
 LEAKY_RELU_SLOPE = 0.01
@@ -38,7 +43,8 @@ LEAKY_RELU_SLOPE = 0.01
 
 def leaky_relu(z, slope=LEAKY_RELU_SLOPE):
     """z for z >= 0, slope * z otherwise (PyTorch's default slope 0.01)."""
-    z = np.asarray(z, dtype=float)
+    z = validate.elementwise(z, "z")
+    slope = validate.real(slope, "slope")
     return np.where(z >= 0, z, slope * z)
 
 
@@ -49,15 +55,15 @@ def activation_function(name):
     """The activation called `name`, one of ACTIVATIONS."""
     if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(
-            f"activation must be one of {', '.join(repr(a) for a in ACTIVATIONS)}, got {name!r}"
+            f"activation must be one of {', '.join(repr(a) for a in ACTIVATIONS)}, got {validate.got(name)}"
         )
     return ACTIVATIONS[name]
 
 
 def pre_activation(x, w, b):
     """(n, d), (d,), scalar -> (n,): the weighted sum x @ w + b."""
-    x = np.asarray(x, dtype=float)
-    w = np.asarray(w, dtype=float)
+    x = validate.array(x, "x", nonempty=False)
+    w = validate.array(w, "w")
     if x.ndim != 2:
         raise ValueError(f"x must have shape (n, d), one input per row; got shape {x.shape}")
     if w.ndim != 1:
@@ -68,7 +74,9 @@ def pre_activation(x, w, b):
         )
     if np.ndim(b) != 0:
         raise ValueError(f"b must be a scalar bias; got shape {np.shape(b)}")
-    return x @ w + float(b)
+    b = validate.real(b, "b")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return x @ w + b
 
 
 def neuron_output(x, w, b, activation="sigmoid"):
@@ -84,6 +92,13 @@ class TruthTable:
     name: str
     inputs: np.ndarray
     targets: np.ndarray
+
+    def __post_init__(self):
+        validate.text(self.name, "name")
+        inputs = validate.array(self.inputs, "inputs", shape=(None, 2))
+        targets = validate.array(self.targets, "targets", shape=(len(inputs),))
+        if np.any((targets < 0) | (targets > 1)):
+            raise ValueError(f"targets must be sigmoid outputs between 0 and 1, got {targets.tolist()}")
 
 
 _CORNERS = np.array([[1, 1], [1, 0], [0, 1], [0, 0]], dtype=float)
@@ -106,8 +121,8 @@ def truth_table(name):
     """The truth table called `name`, one of TRUTH_TABLES."""
     if isinstance(name, TruthTable):
         return name
-    if name not in TRUTH_TABLES:
-        raise ValueError(f"truth table must be one of {', '.join(TRUTH_TABLES)}, got {name!r}")
+    if not isinstance(name, str) or name not in TRUTH_TABLES:
+        raise ValueError(f"truth table must be one of {', '.join(TRUTH_TABLES)}, got {validate.got(name)}")
     return TRUTH_TABLES[name]
 
 
@@ -124,11 +139,8 @@ DEFAULT_TOLERANCE = 0.05
 def check_weights(table, w1, w2, b, tol=DEFAULT_TOLERANCE):
     """Say whether a sigmoid neuron with weights (w1, w2) and bias b reproduces `table`, and why."""
     table = truth_table(table)
-    for name, value in (("w1", w1), ("w2", w2), ("b", b), ("tol", tol)):
-        if np.ndim(value) != 0 or not np.isfinite(float(value)):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if tol < 0:
-        raise ValueError(f"tol must be >= 0 (the largest error a row may have), got {tol!r}")
+    w1, w2, b = (validate.real(v, name) for v, name in ((w1, "w1"), (w2, "w2"), (b, "b")))
+    tol = validate.tolerance(tol, "tol")
     outputs, errors = table_errors([w1, w2], b, table)
     wrong = [
         f"input ({int(x[0])}, {int(x[1])}): output {out:.3f}, target {t:g}, off by {err:.3f}"
@@ -153,11 +165,9 @@ def check_smallest_scale(a, tol=0.01, step=0.01):
 
     Right when check_weights passes at `a` and fails at `a - step`.
     """
-    for name, value in (("a", a), ("tol", tol), ("step", step)):
-        if np.ndim(value) != 0 or not np.isfinite(float(value)):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if step <= 0:
-        raise ValueError(f"step must be > 0, got {step!r}")
+    a = validate.real(a, "a")
+    tol = validate.tolerance(tol, "tol")
+    step = validate.real(step, "step", above=0.0)
     here = check_weights("exam", -a, -a, a, tol=tol)
     below = check_weights("exam", -(a - step), -(a - step), a - step, tol=tol)
     if here and not below:
@@ -175,9 +185,10 @@ def best_fit_on_grid(table, values):
     an error near 0 on a wide enough grid; XOR never gets below 0.5.
     """
     table = truth_table(table)
-    v = np.asarray(values, dtype=float)
+    v = validate.array(values, "values", nonempty=False)
     if v.ndim != 1 or v.size == 0:
         raise ValueError("values must be a non-empty 1-D sequence of candidate weights")
+    validate.work(8 * v.size**3, "values", validate.MAX_ELEMENTS, "numbers on the grid values**3")
     w1, w2, b = np.meshgrid(v, v, v, indexing="ij")
     params = np.stack([w1.ravel(), w2.ravel(), b.ravel()], axis=1)  # (G, 3)
     z = params[:, :2] @ table.inputs.T + params[:, 2:]  # (G, 4)

@@ -3,6 +3,10 @@
 A dense layer from ``n_in`` to ``n_out`` neurons has ``n_in * n_out`` weights and ``n_out``
 biases; a network's count is the sum over its layers. The 28x28 images of I(D) enter the
 network flattened, as 784 inputs.
+
+The counts are exact integer arithmetic, so sizes have no ceiling there; building a network
+(``dense_network``) is limited to ``validate.MAX_ELEMENTS`` parameters. NaN has no place in a
+count: answers to the checks must be finite whole numbers.
 """
 
 from dataclasses import dataclass
@@ -13,6 +17,7 @@ from typing import Callable
 import torch
 from torch import nn
 
+from . import validate
 from .checks import CheckResult
 
 __all__ = [
@@ -66,6 +71,8 @@ def _check_layer_sizes(layer_sizes):
             f"layer_sizes must be a sequence of ints such as [784, 512, 10], got {layer_sizes!r}"
         )
     sizes = list(layer_sizes)
+    if len(sizes) > validate.MAX_ITEMS:
+        raise ValueError(f"layer_sizes holds {len(sizes):,} sizes, more than the limit of {validate.MAX_ITEMS:,}")
     if len(sizes) < 2:
         raise ValueError(
             "layer_sizes needs at least two sizes (inputs and outputs), "
@@ -122,6 +129,7 @@ def count_parameters(module, trainable_only=True):
     """
     if not isinstance(module, nn.Module):
         raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
+    validate.boolean(trainable_only, "trainable_only")
     return sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only)
 
 
@@ -134,6 +142,8 @@ def dense_network(layer_sizes, generator=None):
     touches torch's global random state.
     """
     sizes = _check_layer_sizes(layer_sizes)
+    validate.work(sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])), "layer_sizes", validate.MAX_ELEMENTS,
+                  "parameters")
     if generator is None:
         generator = torch.Generator().manual_seed(0)
     elif not isinstance(generator, torch.Generator):
@@ -212,7 +222,7 @@ def _check_image_shape(image_shape):
             f"got {len(image_shape)} numbers: {tuple(image_shape)!r}"
         )
     names = ("height", "width", "channels")
-    shape = tuple(_check_positive_int(s, f"image {n}") for s, n in zip(image_shape, names))
+    shape = tuple(_check_positive_int(s, f"image_shape's {n}") for s, n in zip(image_shape, names))
     return shape if len(shape) == 3 else (*shape, 1)
 
 
@@ -280,13 +290,16 @@ def conv_vs_dense(image_shape, out_channels, kernel_size, stride=1, padding=0):
     image_shape: (h, w) or (h, w, channels); kernel_size: int or (kh, kw); stride and padding
     as in torch.nn.Conv2d (ints, zeros on each side). Returns a ConvComparison.
     """
-    from .conv import conv_output_size
-
     h, w, c = _check_image_shape(image_shape)
     out_channels = _check_positive_int(out_channels, "out_channels")
     kh, kw = _kernel_pair(kernel_size)
-    out_h = conv_output_size(h, kh, stride, padding)
-    out_w = conv_output_size(w, kw, stride, padding)
+    stride = validate.integer(stride, "stride", 1)
+    padding = validate.integer(padding, "padding", 0)
+    if kh > h + 2 * padding or kw > w + 2 * padding:
+        raise ValueError(f"kernel_size {kh}x{kw} does not fit image_shape {h}x{w} with padding {padding}: "
+                         "use a smaller kernel or more padding")
+    out_h = (h + 2 * padding - kh) // stride + 1  # conv.conv_output_size, without its ceiling on sizes
+    out_w = (w + 2 * padding - kw) // stride + 1
     n_outputs = out_h * out_w * out_channels
     return ConvComparison(
         input_shape=(h, w, c),
@@ -319,7 +332,7 @@ def mistaken_counts(layer_sizes, image_shape=None):
         h, w, c = _check_image_shape(image_shape)
         if h * w * c != sizes[0]:
             raise ValueError(
-                f"an image of {h}x{w}x{c} has {h * w * c} pixel values, but layer_sizes starts "
+                f"image_shape {h}x{w}x{c} has {h * w * c} pixel values, but layer_sizes starts "
                 f"with {sizes[0]} inputs: they must agree"
             )
         if c > 1:
@@ -345,11 +358,11 @@ def mistaken_counts(layer_sizes, image_shape=None):
     return [(text, count) for text, count in found if count != right]
 
 
-def _check_answer(answer):
+def _check_answer(answer, name="answer"):
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise TypeError(f"answer must be a number, got {answer!r}")
+        raise TypeError(f"{name} must be a number, got {answer!r}")
     if not math.isfinite(answer) or answer != int(answer):
-        raise ValueError(f"a parameter count is a whole number, got {answer!r}")
+        raise ValueError(f"{name} must be a whole number (a parameter count), got {answer!r}")
     return int(answer)
 
 
@@ -373,11 +386,12 @@ def explain_count(layer_sizes, count, image_shape=None):
     "right" for the right count; the known mistake it matches (see ``mistaken_counts``), such as
     "leaves out the 522 biases"; otherwise how far it is off, such as "is 512 too high".
     """
-    count = _check_answer(count)
+    count = _check_answer(count, "count")
     right = dense_parameter_count(layer_sizes)
+    mistakes = mistaken_counts(layer_sizes, image_shape)  # checks image_shape whatever the count
     if count == right:
         return "right"
-    mistake = _matching_mistake(count, mistaken_counts(layer_sizes, image_shape))
+    mistake = _matching_mistake(count, mistakes)
     if mistake is not None:
         return mistake
     return f"is {abs(count - right):,} too {'high' if count > right else 'low'}"
@@ -404,7 +418,7 @@ def check_conv_parameter_count(in_channels, out_channels, kernel_size, answer):
     """Say whether ``answer`` is the number of parameters of nn.Conv2d(in, out, kernel), and why not."""
     answer = _check_answer(answer)
     right = conv_parameter_count(in_channels, out_channels, kernel_size)
-    kh, kw = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
+    kh, kw = _kernel_pair(kernel_size)
     area = kh * kw
     mistakes = [
         (f"leaves out the {out_channels} biases, one per filter", right - out_channels),

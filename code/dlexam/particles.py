@@ -38,6 +38,10 @@ Randomness: every data set is drawn from its own stream, derived from (seed, pur
 ``numpy.random.SeedSequence``, so training sets, validation sets and the reference sample
 used for the target standardisation never share random numbers. Importing this module
 draws nothing and sets no seed.
+
+NaN: ``target`` and ``standardise`` are evaluated configuration by configuration (entry by
+entry) and pass NaN through; ``canonical_frame`` refuses NaN and infinite coordinates (its
+eigendecomposition would fail). Sizes have the ceilings of ``dlexam.validate``.
 """
 
 import functools
@@ -46,7 +50,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from dlexam import augment
+from dlexam import augment, validate
 
 N_PARTICLES = 20
 DIM = 3
@@ -80,10 +84,13 @@ def target(X):
     is_numpy = isinstance(X, np.ndarray)
     if not is_numpy and not isinstance(X, torch.Tensor):
         raise TypeError(f"X must be a torch tensor or a NumPy array, got {type(X).__name__}")
+    if is_numpy and X.dtype.kind not in "iuf" or not is_numpy and (X.is_complex() or X.dtype == torch.bool):
+        raise TypeError(f"X must hold real coordinates, got dtype {X.dtype}")
     if X.ndim != 3 or X.shape[-1] != DIM:
         raise ValueError(f"X must have shape (n, m, 3), got {tuple(X.shape)}")
     if X.shape[1] < 2:
-        raise ValueError(f"P needs at least 2 particles per configuration, got {X.shape[1]}")
+        raise ValueError(f"X must hold at least 2 particles per configuration for P (a pair), got {X.shape[1]}")
+    validate.work(X.shape[0] * X.shape[1] ** 2 * 2, "X", validate.MAX_ELEMENTS, "pair distances")
     Xt = torch.from_numpy(X) if is_numpy else X
     Xt = Xt.detach().to(torch.float64)
     i, j = torch.triu_indices(Xt.shape[1], Xt.shape[1], offset=1)  # all pairs i < j
@@ -100,6 +107,7 @@ def stream_generator(seed, stream):
         raise TypeError(f"seed must be an integer, got {seed!r}")
     if seed < 0:
         raise ValueError(f"seed must be non-negative, got {seed}")
+    stream = validate.integer(stream, "stream", 0)
     words = np.random.SeedSequence([int(stream), int(seed)]).generate_state(2, dtype=np.uint32)
     return torch.Generator().manual_seed(int(words[0]) << 32 | int(words[1]))
 
@@ -108,8 +116,11 @@ def canonical_frame(X):
     """(n, m, 3) -> (n, m, 3): centred, principal axes on x, y, z (longest first), sorted by x."""
     if not isinstance(X, torch.Tensor):
         raise TypeError(f"X must be a torch tensor, got {type(X).__name__}")
-    if X.ndim != 3 or X.shape[-1] != DIM:
-        raise ValueError(f"X must have shape (n, m, 3), got {tuple(X.shape)}")
+    if X.ndim != 3 or X.shape[-1] != DIM or X.shape[1] < 1:
+        raise ValueError(f"X must have shape (n, m, 3) with m >= 1, got {tuple(X.shape)}")
+    validate.tensor(X, "X", floating=False)
+    if X.is_complex() or X.dtype == torch.bool:
+        raise TypeError(f"X must hold real coordinates, got dtype {X.dtype}")
     X = X.to(torch.float64)
     centred = X - X.mean(dim=1, keepdim=True)  # (n, m, 3)
     gyration = centred.transpose(1, 2) @ centred / X.shape[1]  # (n, 3, 3)
@@ -151,9 +162,10 @@ def make_dataset(n, seed=0, validation=False, frame="canonical"):
         raise TypeError(f"n must be an integer number of configurations, got {n!r}")
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
+    validate.size(n, "n", 1, validate.MAX_ELEMENTS // (N_PARTICLES * DIM * 4))
     if not isinstance(validation, bool):
         raise TypeError(f"validation must be True or False, got {validation!r}")
-    if frame not in FRAMES:
+    if not isinstance(frame, str) or frame not in FRAMES:
         raise ValueError(f"frame must be one of {FRAMES}, got {frame!r}")
     stream = _VALIDATION_STREAM if validation else _TRAINING_STREAM
     generator = stream_generator(seed, stream)
@@ -182,5 +194,13 @@ def target_scale():
 
 def standardise(y):
     """(n,) -> (n,): (y - mean) / std with the reference target_scale()."""
+    if isinstance(y, torch.Tensor):
+        if y.is_complex() or y.dtype == torch.bool:
+            raise TypeError(f"y must hold real numbers, got dtype {y.dtype}")
+    elif isinstance(y, np.ndarray):
+        if y.dtype.kind not in "iuf":
+            raise TypeError(f"y must hold real numbers, got dtype {y.dtype}")
+    else:
+        y = validate.elementwise(y, "y")
     scale = target_scale()
     return (y - scale.mean) / scale.std

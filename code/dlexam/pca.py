@@ -3,6 +3,10 @@
 The principal components of data with covariance ``C`` are the eigenvectors of ``C``; the
 variance along each is its eigenvalue. Zero eigenvalues are directions the data never vary in,
 so the number of components with non-zero variance is ``rank(C)``.
+
+NaN: every function here refuses matrices with NaN or infinite entries, and tolerances that
+are negative, NaN or infinite; matrices hold at most ``MAX_ENTRIES`` entries (a 2000 x 2000
+eigendecomposition takes seconds).
 """
 
 from typing import NamedTuple
@@ -10,6 +14,7 @@ import numbers
 
 import numpy as np
 
+from . import validate
 from .checks import CheckResult
 
 __all__ = [
@@ -39,6 +44,7 @@ EXAM_COVARIANCE.setflags(write=False)  # a shared constant: copy it before chang
 # A matrix counts as symmetric when max|C - C^T| <= SYMMETRY_RTOL * max|C|: loose enough for
 # covariances computed in floating point, tight enough to catch a wrongly typed entry.
 SYMMETRY_RTOL = 1e-8
+MAX_ENTRIES = 4_000_000
 
 
 class PCAResult(NamedTuple):
@@ -63,6 +69,8 @@ def _as_matrix(C, name="C"):
         raise ValueError(f"{name} must not be empty, got shape {C.shape}")
     if not np.all(np.isfinite(C)):
         raise ValueError(f"{name} must have finite entries (no NaN or inf)")
+    if C.size > MAX_ENTRIES:
+        raise ValueError(f"{name} has {C.size:,} entries, more than the limit of {MAX_ENTRIES:,}")
     return C
 
 
@@ -89,11 +97,7 @@ def _default_tol(values, d):
 def _check_tol(tol):
     if tol is None:
         return None
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
-        raise TypeError(f"tol must be a real number or None, got {tol!r}")
-    if not tol >= 0:
-        raise ValueError(f"tol must be non-negative, got {tol}")
-    return float(tol)
+    return validate.tolerance(tol, "tol")
 
 
 def pca(C):
@@ -191,11 +195,10 @@ def sample_with_covariance(C, n, generator):
             "generator must be a numpy.random.Generator such as np.random.default_rng(0), "
             f"got {type(generator).__name__}"
         )
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"n (the number of samples) must be an integer, got {n!r}")
-    if n < 1:
-        raise ValueError(f"n (the number of samples) must be at least 1, got {n}")
-    eigenvalues, eigenvectors = _psd_eigh(_as_symmetric(C))
+    n = validate.size(n, "n (the number of samples)")
+    C = _as_symmetric(C)
+    validate.work(n * C.shape[0], "n and C", validate.MAX_ELEMENTS, "sampled numbers")
+    eigenvalues, eigenvectors = _psd_eigh(C)
     root = eigenvectors * np.sqrt(eigenvalues)  # (d, d), root @ root.T == C
     z = generator.standard_normal((int(n), C.shape[0]))  # (n, d)
     return z @ root.T  # (n, d)
@@ -244,6 +247,8 @@ def check_covariance(C, rank=None):
     target = rank
     if target is not None and (isinstance(target, bool) or not isinstance(target, numbers.Integral)):
         raise TypeError(f"rank must be an integer or None, got {target!r}")
+    if target is not None and target < 0:
+        raise ValueError(f"rank must be at least 0, got {target}")
     try:
         C = _as_symmetric(C)
     except ValueError as err:

@@ -17,6 +17,10 @@ per km computed from fuel consumption. The pieces of the exam's story, each on i
 - ``check_line``, ``check_outside_fraction``, ``check_validation_mse``: the exercises' self-checks.
 
 All arrays are NumPy; x and y are 1-D, one entry per car.
+
+NaN: every function here refuses NaN and infinite data (drop or fix such cars first), and the
+checks refuse NaN tolerances. Sizes have ceilings: at most ``MAX_RUNS`` networks trained
+together, ``validate.MAX_SIZE`` points.
 """
 
 import contextlib
@@ -29,7 +33,9 @@ from importlib import resources
 import numpy as np
 import torch
 
+from . import validate
 from .checks import CheckResult
+from .validate import is_int as _is_int
 
 # Unit conversions (exact by definition) and the CO2 of burning fuel.
 KG_PER_LB = 0.45359237
@@ -42,11 +48,8 @@ CO2_G_PER_US_GALLON = {"gasoline": 8887.0, "diesel": 10180.0}
 CO2_G_PER_LITRE = {fuel: grams / LITRES_PER_US_GALLON for fuel, grams in CO2_G_PER_US_GALLON.items()}
 
 N_CARS = 398
+MAX_RUNS = 1000  # networks trained together in one stack
 DATA_FILE = "auto_mpg.csv"
-
-
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _vector(values, name, min_length=1):
@@ -54,8 +57,8 @@ def _vector(values, name, min_length=1):
     if isinstance(values, torch.Tensor):
         values = values.detach().cpu().numpy()
     try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
+        array = validate.array(values, name, finite=False, nonempty=False)
+    except ValueError:
         raise TypeError(f"{name} must be a 1-D array of numbers, got {type(values).__name__}") from None
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D, one value per car; got shape {array.shape}")
@@ -66,12 +69,24 @@ def _vector(values, name, min_length=1):
     return array
 
 
-def _pair(x, y, min_length=2):
-    x = _vector(x, "x", min_length)
-    y = _vector(y, "y", min_length)
+def _pair(x, y, min_length=2, names=("x", "y")):
+    x = _vector(x, names[0], min_length)
+    y = _vector(y, names[1], min_length)
     if len(x) != len(y):
-        raise ValueError(f"x has {len(x)} values but y has {len(y)}: they must have one value per car each")
+        raise ValueError(f"{names[0]} has {len(x)} values but {names[1]} has {len(y)}: they must have one value "
+                         "per car each")
     return x, y
+
+
+def _finite_number(value):
+    """True for one finite real number (a reader's answer), False for anything else."""
+    value = validate._scalar(value)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _check_rng(rng):
@@ -90,11 +105,16 @@ def litres_per_100km(mpg):
 
 def co2_g_per_km(mpg, fuel="gasoline"):
     """(n,) miles per US gallon -> (n,) grams of CO2 per km; fuel is a name or an (n,) array of names."""
-    fuel_array = np.broadcast_to(np.asarray(fuel, dtype=object), np.shape(np.atleast_1d(mpg)))
-    unknown = set(fuel_array.tolist()) - set(CO2_G_PER_LITRE)
+    try:
+        fuel_array = np.broadcast_to(np.asarray(fuel, dtype=object), np.shape(np.atleast_1d(mpg)))
+    except ValueError:
+        raise ValueError(f"fuel must be one name or one name per car ({np.size(mpg)}), got {validate.got(fuel)}") from None
+    if not all(isinstance(f, str) for f in fuel_array.flat):
+        raise ValueError(f"fuel must be one of {sorted(CO2_G_PER_LITRE)} (names), got {validate.got(fuel)}")
+    unknown = set(fuel_array.flat) - set(CO2_G_PER_LITRE)
     if unknown:
         raise ValueError(f"fuel must be one of {sorted(CO2_G_PER_LITRE)}, got {sorted(map(str, unknown))}")
-    grams_per_litre = np.array([CO2_G_PER_LITRE[f] for f in fuel_array.tolist()])
+    grams_per_litre = np.array([CO2_G_PER_LITRE[f] for f in fuel_array.flat]).reshape(fuel_array.shape)
     return litres_per_100km(mpg) / 100 * grams_per_litre
 
 
@@ -167,10 +187,12 @@ def fit_line(x, y):
 
 def predict_line(slope, intercept, x):
     """(n,) -> (n,): slope * x + intercept."""
-    for name, value in (("slope", slope), ("intercept", intercept)):
-        if np.ndim(value) != 0 or not np.isfinite(value):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return slope * _vector(x, "x") + intercept
+    slope, intercept = validate.real(slope, "slope"), validate.real(intercept, "intercept")
+    with np.errstate(over="ignore"):
+        result = slope * _vector(x, "x") + intercept
+    if not np.all(np.isfinite(result)):
+        raise ValueError("slope, intercept and x give predictions too large for a float")
+    return result
 
 
 def mse(y, prediction):
@@ -195,6 +217,8 @@ def polynomial_r_squared(x, y, degree):
     x, y = _pair(x, y, min_length=3)
     if not _is_int(degree) or not 1 <= degree <= 5:
         raise ValueError(f"degree must be a whole number from 1 to 5, got {degree!r}")
+    if len(np.unique(x)) <= degree:
+        raise ValueError(f"x must take at least {degree + 1} different values to fit a polynomial of degree {degree}")
     scaled = (x - x.mean()) / x.std()
     coefficients = np.polynomial.polynomial.polyfit(scaled, y, degree)
     return r_squared(y, np.polynomial.polynomial.polyval(scaled, coefficients))
@@ -206,7 +230,9 @@ def binned_residuals(x, residuals, n_bins=5):
     Returns (centres (n_bins,), means (n_bins,), stds (n_bins,)): a trend in the means says the
     relation bends, a trend in the stds that the scatter grows.
     """
-    x, residuals = _pair(x, residuals)
+    x, residuals = _pair(x, residuals, names=("x", "residuals"))
+    if not _is_int(n_bins) or not 1 <= n_bins <= len(x):
+        raise ValueError(f"n_bins must be a whole number from 1 to {len(x)}, got {n_bins!r}")
     strata = quantile_strata(x, n_bins)
     groups = [np.flatnonzero(strata == s) for s in range(n_bins)]
     return (np.array([x[g].mean() for g in groups]), np.array([residuals[g].mean() for g in groups]),
@@ -214,8 +240,9 @@ def binned_residuals(x, residuals, n_bins=5):
 
 
 def _train_count(n, train_fraction):
-    if not _is_int(n) or n < 2:
-        raise ValueError(f"need at least 2 data points to split, got {n!r}")
+    if not _is_int(n) or not 2 <= n <= validate.MAX_SIZE:
+        raise ValueError(f"n must be a whole number of data points from 2 to {validate.MAX_SIZE:,} to split, "
+                         f"got {n!r}")
     if isinstance(train_fraction, bool) or not isinstance(train_fraction, (int, float, np.floating)):
         raise TypeError(f"train_fraction must be a number between 0 and 1, got {train_fraction!r}")
     if not 0 < train_fraction < 1:
@@ -256,16 +283,19 @@ SPLITS = ("sorted", "shuffled")
 
 def split(kind, x, train_fraction, rng=None):
     """The split called `kind` ("sorted" or "shuffled") of the points x; rng for "shuffled"."""
+    if rng is not None:
+        _check_rng(rng)
     if kind == "sorted":
         return sorted_split(x, train_fraction)
     if kind == "shuffled":
         return shuffled_split(len(_vector(x, "x", 2)), train_fraction, rng)
-    raise ValueError(f"split must be one of {', '.join(map(repr, SPLITS))}, got {kind!r}")
+    raise ValueError(f"kind (the split) must be one of {', '.join(map(repr, SPLITS))}, got {kind!r}")
 
 
 def time_split(year, last_training_year):
     """(n,) years -> (train: year <= last_training_year, validation: later years), as index arrays."""
     year = _vector(year, "year")
+    last_training_year = validate.real(last_training_year, "last_training_year")
     train = np.flatnonzero(year <= last_training_year)
     validation = np.flatnonzero(year > last_training_year)
     if len(train) == 0 or len(validation) == 0:
@@ -286,8 +316,8 @@ def kfold_splits(n, k, rng=None):
     default, shuffle=False): on sorted data each fold is a range of x. With a Generator the
     points are permuted first.
     """
-    if not _is_int(n) or n < 2:
-        raise ValueError(f"n must be a whole number of points >= 2, got {n!r}")
+    if not _is_int(n) or not 2 <= n <= validate.MAX_SIZE:
+        raise ValueError(f"n must be a whole number of points from 2 to {validate.MAX_SIZE:,}, got {n!r}")
     _check_folds(n, k)
     if rng is None:
         order = np.arange(n)
@@ -317,6 +347,8 @@ def stratified_kfold_splits(strata, k, rng):
     strata = np.asarray(strata)
     if strata.ndim != 1 or len(strata) < 2:
         raise ValueError(f"strata must be a 1-D array of labels, one per point; got shape {strata.shape}")
+    if strata.dtype.kind not in "biuU" or strata.size > validate.MAX_SIZE:
+        raise TypeError(f"strata must hold whole-number or text labels, got dtype {strata.dtype}")
     _check_folds(len(strata), k)
     _check_rng(rng)
     fold_of = np.empty(len(strata), dtype=int)
@@ -356,9 +388,9 @@ class ModelConfig:
     lr: float = 0.01
 
     def __post_init__(self):
-        if self.kind not in MODEL_KINDS:
+        if not isinstance(self.kind, str) or self.kind not in MODEL_KINDS:
             raise ValueError(f"kind must be one of {', '.join(map(repr, MODEL_KINDS))}, got {self.kind!r}")
-        if self.activation not in ACTIVATIONS:
+        if not isinstance(self.activation, str) or self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {self.activation!r}")
         if not _is_int(self.width) or not 1 <= self.width <= MAX_WIDTH:
             raise ValueError(f"width must be a whole number from 1 to {MAX_WIDTH}, got {self.width!r}")
@@ -548,17 +580,25 @@ def fit_mlps(config, xs, ys, seeds):
     """
     if not isinstance(config, ModelConfig) or config.kind != "mlp":
         raise TypeError("config must be a ModelConfig with kind='mlp'; use fit() for linear regression")
-    if isinstance(seeds, (int, np.integer)) or not all(_is_int(s) and s >= 0 for s in seeds):
+    if isinstance(seeds, (int, np.integer, str, bytes)) or not hasattr(seeds, "__iter__") \
+            or not all(_is_int(s) and s >= 0 for s in seeds):
         raise ValueError(f"seeds must be a sequence of whole numbers >= 0, one per run; got {seeds!r}")
     seeds = [int(s) for s in seeds]
+    if len(seeds) > MAX_RUNS:
+        raise ValueError(f"seeds may hold at most {MAX_RUNS} runs, got {len(seeds):,}")
+    for name, values in (("xs", xs), ("ys", ys)):
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+            raise TypeError(f"{name} must be a sequence of 1-D arrays, one per run, got {validate.got(values)}")
     if len(xs) != len(seeds) or len(ys) != len(seeds):
-        raise ValueError(f"give one x, one y and one seed per run: got {len(xs)} x, {len(ys)} y, {len(seeds)} seeds")
+        raise ValueError(f"xs, ys and seeds must hold one entry per run: got {len(xs)}, {len(ys)} and {len(seeds)}")
     if not seeds:
         raise ValueError("give at least one run")
-    pairs = [_pair(x, y) for x, y in zip(xs, ys)]
+    pairs = [_pair(x, y, names=(f"xs[{i}]", f"ys[{i}]")) for i, (x, y) in enumerate(zip(xs, ys))]
     if len({len(x) for x, _ in pairs}) != 1:
         raise ValueError("all runs must have the same number of training points to be trained together; "
                          "train runs of different sizes with separate calls")
+    validate.work(len(seeds) * len(pairs[0][0]) * config.width * config.depth * 4, "xs, ys, seeds and config",
+                  validate.MAX_ELEMENTS, "activations per step")
     x_scalers = [Standardiser.of(x) for x, _ in pairs]
     y_scalers = [Standardiser.of(y) for _, y in pairs]
     X = torch.tensor(np.stack([s.forward(x) for s, (x, _) in zip(x_scalers, pairs)]), dtype=DTYPE)
@@ -599,6 +639,8 @@ def fit(config, x, y, seed=0):
     """Fit one model of `config` to (x, y): a LineModel or an MLPModel (seed: its initialisation)."""
     if not isinstance(config, ModelConfig):
         raise TypeError(f"config must be a ModelConfig, got {type(config).__name__}")
+    if not _is_int(seed) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
     if config.kind == "linear":
         return LineModel(*fit_line(x, y))
     return fit_mlps(config, [x], [y], [seed])[0]
@@ -616,14 +658,17 @@ def evaluate(model, x_train, y_train, x_val, y_val):
     """Training and validation MSE of a fitted model (anything with predict)."""
     if not hasattr(model, "predict"):
         raise TypeError(f"model must be a fitted model with predict(x), got {type(model).__name__}")
-    x_train, y_train = _pair(x_train, y_train, 1)
-    x_val, y_val = _pair(x_val, y_val, 1)
+    x_train, y_train = _pair(x_train, y_train, 1, names=("x_train", "y_train"))
+    x_val, y_val = _pair(x_val, y_val, 1, names=("x_val", "y_val"))
     return Errors(mse(y_train, model.predict(x_train)), mse(y_val, model.predict(x_val)))
 
 
 def extrapolation_slope(model, x0, x1):
     """(f(x1) - f(x0)) / (x1 - x0): the model's average slope between two points."""
-    if np.ndim(x0) != 0 or np.ndim(x1) != 0 or x0 == x1:
+    if not callable(getattr(model, "predict", None)):
+        raise TypeError(f"model must be a fitted model with predict(x), got {type(model).__name__}")
+    x0, x1 = validate.real(x0, "x0"), validate.real(x1, "x1")
+    if x0 == x1:
         raise ValueError(f"x0 and x1 must be two different numbers, got {x0!r} and {x1!r}")
     f0, f1 = model.predict([float(x0), float(x1)])
     return float((f1 - f0) / (x1 - x0))
@@ -649,6 +694,15 @@ def run_experiment(configs, x, y, splits, seeds=(0,)):
     x, y = _pair(x, y)
     if not isinstance(splits, dict) or not splits:
         raise ValueError("splits must be a non-empty dict {name: (train indices, validation indices)}")
+    for name, pair in splits.items():
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"splits[{name!r}] must be a pair (train indices, validation indices), got {pair!r}")
+        for part in pair:
+            part = validate.array(part, f"splits[{name!r}]", ndim=1, integral=True, dtype=None)
+            if part.min() < 0 or part.max() >= len(x):
+                raise ValueError(f"splits[{name!r}] holds indices outside 0..{len(x) - 1}")
+    if isinstance(configs, (str, bytes, ModelConfig)) or not hasattr(configs, "__iter__"):
+        raise TypeError(f"configs must be a list of ModelConfig, got {validate.got(configs)}")
     runs = []
     for config in configs:
         if not isinstance(config, ModelConfig):
@@ -669,6 +723,14 @@ def run_experiment(configs, x, y, splits, seeds=(0,)):
 
 def summarise(runs, split_names=None):
     """{config label: {split: (median, min, max) validation MSE over seeds}}, in the runs' order."""
+    if isinstance(runs, (str, bytes)) or not hasattr(runs, "__iter__"):
+        raise TypeError(f"runs must be the list of Run that run_experiment returns, got {validate.got(runs)}")
+    runs = list(runs)
+    for run in runs:
+        if not isinstance(run, Run):
+            raise TypeError(f"runs must hold Run objects (from run_experiment), got {validate.got(run)}")
+    if split_names is not None and (isinstance(split_names, (str, bytes)) or not hasattr(split_names, "__iter__")):
+        raise TypeError(f"split_names must be a list of split names or None, got {validate.got(split_names)}")
     table = {}
     for run in runs:
         table.setdefault(run.config.label, {}).setdefault(run.split, []).append(run.errors.validation)
@@ -686,8 +748,7 @@ def make_data(data, noise=0.0, seed=0):
     """(x (n,), y (n,), x label) of the data set `data` (one of DATASETS), y with Gaussian noise of sd `noise` added."""
     if data not in DATASETS:
         raise ValueError(f"data must be one of {', '.join(map(repr, DATASETS))}, got {data!r}")
-    if isinstance(noise, bool) or np.ndim(noise) != 0 or not np.isfinite(noise) or not 0 <= noise <= 1000:
-        raise ValueError(f"noise must be a standard deviation from 0 to 1000 g/km, got {noise!r}")
+    noise = validate.real(noise, "noise (a standard deviation in g/km)", 0.0, 1000.0)
     if not _is_int(seed) or seed < 0:
         raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
     cars = load_cars()
@@ -733,8 +794,9 @@ def split_and_fit(data, config, split_kind="sorted", train_fraction=0.8, noise=0
 def check_line(slope, intercept, x, y, rel_tol=1e-6):
     """Is (slope, intercept) the least-squares line through (x, y)?"""
     true_slope, true_intercept = fit_line(x, y)
+    rel_tol = validate.tolerance(rel_tol, "rel_tol")
     for name, value in (("slope", slope), ("intercept", intercept)):
-        if np.ndim(value) != 0 or not np.isfinite(value):
+        if not _finite_number(value):
             return CheckResult(False, f"Not yet: {name} must be one finite number, got {value!r}.")
     scale = max(abs(true_intercept), 1e-12)
     if math.isclose(slope, true_slope, rel_tol=rel_tol, abs_tol=1e-12) and \
@@ -753,7 +815,9 @@ def check_line(slope, intercept, x, y, rel_tol=1e-6):
 def check_outside_fraction(value, x_train, x_val, abs_tol=1e-3):
     """Is `value` the share of validation points outside the training range?"""
     truth = outside_range_fraction(x_train, x_val)
-    if np.ndim(value) != 0 or not np.isfinite(value):
+    x_train = _vector(x_train, "x_train")
+    abs_tol = validate.tolerance(abs_tol, "abs_tol")
+    if not _finite_number(value):
         return CheckResult(False, f"Not yet: give one number between 0 and 1, got {value!r}.")
     if abs(value - truth) <= abs_tol:
         return CheckResult(True, f"Right: {truth:.3f} of the validation points lie outside the training range "
@@ -765,9 +829,14 @@ def check_outside_fraction(value, x_train, x_val, abs_tol=1e-3):
 
 def check_validation_mse(value, x_train, y_train, x_val, y_val, rel_tol=1e-3):
     """Is `value` the validation MSE of the least-squares line fitted to the training points?"""
+    rel_tol = validate.tolerance(rel_tol, "rel_tol")
+    x_train, y_train = _pair(x_train, y_train, names=("x_train", "y_train"))
+    x_val, y_val = _pair(x_val, y_val, 1, names=("x_val", "y_val"))
+    if np.ptp(x_train) <= 1e-12 * np.abs(x_train).max():
+        raise ValueError("x_train takes a single value: a line through it has no defined slope")
     model = LineModel(*fit_line(x_train, y_train))
     errors = evaluate(model, x_train, y_train, x_val, y_val)
-    if np.ndim(value) != 0 or not np.isfinite(value):
+    if not _finite_number(value):
         return CheckResult(False, f"Not yet: give one number, got {value!r}.")
     if math.isclose(value, errors.validation, rel_tol=rel_tol):
         return CheckResult(True, f"Right: validation MSE {errors.validation:.4g} (training MSE {errors.train:.4g}).")

@@ -11,6 +11,11 @@ any ``mu1``, ``mu2``. A general residual block ``x + q(x)`` needs ``q`` to be a 
 activation (O(L B d) memory); ``"checkpoint"`` keeps about sqrt(L) segment inputs and recomputes
 segments (``torch.utils.checkpoint``); ``"reversible"`` keeps only the output and, in backward,
 reconstructs each block's input from its output (Gomez et al., 2017): O(B d).
+
+NaN: the blocks, stacks and ``tanh_residual`` compute like any PyTorch layer and pass NaN
+through; the inversions (``fixed_point_inverse``), the measurements (round trips, gradients,
+memory, times) and the checks refuse NaN and infinite inputs. Widths, depths, repeats and
+threads have ceilings (``MAX_WIDTH``, ``MAX_DEPTH``, ...), so a typo cannot hang a page.
 """
 
 import contextlib
@@ -26,7 +31,8 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint_sequential
 
 from .checks import CheckResult
-from . import memory
+from . import memory, validate
+from .validate import is_finite_number as _is_number
 
 __all__ = [
     "MODES",
@@ -92,20 +98,31 @@ def _threads(n):
         torch.set_num_threads(before)
 
 
-def _check_int(value, name, minimum=1):
+MAX_WIDTH = 4096  # of a block, its halves and its hidden layers
+MAX_DEPTH = 4096  # blocks in one list or stack
+MAX_REPEATS = 1000  # timed runs
+MAX_THREADS = 1024
+MAX_ITERATIONS = 10**6  # of a fixed-point iteration
+
+
+def _check_int(value, name, minimum=1, maximum=None):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a whole number of at least {minimum}, got {value!r} ({type(value).__name__})")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:,}, got {value:,}")
     return int(value)
 
 
 def _check_real(value, name, positive=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+            or isinstance(value, float) and not math.isfinite(value):
         raise TypeError(f"{name} must be a finite number, got {value!r}")
+    value = validate.real(value, name)
     if positive and value <= 0:
         raise ValueError(f"{name} must be positive, got {value}")
-    return float(value)
+    return value
 
 
 def _check_dtype(dtype, name="dtype"):
@@ -132,8 +149,8 @@ def _check_generator(generator):
     return generator
 
 
-def _check_batch(x, d, name="x"):
-    """x must be a floating (B, d) tensor."""
+def _check_batch(x, d, name="x", finite=False, dtype=None):
+    """x must be a floating (B, d) tensor; with ``finite`` also non-empty with finite entries, with ``dtype`` of it."""
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor of shape (B, {d}), got {type(x).__name__}")
     if not x.is_floating_point():
@@ -142,13 +159,34 @@ def _check_batch(x, d, name="x"):
         want = f"(B, {d})" if d is not None else "(B, d)"
         raise ValueError(f"{name} must have shape {want}, got {tuple(x.shape)}: one row per example"
                          + (f", {d} features" if d is not None else ""))
+    if finite:
+        validate.tensor(x, name, nonempty=True)
+    if dtype is not None and x.dtype != dtype:
+        raise TypeError(f"{name} is {x.dtype} but the blocks compute in {dtype}: convert {name} with .to({dtype})")
     return x
+
+
+def _parameter_dtype(module_or_blocks):
+    modules = module_or_blocks if isinstance(module_or_blocks, (list, tuple)) else [module_or_blocks]
+    for module in modules:
+        for p in module.parameters():
+            return p.dtype
+    return None
+
+
+def _check_depths(depths, count):
+    if isinstance(depths, (str, bytes)) or not hasattr(depths, "__iter__"):
+        raise TypeError(f"depths must be a list of depths such as [1, 2, 4], got {type(depths).__name__}")
+    depths = [_check_int(L, "depths", 1) for L in depths]
+    if max(depths, default=0) > count:
+        raise ValueError(f"depths go up to {max(depths)} but there are only {count} blocks")
+    return depths
 
 
 def tanh_mlp(d_in, d_out, hidden, generator=None, gain=1.0, dtype=None):
     """R^d_in -> R^d_out: Linear, tanh, Linear; weights N(0, gain^2 / fan_in), biases N(0, 0.01)."""
-    d_in, d_out = _check_int(d_in, "d_in"), _check_int(d_out, "d_out")
-    hidden = _check_int(hidden, "hidden")
+    d_in, d_out = _check_int(d_in, "d_in", 1, MAX_WIDTH), _check_int(d_out, "d_out", 1, MAX_WIDTH)
+    hidden = _check_int(hidden, "hidden", 1, MAX_WIDTH)
     gain = _check_real(gain, "gain", positive=True)
     dtype = _check_dtype(dtype)
     _check_generator(generator)
@@ -171,7 +209,8 @@ def lipschitz_bound(module):
         if isinstance(layer, nn.Linear):
             bound *= float(torch.linalg.matrix_norm(layer.weight.detach(), ord=2))
         elif not isinstance(layer, (nn.Sequential, nn.Tanh)):
-            raise TypeError(f"lipschitz_bound knows Linear and Tanh layers, not {type(layer).__name__}")
+            raise TypeError(f"module holds a {type(layer).__name__} layer: lipschitz_bound knows Linear and Tanh "
+                            "layers only")
     return bound
 
 
@@ -186,8 +225,8 @@ class AdditiveCoupling(nn.Module):
 
     def __init__(self, d1, d2, hidden, generator=None, gain=1.0, dtype=None):
         super().__init__()
-        self.d1, self.d2 = _check_int(d1, "d1"), _check_int(d2, "d2")
-        self.hidden = _check_int(hidden, "hidden")
+        self.d1, self.d2 = _check_int(d1, "d1", 1, MAX_WIDTH), _check_int(d2, "d2", 1, MAX_WIDTH)
+        self.hidden = _check_int(hidden, "hidden", 1, MAX_WIDTH)
         self.mu1 = tanh_mlp(d2, d1, hidden, generator, gain, dtype)
         self.mu2 = tanh_mlp(d1, d2, hidden, generator, gain, dtype)
 
@@ -269,7 +308,9 @@ class AdditiveCoupling(nn.Module):
 
 def coupling_blocks(depth, d, hidden, generator, gain=1.0, dtype=None):
     """A list of ``depth`` AdditiveCoupling blocks of width d (d1 = d // 2), drawn from ``generator``."""
-    depth, d = _check_int(depth, "depth"), _check_int(d, "d", 2)
+    depth, d = _check_int(depth, "depth", 1, MAX_DEPTH), _check_int(d, "d", 2, MAX_WIDTH)
+    hidden = _check_int(hidden, "hidden", 1, MAX_WIDTH)
+    validate.work(depth * 2 * d * hidden, "depth, d and hidden", validate.MAX_ELEMENTS, "weights")
     _check_generator(generator)
     return [AdditiveCoupling(d // 2, d - d // 2, hidden, generator, gain, dtype) for _ in range(depth)]
 
@@ -299,7 +340,8 @@ def fixed_point_inverse(residual, y, max_iterations=100, tol=None):
         raise TypeError(f"residual must be a function of x, got {type(residual).__name__}")
     if not isinstance(y, torch.Tensor) or not y.is_floating_point():
         raise TypeError(f"y must be a floating-point torch.Tensor, got {type(y).__name__}")
-    max_iterations = _check_int(max_iterations, "max_iterations")
+    validate.tensor(y, "y")
+    max_iterations = _check_int(max_iterations, "max_iterations", 1, MAX_ITERATIONS)
     tol = None if tol is None else _check_real(tol, "tol", positive=True)
     eps = torch.finfo(y.dtype).eps
     x, residuals, converged = y.clone(), [], False
@@ -328,7 +370,7 @@ class ContractiveResidual(nn.Module):
 
     def __init__(self, d, hidden, lipschitz=0.5, generator=None, dtype=None):
         super().__init__()
-        self.d = _check_int(d, "d")
+        self.d = _check_int(d, "d", 1, MAX_WIDTH)
         self.lipschitz = _check_real(lipschitz, "lipschitz", positive=True)
         self.q = tanh_mlp(d, d, hidden, generator, 1.0, dtype)
         with torch.no_grad():
@@ -357,8 +399,10 @@ def tanh_residual(x, c):
     """Elementwise f(x) = x + c tanh(x): a residual block with q(x) = c tanh(x), Lipschitz constant |c|."""
     c = _check_real(c, "c")
     if isinstance(x, torch.Tensor):
+        validate.tensor(x, "x", finite=False)
         return x + c * torch.tanh(x)
-    return np.asarray(x, dtype=float) + c * np.tanh(np.asarray(x, dtype=float))
+    x = validate.elementwise(x, "x")
+    return x + c * np.tanh(x)
 
 
 def tanh_residual_preimages(y, c):
@@ -373,13 +417,13 @@ def tanh_residual_preimages(y, c):
     g = tanh_residual(grid, c) - y
     roots = [float(t) for t, v in zip(grid, g) if v == 0]
     for a, b, ga, gb in zip(grid[:-1], grid[1:], g[:-1], g[1:]):
-        if ga * gb < 0:
+        if np.sign(ga) * np.sign(gb) < 0:  # signs, not products: no overflow for huge y or c
             for _ in range(80):
                 m = 0.5 * (a + b)
                 gm = tanh_residual(m, c) - y
                 if gm == 0:
                     break
-                a, b, ga = (m, b, gm) if ga * gm > 0 else (a, m, ga)
+                a, b, ga = (m, b, gm) if np.sign(ga) == np.sign(gm) else (a, m, ga)
             roots.append(float(0.5 * (a + b)))
     return np.array(sorted(roots))
 
@@ -396,7 +440,7 @@ def _check_blocks(blocks):
                          "e.g. coupling_blocks(4, d, hidden, generator)")
     for i, block in enumerate(blocks):
         if not isinstance(block, nn.Module) or not callable(getattr(block, "inverse", None)):
-            raise TypeError(f"block {i} ({type(block).__name__}) is not invertible: every block must be an nn.Module "
+            raise TypeError(f"blocks[{i}] ({type(block).__name__}) is not invertible: every block must be an nn.Module "
                             "with an inverse(y) method, e.g. AdditiveCoupling")
     widths = {getattr(b, "d") for b in blocks if isinstance(getattr(b, "d", None), int)}
     if len(widths) > 1:
@@ -516,7 +560,7 @@ def _as_stack(blocks, mode="store"):
 def round_trip_error(blocks, x):
     """max |x - f^-1(f(x))| for a block, a list of blocks or a stack, in x's dtype."""
     stack = _as_stack(blocks)
-    _check_batch(x, stack.d)
+    _check_batch(x, stack.d, finite=True, dtype=_parameter_dtype(stack))
     with torch.no_grad():
         return float((x - stack.inverse(stack(x))).abs().max())
 
@@ -527,10 +571,8 @@ def round_trip_errors(blocks, x, depths):
     One pass up the deepest stack keeps each depth's output; each is then inverted down to x.
     """
     blocks, d = _check_blocks(blocks)
-    _check_batch(x, d)
-    depths = [_check_int(L, "depth") for L in depths]
-    if max(depths, default=0) > len(blocks):
-        raise ValueError(f"depths go up to {max(depths)} but there are only {len(blocks)} blocks")
+    _check_batch(x, d, finite=True, dtype=_parameter_dtype(blocks))
+    depths = _check_depths(depths, len(blocks))
     outputs, y = {}, x
     with torch.no_grad(), _threads(1):
         for L, block in enumerate(blocks, start=1):
@@ -547,6 +589,7 @@ def round_trip_errors(blocks, x, depths):
 
 def mean_square_loss(y):
     """(B, d) -> scalar: the mean of y^2, the loss the gradient comparisons use."""
+    validate.tensor(y, "y", finite=False, nonempty=True)
     return y.square().mean()
 
 
@@ -554,6 +597,7 @@ def gradient_vector(stack, x):
     """The gradient of mean_square_loss(stack(x)) with respect to x and every parameter, as one flat float64 vector."""
     if not isinstance(stack, nn.Module):
         raise TypeError(f"stack must be an nn.Module (e.g. a ReversibleStack), got {type(stack).__name__}")
+    _check_batch(x, getattr(stack, "d", None), finite=True, dtype=_parameter_dtype(stack))
     x = x.detach().requires_grad_(True)
     params = [p for p in stack.parameters() if p.requires_grad]
     with torch.enable_grad():
@@ -573,9 +617,15 @@ def _timed_gradient(stack, x, repeats):
 
 def relative_gradient_error(candidate, reference):
     """||candidate - reference|| / ||reference|| of two flat gradient vectors."""
+    candidate = validate.tensor(candidate, "candidate")
+    reference = validate.tensor(reference, "reference")
     if candidate.shape != reference.shape:
-        raise ValueError(f"the two gradients have different shapes {tuple(candidate.shape)} and {tuple(reference.shape)}")
-    return float((candidate.double() - reference.double()).norm() / reference.double().norm())
+        raise ValueError(f"candidate and reference have different shapes {tuple(candidate.shape)} and "
+                         f"{tuple(reference.shape)}")
+    norm = float(reference.double().norm())
+    if norm == 0:
+        raise ValueError("reference is the zero vector: a relative error needs a non-zero reference")
+    return float((candidate.double() - reference.double()).norm()) / norm
 
 
 def cast_blocks(blocks, dtype):
@@ -592,12 +642,15 @@ def gradient_errors(blocks, x, depths, dtype="float32", modes=("store", "reversi
     first rounded to ``dtype``, so the errors measure the arithmetic alone.
     """
     blocks, d = _check_blocks(blocks)
-    _check_batch(x, d)
+    _check_batch(x, d, finite=True)
     dtype = _check_dtype(dtype)
-    modes = [_check_mode(m) for m in modes]
-    depths = [_check_int(L, "depth") for L in depths]
-    if max(depths, default=0) > len(blocks):
-        raise ValueError(f"depths go up to {max(depths)} but there are only {len(blocks)} blocks")
+    if isinstance(modes, (str, bytes)) or not hasattr(modes, "__iter__"):
+        raise TypeError(f"modes must be a list of modes such as ('store', 'reversible'), got {modes!r}")
+    modes = list(modes)
+    for i, m in enumerate(modes):
+        if not isinstance(m, str) or m not in MODES:
+            raise ValueError(f"modes[{i}] must be one of {', '.join(map(repr, MODES))}, got {m!r}")
+    depths = _check_depths(depths, len(blocks))
     low = cast_blocks(blocks, dtype)
     exact = cast_blocks(low, torch.float64)
     x_low = x.detach().to(dtype)
@@ -631,8 +684,7 @@ def saved_memory(stack, x):
     """
     if not isinstance(stack, nn.Module):
         raise TypeError(f"stack must be an nn.Module (e.g. a ReversibleStack), got {type(stack).__name__}")
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+    _check_batch(x, getattr(stack, "d", None), finite=True, dtype=_parameter_dtype(stack))
     with torch.enable_grad():
         saved = memory.saved_tensors(stack, x.detach().requires_grad_(True), exclude=stack.parameters())
     return SavedMemory(saved.bytes, saved.excluded_bytes)
@@ -650,10 +702,10 @@ def step_times(stacks, x, repeats=5, threads=None):
     for name, stack in stacks.items():
         if not isinstance(stack, nn.Module):
             raise TypeError(f"stacks[{name!r}] must be an nn.Module (e.g. a ReversibleStack), got {type(stack).__name__}")
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
-    repeats = _check_int(repeats, "repeats")
-    threads = None if threads is None else _check_int(threads, "threads")
+    for stack in stacks.values():
+        _check_batch(x, getattr(stack, "d", None), finite=True, dtype=_parameter_dtype(stack))
+    repeats = _check_int(repeats, "repeats", 1, MAX_REPEATS)
+    threads = None if threads is None else _check_int(threads, "threads", 1, MAX_THREADS)
     times = {name: [] for name in stacks}
     with _threads(threads):
         for _ in range(repeats + 1):
@@ -682,6 +734,16 @@ class StackConfig:
     max_depth: int = 128
     gain: float = 1.0
     seed: int = 0
+
+    def __post_init__(self):
+        _check_int(self.d, "d", 2, MAX_WIDTH)
+        _check_int(self.batch, "batch", 1, 100_000)
+        _check_int(self.hidden, "hidden", 1, MAX_WIDTH)
+        _check_int(self.max_depth, "max_depth", 1, MAX_DEPTH)
+        _check_real(self.gain, "gain", positive=True)
+        _check_int(self.seed, "seed", 0)
+        validate.work(self.max_depth * 2 * self.d * self.hidden + self.batch * self.d,
+                      "max_depth, d, hidden and batch", validate.MAX_ELEMENTS // 10, "numbers")
 
 
 @dataclass(frozen=True)
@@ -784,6 +846,8 @@ def activation_memory(L, B, d, mode, segments=None):
     """
     L, B, d = _check_int(L, "L"), _check_int(B, "B"), _check_int(d, "d")
     mode = _check_mode(mode)
+    if segments is not None:
+        segments = _check_int(segments, "segments")
     if mode == "store":
         return L * B * d
     if mode == "checkpoint":
@@ -792,13 +856,11 @@ def activation_memory(L, B, d, mode, segments=None):
     return 2 * B * d
 
 
-def _is_number(answer):
-    return not isinstance(answer, bool) and isinstance(answer, numbers.Real) and math.isfinite(answer)
-
-
 def check_inverse(answer, y=(3.0, 5.0)):
     """Say whether ``answer`` = (x1, x2) is the input of the block y1 = x1 + 2 x2, y2 = x2 + y1^2 that gives y."""
-    y1, y2 = y
+    y1, y2 = (_check_real(v, "y") for v in validate.sequence(y, "y", 2, 2))
+    if not math.isfinite(y2 - y1**2 if abs(y1) < 1e150 else math.inf):
+        raise ValueError(f"y is too large: y1^2 overflows, got y = {tuple(y)!r}")
     x2 = y2 - y1**2
     x1 = y1 - 2 * x2
     try:
@@ -834,7 +896,12 @@ def check_iterations(answer, lipschitz=0.5, error=1.0, tol=1e-10):
     lipschitz = _check_real(lipschitz, "lipschitz", positive=True)
     if lipschitz >= 1:
         raise ValueError(f"lipschitz must be below 1 for the bound to shrink, got {lipschitz}")
-    expected = math.ceil(math.log(tol / error) / math.log(lipschitz))
+    error = _check_real(error, "error", positive=True)
+    tol = _check_real(tol, "tol", positive=True)
+    ratio = tol / error
+    if not 0 < ratio < math.inf:
+        raise ValueError(f"tol / error must be a finite positive ratio, got tol = {tol:g} and error = {error:g}")
+    expected = math.ceil(math.log(ratio) / math.log(lipschitz))
     if not _is_number(answer) or answer != int(answer):
         return CheckResult(False, f"Not yet: an iteration count is a whole number, got {answer!r}.")
     if int(answer) == expected:
@@ -882,6 +949,7 @@ def check_error_amplification(answer, a=3.0):
 
 def check_activation_memory(answer_mib, L, B, d, mode, bytes_per_number=4):
     """Say whether ``answer_mib`` is the activation memory (MiB) of the exam's network in ``mode`` (activation_memory)."""
+    bytes_per_number = _check_int(bytes_per_number, "bytes_per_number")
     expected = activation_memory(L, B, d, mode) * bytes_per_number / 2**20
     if not _is_number(answer_mib):
         return CheckResult(False, f"Not yet: give a number of MiB, got {answer_mib!r}.")
@@ -897,7 +965,7 @@ def check_activation_memory(answer_mib, L, B, d, mode, bytes_per_number=4):
 
 def check_segments(answer, L):
     """Say whether ``answer`` is the number of checkpoint segments k that minimises k + L/k kept activations."""
-    L = _check_int(L, "L")
+    L = _check_int(L, "L", 1, validate.MAX_ITEMS)
     if not _is_number(answer) or answer != int(answer) or answer < 1:
         return CheckResult(False, f"Not yet: a number of segments is a whole number of at least 1, got {answer!r}.")
     cost = lambda k: k + math.ceil(L / k)  # noqa: E731
@@ -910,6 +978,7 @@ def check_segments(answer, L):
 
 def check_time_ratio(answer, fused=True):
     """Say whether ``answer`` is the reversible step's time relative to ordinary backprop (backward = 2 forwards)."""
+    fused = validate.boolean(fused, "fused")
     key = "reversible" if fused else "reversible-recompute"
     expected = RELATIVE_COST[key] / RELATIVE_COST["store"]
     if not _is_number(answer):

@@ -10,6 +10,11 @@ sampler can be measured against:
 
 ``augment`` holds the samplers; this module measures them. Rotations are float64 torch
 tensors of shape (n, 3, 3), so they feed ``augment.apply_rotations`` directly.
+
+NaN: ``haar_angle_density`` and ``haar_angle_cdf`` are element-wise and pass NaN through;
+every other function refuses NaN and infinite entries, except ``check_proper_rotations``,
+which judges a reader's matrices and answers "not yet" for them. Tolerances must be finite
+and >= 0, and a sample holds at most ``validate.MAX_ELEMENTS`` numbers.
 """
 
 import math
@@ -18,21 +23,21 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from . import validate
 from .augment import rotation_statistics
 from .checks import CheckResult
 
 
-def _as_float64_tensor(value, name):
-    if isinstance(value, np.ndarray):
-        return torch.from_numpy(value).to(torch.float64)
+def _as_float64_tensor(value, name, finite=False):
+    """Numbers, a NumPy array or a real torch tensor -> float64 tensor (NaN refused when ``finite``)."""
     if isinstance(value, torch.Tensor):
+        value = validate.tensor(value, name, floating=False, finite=finite)
+        if value.dtype == torch.bool:
+            raise TypeError(f"{name} must hold numbers, got dtype {value.dtype}")
         return value.detach().to(torch.float64)
-    if isinstance(value, (list, tuple)) or isinstance(value, (int, float, np.number)):
-        try:
-            return torch.as_tensor(np.asarray(value, dtype=np.float64))
-        except (TypeError, ValueError):
-            pass
-    raise TypeError(f"{name} must be numbers, a NumPy array or a torch tensor, got {type(value).__name__}")
+    if not isinstance(value, (list, tuple, np.ndarray, int, float, np.number)) or isinstance(value, bool):
+        raise TypeError(f"{name} must be numbers, a NumPy array or a torch tensor, got {type(value).__name__}")
+    return torch.as_tensor(validate.array(value, name, finite=finite, nonempty=False, bools=False))
 
 
 def axis_angle_rotations(axes, angles):
@@ -46,12 +51,16 @@ def axis_angle_rotations(axes, angles):
     if axes.ndim != 2 or axes.shape[1] != 3:
         raise ValueError(f"axes must have shape (n, 3), got {tuple(axes.shape)}")
     if angles.shape != (axes.shape[0],):
-        raise ValueError(f"angles must have shape ({axes.shape[0]},), one per axis, got {tuple(angles.shape)}")
-    if not (torch.isfinite(axes).all() and torch.isfinite(angles).all()):
-        raise ValueError("axes and angles must be finite numbers")
+        raise ValueError(f"angles must have shape ({axes.shape[0]},), one per row of axes, got {tuple(angles.shape)}")
+    if axes.shape[0] < 1:
+        raise ValueError("axes must hold at least one axis, got shape (0, 3)")
+    for name, value in (("axes", axes), ("angles", angles)):
+        if not torch.isfinite(value).all():
+            raise ValueError(f"{name} must be finite numbers")
     norms = axes.norm(dim=1, keepdim=True)  # (n, 1)
     if bool((norms < 1e-12).any()):
-        raise ValueError("a rotation axis must not be the zero vector: give it a direction")
+        raise ValueError("every row of axes must be a direction, but one is the zero vector: "
+                         "a rotation axis must not be the zero vector")
     k = axes / norms  # (n, 3)
     zero = torch.zeros_like(k[:, 0])
     K = torch.stack([
@@ -65,29 +74,33 @@ def axis_angle_rotations(axes, angles):
 
 def axis_angle_rotation(axis, angle):
     """(3,) axis, angle in radians -> (3, 3) float64 rotation (Rodrigues' formula)."""
-    if np.ndim(angle) != 0:
+    if isinstance(angle, (list, tuple, np.ndarray, torch.Tensor)) and np.ndim(angle) != 0:
         raise ValueError(f"angle must be one number (radians), got shape {np.shape(angle)}")
-    axis = _as_float64_tensor(axis, "axis")
+    angle = validate.real(angle, "angle")
+    axis = _as_float64_tensor(axis, "axis", finite=True)
     if axis.shape != (3,):
         raise ValueError(f"axis must have 3 components, got shape {tuple(axis.shape)}")
-    return axis_angle_rotations(axis[None], torch.tensor([float(angle)], dtype=torch.float64))[0]
+    if float(axis.norm()) < 1e-12:
+        raise ValueError("axis must not be the zero vector: give it a direction")
+    return axis_angle_rotations(axis[None], torch.tensor([angle], dtype=torch.float64))[0]
 
 
 def axis_from_angles(azimuth, elevation):
     """Azimuth and elevation in degrees -> (3,) float64 unit vector (azimuth from x towards y)."""
-    for name, value in (("azimuth", azimuth), ("elevation", elevation)):
-        if np.ndim(value) != 0 or not math.isfinite(float(value)):
-            raise ValueError(f"{name} must be a finite number of degrees, got {value!r}")
-    a, e = math.radians(float(azimuth)), math.radians(float(elevation))
+    azimuth = validate.real(azimuth, "azimuth")
+    elevation = validate.real(elevation, "elevation")
+    a, e = math.radians(azimuth), math.radians(elevation)
     return torch.tensor([math.cos(e) * math.cos(a), math.cos(e) * math.sin(a), math.sin(e)], dtype=torch.float64)
 
 
-def _check_matrices(R):
-    R = _as_float64_tensor(R, "R")
+def _check_matrices(R, finite=True):
+    R = _as_float64_tensor(R, "R", finite=finite)
     if R.ndim == 2:
         R = R[None]
     if R.ndim != 3 or R.shape[1:] != (3, 3) or R.shape[0] < 1:
         raise ValueError(f"R must have shape (3, 3) or (n, 3, 3) with n >= 1, got {tuple(R.shape)}")
+    if R.numel() > validate.MAX_ELEMENTS:
+        raise ValueError(f"R holds {R.shape[0]:,} matrices, more than the limit of {validate.MAX_ELEMENTS // 9:,}")
     return R
 
 
@@ -107,7 +120,7 @@ def rotation_axis_angle(R):
     """(3, 3) proper rotation -> (axis (3,) unit float64, angle in [0, pi]); axis x for the identity."""
     R = _check_matrices(R)
     if R.shape[0] != 1:
-        raise ValueError(f"give one rotation of shape (3, 3), got {R.shape[0]} of them")
+        raise ValueError(f"R must be one rotation of shape (3, 3), got {R.shape[0]} of them")
     R = R[0]
     if not check_proper_rotations(R, tol=1e-5):
         raise ValueError("R is not a proper rotation (orthogonal with det +1): it has no rotation axis")
@@ -126,13 +139,15 @@ def rotation_axis_angle(R):
 
 def haar_angle_density(theta):
     """Density (1 - cos theta) / pi of the angle of a uniform random rotation, theta in [0, pi]."""
-    theta = np.asarray(theta, dtype=float)
-    return np.where((theta >= 0) & (theta <= np.pi), (1 - np.cos(theta)) / np.pi, 0.0)
+    theta = validate.elementwise(theta, "theta")
+    with np.errstate(invalid="ignore"):
+        inside = (theta >= 0) & (theta <= np.pi)
+        return np.where(np.isnan(theta), np.nan, np.where(inside, (1 - np.cos(theta)) / np.pi, 0.0))
 
 
 def haar_angle_cdf(theta):
     """P(angle <= theta) = (theta - sin theta) / pi for a uniform random rotation."""
-    theta = np.clip(np.asarray(theta, dtype=float), 0.0, np.pi)
+    theta = np.clip(validate.elementwise(theta, "theta"), 0.0, np.pi)
     return (theta - np.sin(theta)) / np.pi
 
 
@@ -165,8 +180,7 @@ def uniformity_rows(R, z=5.0):
     but with probability about 1e-5, and a biased one fails as soon as n exposes its bias.
     """
     R = _check_matrices(R)
-    if not (isinstance(z, (int, float)) and z > 0):
-        raise ValueError(f"z must be a positive number of standard errors, got {z!r}")
+    z = validate.real(z, "z", above=0.0)
     n = R.shape[0]
     stats = rotation_statistics(R)
     largest_mean = float(np.abs(stats.mean).max())
@@ -184,7 +198,8 @@ def uniformity_rows(R, z=5.0):
 
 def check_proper_rotations(R, tol=1e-5):
     """Say whether every matrix of R (3, 3) or (n, 3, 3) is a proper rotation, and why not."""
-    R = _check_matrices(R)
+    tol = validate.tolerance(tol, "tol")
+    R = _check_matrices(R, finite=False)
     if not torch.isfinite(R).all():
         return CheckResult(False, "Not yet: R contains NaN or infinite entries.")
     n = R.shape[0]
@@ -219,9 +234,10 @@ def check_proper_rotations(R, tol=1e-5):
 def check_uniform_rotations(R, z=5.0):
     """Say whether a sample of rotations passes every test of uniformity, and which fail."""
     R = _check_matrices(R)
+    z = validate.real(z, "z", above=0.0)
     n = R.shape[0]
     if n < 1000:
-        raise ValueError(f"a test of uniformity needs many samples: give at least 1,000 rotations, got {n}")
+        raise ValueError(f"a test of uniformity needs many samples: R must hold at least 1,000 rotations, got {n}")
     rows = uniformity_rows(R, z=z)
     failed = [r for r in rows if not r.passes]
     if not failed:

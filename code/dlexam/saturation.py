@@ -5,9 +5,15 @@ Question I(B) observes ``out = 1.0`` (one decimal place) for a pre-activation of
 asks which activation could have produced it. The activations themselves live in
 `dlexam.neuron`; this module reads their outputs the way the exam does and measures what
 saturation does to gradients, in float64 and float32, against PyTorch's autograd.
+
+NaN: the derivatives (``derivative``, ``autograd_derivative``, ``log10_derivative``) are
+element-wise and pass NaN through; rounding, bands, preimages, readings and the checks refuse
+NaN and infinities, and tolerances must be finite and >= 0. Any finite double can be rounded,
+1e308 included.
 """
 
 import math
+import numbers
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
@@ -15,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import neuron
+from . import neuron, validate
 from .checks import CheckResult
 
 # The exam's trained neuron and its observation.
@@ -35,26 +41,31 @@ LABELS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "leaky_relu": "L
 ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
 
 
-def _check_activation(activation):
-    neuron.activation_function(activation)  # raises a ValueError naming the choices
+def _check_activation(activation, name="activation"):
+    if not isinstance(activation, str) or activation not in neuron.ACTIVATIONS:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, neuron.ACTIVATIONS))}, "
+                         f"got {validate.got(activation)}")
     return activation
 
 
 def _check_rounding(decimals, convention):
     if not isinstance(decimals, (int, np.integer)) or isinstance(decimals, bool) or not 0 <= decimals <= 12:
         raise ValueError(f"decimals must be a whole number from 0 to 12, got {decimals!r}")
-    if convention not in ROUNDING:
+    if not isinstance(convention, str) or convention not in ROUNDING:
         raise ValueError(f"convention must be one of {', '.join(map(repr, ROUNDING))}, got {convention!r}")
+    return int(decimals)
 
 
 def _finite(value, name):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value
+    return validate.real(value, name)
+
+
+def _quantize(value, decimals, convention):
+    """Decimal(repr(value)) rounded to `decimals` places, with room for every digit of any double."""
+    quantum = Decimal(1).scaleb(-decimals)
+    with localcontext() as ctx:
+        ctx.prec = 330 + decimals  # room for every digit of the largest double before the point
+        return Decimal(repr(value)).quantize(quantum, rounding=ROUNDING[convention])
 
 
 def round_to(value, decimals=EXAM_DECIMALS, convention="half_up"):
@@ -64,16 +75,14 @@ def round_to(value, decimals=EXAM_DECIMALS, convention="half_up"):
     nearest 0.95, which is really 0.94999999999999995559...), so the band edges behave as
     they do on paper; `convention` decides the ties (see ROUNDING).
     """
-    _check_rounding(decimals, convention)
+    decimals = _check_rounding(decimals, convention)
     value = _finite(value, "value")
-    quantum = Decimal(1).scaleb(-decimals)
-    with localcontext() as ctx:
-        ctx.prec = 330 + decimals  # room for every digit of the largest double before the point
-        return float(Decimal(repr(value)).quantize(quantum, rounding=ROUNDING[convention]))
+    return float(_quantize(value, decimals, convention))
 
 
 def rounds_to(value, target=EXAM_OBSERVED, decimals=EXAM_DECIMALS, convention="half_up"):
     """True when `value` rounded to `decimals` places equals `target`."""
+    target = _finite(target, "target")
     return round_to(value, decimals, convention) == round_to(target, decimals, convention)
 
 
@@ -86,6 +95,17 @@ class Interval:
     low_closed: bool = True
     high_closed: bool = False
     empty: bool = False
+
+    def __post_init__(self):
+        for name in ("low_closed", "high_closed", "empty"):
+            validate.boolean(getattr(self, name), name)
+        if self.empty:
+            return
+        low = validate.real(self.low, "low", finite=False)
+        high = validate.real(self.high, "high", finite=False)
+        if low > high:
+            raise ValueError(f"low must be at most high, got low={low:g} and high={high:g}: "
+                             "an empty interval is Interval(nan, nan, empty=True)")
 
     def contains(self, x):
         """Element-wise membership of a number or an array."""
@@ -114,14 +134,19 @@ def rounding_band(target=EXAM_OBSERVED, decimals=EXAM_DECIMALS, convention="half
     Whether an edge belongs to the band is decided by rounding that edge exactly, so
     half-even gives [0.95, 1.05] for 1.0 (0 is even) but (0.85, 0.95) for 0.9.
     """
-    _check_rounding(decimals, convention)
+    decimals = _check_rounding(decimals, convention)
     target = _finite(target, "target")
     quantum = Decimal(1).scaleb(-decimals)
-    t = Decimal(repr(target)).quantize(quantum, rounding=ROUNDING[convention])
-    half = quantum / 2
-    lo, hi = t - half, t + half
-    exact = lambda v: v.quantize(quantum, rounding=ROUNDING[convention]) == t  # noqa: E731
-    return Interval(float(lo), float(hi), exact(lo), exact(hi))
+    with localcontext() as ctx:
+        ctx.prec = 330 + decimals  # every digit of any double, and of the band's edges
+        t = _quantize(target, decimals, convention)
+        half = quantum / 2
+        lo, hi = t - half, t + half
+        # An edge belongs to the band when the float it becomes rounds to the target the way round_to
+        # reads floats (its shortest repr): the same as the decimal edge itself, except for numbers so
+        # large that the edges are the target's own float (1e30 +- 0.05 is 1e30).
+        exact = lambda v: Decimal(repr(float(v))).quantize(quantum, rounding=ROUNDING[convention]) == t  # noqa: E731
+        return Interval(float(lo), float(hi), exact(lo), exact(hi))
 
 
 # Each activation's range (inf, sup) and inverse on it; ReLU is flat (0) for z <= 0.
@@ -144,6 +169,7 @@ def preimage(activation, band):
     Every activation here is continuous and non-decreasing, so the answer is an interval.
     """
     _check_activation(activation)
+    validate.instance(band, "band", Interval)
     if band.empty:
         return EMPTY
     inf_, sup_ = _RANGES[activation]
@@ -195,7 +221,12 @@ class Reading:
 def readings(w=EXAM_WEIGHTS, b=EXAM_BIAS, x=EXAM_INPUT, observed=EXAM_OBSERVED,
              decimals=EXAM_DECIMALS, convention="half_up", activations=EXAM_OPTIONS):
     """Each activation's output for input x, weights w and bias b, and whether it rounds to `observed`."""
-    x = np.asarray(x, dtype=float)
+    x = validate.array(x, "x", nonempty=False)
+    observed = _finite(observed, "observed")
+    decimals = _check_rounding(decimals, convention)
+    activations = validate.sequence(activations, "activations")
+    for i, name in enumerate(activations):
+        _check_activation(name, f"activations[{i}]")
     if x.ndim != 1:
         raise ValueError(f"x must be one input vector, got shape {x.shape}")
     with np.errstate(over="ignore", invalid="ignore"):
@@ -213,11 +244,7 @@ def readings(w=EXAM_WEIGHTS, b=EXAM_BIAS, x=EXAM_INPUT, observed=EXAM_OBSERVED,
 def check_activations(answer, w=EXAM_WEIGHTS, b=EXAM_BIAS, x=EXAM_INPUT, observed=EXAM_OBSERVED,
                       decimals=EXAM_DECIMALS, convention="half_up"):
     """Say whether `answer` (activation names) is exactly the set that explains the observation."""
-    if isinstance(answer, str):
-        answer = {answer}
-    answer = set(answer)
-    for name in answer:
-        _check_activation(name)
+    answer = validate.names(answer, "answer", neuron.ACTIVATIONS, "{'tanh'}")
     found = readings(w, b, x, observed, decimals, convention)
     right = {r.activation for r in found if r.matches}
     lines = [
@@ -241,8 +268,8 @@ def check_separating_z(z, rounds="relu", not_rounds="sigmoid", target=EXAM_OBSER
                        decimals=EXAM_DECIMALS, convention="half_up"):
     """Say whether at pre-activation z `rounds` gives `target` (rounded) and `not_rounds` does not."""
     z = _finite(z, "z")
-    _check_activation(rounds)
-    _check_activation(not_rounds)
+    _check_activation(rounds, "rounds")
+    _check_activation(not_rounds, "not_rounds")
     yes = float(neuron.activation_function(rounds)(z))
     no = float(neuron.activation_function(not_rounds)(z))
     yes_ok = rounds_to(yes, target, decimals, convention)
@@ -264,7 +291,7 @@ def check_separating_z(z, rounds="relu", not_rounds="sigmoid", target=EXAM_OBSER
 def check_threshold(activation, z, target=EXAM_OBSERVED, tol=1e-3, decimals=EXAM_DECIMALS, convention="half_up"):
     """Say whether z is, within tol, the smallest pre-activation at which `activation` rounds to `target`."""
     z = _finite(z, "z")
-    tol = _finite(tol, "tol")
+    tol = validate.tolerance(tol, "tol")
     interval = rounding_preimage(activation, target, decimals, convention)
     if interval.empty or not math.isfinite(interval.low):
         return CheckResult(False, f"{LABELS[activation]} has no smallest such pre-activation: the set is {interval}.")
@@ -287,8 +314,11 @@ _TORCH_DTYPES = {"float64": torch.float64, "float32": torch.float32}
 
 
 def _dtype_name(dtype):
-    name = np.dtype(dtype).name if not isinstance(dtype, torch.dtype) else str(dtype).replace("torch.", "")
-    if name not in _TORCH_DTYPES:
+    try:
+        name = np.dtype(dtype).name if not isinstance(dtype, torch.dtype) else str(dtype).replace("torch.", "")
+    except (TypeError, ValueError):
+        name = None
+    if dtype is None or name not in _TORCH_DTYPES:
         raise ValueError(f"dtype must be float64 or float32, got {dtype!r}")
     return name
 
@@ -302,7 +332,7 @@ def derivative(activation, z, dtype="float64"):
     """
     _check_activation(activation)
     dt = np.dtype(_dtype_name(dtype))
-    z = np.asarray(z, dtype=dt)
+    z = validate.elementwise(z, "z").astype(dt)
     one = dt.type(1)
     if activation == "sigmoid":
         e = np.exp(-np.abs(z))  # never overflows
@@ -330,7 +360,7 @@ def autograd_derivative(activation, z, dtype="float64"):
     """f'(z) element-wise from PyTorch's autograd (torch.sigmoid, torch.tanh, relu, leaky_relu)."""
     _check_activation(activation)
     torch_fn = _TORCH_ACTIVATIONS[activation]
-    zt = torch.tensor(np.asarray(z, dtype=float), dtype=_TORCH_DTYPES[_dtype_name(dtype)], requires_grad=True)
+    zt = torch.tensor(validate.elementwise(z, "z"), dtype=_TORCH_DTYPES[_dtype_name(dtype)], requires_grad=True)
     torch_fn(zt).sum().backward()
     out = zt.grad.numpy()
     return out[()] if out.ndim == 0 else out
@@ -351,13 +381,15 @@ def weight_gradient(activation, loss="squared_error", target=0.0, w=EXAM_WEIGHTS
     respect to z is sigmoid(z) - target.
     """
     _check_activation(activation)
-    if loss not in LOSSES:
+    if not isinstance(loss, str) or loss not in LOSSES:
         raise ValueError(f"loss must be one of {', '.join(map(repr, LOSSES))}, got {loss!r}")
     if loss != "squared_error" and activation != "sigmoid":
         raise ValueError(f"the {loss} loss reads the output as a probability: it needs the sigmoid, not {activation}")
     target = _finite(target, "target")
-    wt = torch.tensor(np.asarray(w, dtype=float), requires_grad=True)
-    xt = torch.tensor(np.asarray(x, dtype=float))
+    if loss != "squared_error" and not 0 <= target <= 1:
+        raise ValueError(f"target must be a probability between 0 and 1 for the {loss} loss, got {target:g}")
+    wt = torch.tensor(validate.array(w, "w"), requires_grad=True)
+    xt = torch.tensor(validate.array(x, "x"))
     if wt.ndim != 1 or wt.shape != xt.shape:
         raise ValueError(f"w and x must be vectors of the same length, got shapes {tuple(wt.shape)} and {tuple(xt.shape)}")
     z = wt @ xt + _finite(b, "b")
@@ -377,14 +409,15 @@ def log10_derivative(activation, z):
     Sigmoid: f' = e^{-|z|} / (1 + e^{-|z|})^2; tanh: f' = 4 e^{-2|z|} / (1 + e^{-2|z|})^2.
     """
     _check_activation(activation)
-    z = np.asarray(z, dtype=float)
+    z = validate.elementwise(z, "z")
     a = np.abs(z)
     if activation == "sigmoid":
         ln = -a - 2 * np.log1p(np.exp(-a))
     elif activation == "tanh":
         ln = np.log(4.0) - 2 * a - 2 * np.log1p(np.exp(-2 * a))
     else:
-        ln = np.log(derivative(activation, z))  # 1, the slope, or 0
+        with np.errstate(divide="ignore"):
+            ln = np.log(derivative(activation, z))  # 1, the slope, or 0 (log 0 = -inf, as documented)
     with np.errstate(divide="ignore"):
         out = np.asarray(ln / np.log(10.0))
     return out[()] if out.ndim == 0 else out
@@ -397,6 +430,7 @@ def vanishing_point(activation, dtype="float64", high=2000.0):
     """
     _check_activation(activation)
     _dtype_name(dtype)
+    high = validate.real(high, "high", above=0.0)
     if autograd_derivative(activation, high, dtype) != 0:
         return None
     low = 0.0
@@ -416,7 +450,15 @@ SMALLEST_SUBNORMAL = {"float64": float(np.nextafter(0.0, 1.0)),
 
 def format_number(value, digits=6):
     """A short label that keeps an exact 1.0 a decimal ("1.0", not "1"): '1035.35', '0.731059'."""
-    text = f"{float(value):.{digits}g}"
+    value = validate._scalar(value)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"value must be a number, got {validate.got(value)}")
+    digits = validate.integer(digits, "digits", 1, 17)
+    try:
+        value = float(value)
+    except OverflowError:
+        value = math.inf if value > 0 else -math.inf
+    text = f"{value:.{digits}g}"
     return text if any(c in text for c in ".eni") else text + ".0"
 
 
@@ -427,6 +469,9 @@ def exam_pre_activation():
 
 def parse_numbers(text, count=None, name="values"):
     """'7.3, 193.4, -30.2' -> (7.3, 193.4, -30.2): numbers separated by commas or spaces."""
+    validate.text(name, "name")
+    if count is not None:
+        count = validate.size(count, "count", 1, validate.MAX_ITEMS)
     if not isinstance(text, str):
         raise TypeError(f"{name} must be text such as '1.5, -2', got {type(text).__name__}")
     parts = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
@@ -442,5 +487,5 @@ def parse_numbers(text, count=None, name="values"):
     if not values:
         raise ValueError(f"{name}: enter at least one number")
     if count is not None and len(values) != count:
-        raise ValueError(f"{name}: expected {count} numbers, got {len(values)}")
+        raise ValueError(f"{name}: expected {count} number{'' if count == 1 else 's'}, got {len(values)}")
     return tuple(values)

@@ -3,14 +3,18 @@
 The trace records what the model really does (forward hooks on its layers), so the tables
 in the book cannot drift from the code: the flattening of the MLP, the per-particle layers
 and the sum of DeepSets, the final squeeze, each appear where ``forward`` performs them.
+
+NaN: tracing runs the model as it is, so NaN coordinates pass through it as through any
+PyTorch model; the check refuses an answer that is not a finite whole number.
 """
 
 from dataclasses import dataclass
+import math
 
 import torch
 from torch import nn
 
-from . import models, params
+from . import models, params, validate
 from .checks import CheckResult
 
 
@@ -65,6 +69,8 @@ def shape_trace(model, X):
     try:
         with torch.no_grad():
             output = model(X)
+    except (ValueError, TypeError) as err:
+        raise type(err)(f"X does not suit the model: {err}") from None
     finally:
         for handle in handles:
             handle.remove()
@@ -84,7 +90,11 @@ def shape_trace(model, X):
 
 def format_shape(shape, batch_size=None):
     """(32, 20, 3) -> "(B, 20, 3)" when batch_size is 32 (the first axis named B), else "(32, 20, 3)"."""
-    shape = tuple(shape)
+    if isinstance(shape, torch.Size):
+        shape = tuple(shape)
+    shape = tuple(validate.integers(shape, "shape", minimum=0, min_length=0))
+    if batch_size is not None:
+        batch_size = validate.integer(batch_size, "batch_size", 0)
     if batch_size is not None and shape and shape[0] == batch_size:
         return "(" + ", ".join(["B", *map(str, shape[1:])]) + (",)" if len(shape) == 1 else ")")
     return str(shape)
@@ -113,7 +123,8 @@ def deepsets_mistakes():
 
 def check_deepsets_parameter_count(answer):
     """Say whether ``answer`` is the number of trainable parameters of the exam's DeepSets, and why not."""
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or answer != int(answer):
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or not math.isfinite(answer) \
+            or answer != int(answer):
         raise TypeError(f"answer must be a whole number, got {answer!r}")
     answer = int(answer)
     right = params.count_parameters(models.DeepSets())

@@ -17,6 +17,9 @@ The cores are used instead by training stacks side by side, one thread each, aft
 largest stacks are split so that the work divides evenly.
 
 The pages, the live widget, the bias-variance experiment and the benchmark all train with it.
+
+The settings are checked by ``training.TrainConfig`` (with its ceilings) and by ``train``
+before any work starts; a run whose loss turns NaN or huge stops as 'diverged'.
 """
 
 import concurrent.futures
@@ -46,6 +49,7 @@ from dlexam.training import (
 DIVERGED_LOSS = 1e6
 
 _VALIDATION_CHUNK = 100  # configurations per forward pass when computing the validation loss
+MAX_WORKERS = 256  # threads that train stacks side by side
 
 
 # Relative cost of one run's epoch per training configuration, to divide work between cores.
@@ -243,7 +247,7 @@ def _check_configs(configs):
         raise TypeError(f"configs must be a TrainConfig or a list of them, got {type(configs).__name__}")
     configs = [configs] if single else list(configs)
     if not configs:
-        raise ValueError("train needs at least one TrainConfig")
+        raise ValueError("configs must hold at least one TrainConfig")
     for c in configs:
         if not isinstance(c, TrainConfig):
             raise TypeError(f"configs must be TrainConfig objects, got {type(c).__name__}")
@@ -301,12 +305,14 @@ def train(configs, callback=None, validate=True, progress=None, workers=None):
     if not isinstance(validate, bool):
         raise TypeError(f"validate must be True or False, got {validate!r}")
     if progress is not None and (isinstance(progress, bool) or not isinstance(progress, (int, float))
-                                 or not progress > 0):
+                                 or not 0 < progress < math.inf):
         raise ValueError(f"progress must be a positive number of seconds or None, got {progress!r}")
 
     workers = available_cores() if workers is None else workers
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         raise ValueError(f"workers must be a positive integer or None, got {workers!r}")
+    if workers > MAX_WORKERS:
+        raise ValueError(f"workers must be at most {MAX_WORKERS}, got {workers:,}")
 
     start = time.perf_counter()
     histories = [History(config=c) for c in configs]

@@ -9,6 +9,10 @@ Loss: MSE on standardised targets, (y - mean) / std with ``particles.target_scal
 loss of 1 is what predicting the mean achieves and every run shares one unit.
 
 Also here: the self-checks of III(E)'s exercises, which read the curves of trained runs.
+
+Settings have ceilings (``MAX_EPOCHS``, ``MAX_BATCH``, ``MAX_TRAIN``) so that a typo cannot
+start a run of days; checks refuse curves or values with NaN in them (a diverged run has no
+final loss to compare).
 """
 
 import dataclasses
@@ -21,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dlexam import augment, models, particles
+from dlexam import augment, models, particles, validate
 from dlexam.checks import CheckResult
 
 AUGMENTATIONS = {
@@ -40,6 +44,10 @@ ROTATION_SAMPLERS = {"uniform": augment.random_rotations, "exam hint": augment.q
 MODEL_STREAM = 10  # initialisation and batch order
 ROTATION_STREAM = 11
 PERMUTATION_STREAM = 12
+
+MAX_EPOCHS = 100_000
+MAX_BATCH = 100_000
+MAX_TRAIN = 100_000
 
 
 def is_int(value):
@@ -71,15 +79,17 @@ class TrainConfig:
     rotation_sampler: str = "uniform"
 
     def __post_init__(self):
-        if self.model not in models.MODELS:
+        if not isinstance(self.model, str) or self.model not in models.MODELS:
             raise ValueError(f"model must be one of {sorted(models.MODELS)}, got {self.model!r}")
         for name in ("rotate", "permute"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
-        for name in ("epochs", "batch_size", "n_train"):
+        for name, ceiling in (("epochs", MAX_EPOCHS), ("batch_size", MAX_BATCH), ("n_train", MAX_TRAIN)):
             value = getattr(self, name)
             if not is_int(value) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            if value > ceiling:
+                raise ValueError(f"{name} must be at most {ceiling:,}, got {value:,}")
         for name in ("seed", "data_seed"):
             value = getattr(self, name)
             if not is_int(value) or value < 0:
@@ -88,7 +98,7 @@ class TrainConfig:
             raise ValueError(f"lr must be a positive number, got {self.lr!r}")
         if self.frame not in particles.FRAMES:
             raise ValueError(f"frame must be one of {particles.FRAMES}, got {self.frame!r}")
-        if self.rotation_sampler not in ROTATION_SAMPLERS:
+        if not isinstance(self.rotation_sampler, str) or self.rotation_sampler not in ROTATION_SAMPLERS:
             raise ValueError(f"rotation_sampler must be one of {list(ROTATION_SAMPLERS)}, got {self.rotation_sampler!r}")
 
     @property
@@ -110,8 +120,11 @@ def exam_configs(base=BOOK_CONFIG, networks=("mlp", "deepsets")):
     """The runs of III(E): {MLP, DeepSets} x {none, rotations, permutations, both}, on base's data."""
     if not isinstance(base, TrainConfig):
         raise TypeError(f"base must be a TrainConfig, got {type(base).__name__}")
-    unknown = [m for m in networks if m not in models.MODELS]
-    if isinstance(networks, str) or not networks or unknown:
+    if isinstance(networks, str) or not hasattr(networks, "__iter__"):
+        raise ValueError(f"networks must be a non-empty sequence drawn from {sorted(models.MODELS)}, got {networks!r}")
+    networks = list(networks)
+    unknown = [m for m in networks if not isinstance(m, str) or m not in models.MODELS]
+    if not networks or unknown:
         raise ValueError(f"networks must be a non-empty sequence drawn from {sorted(models.MODELS)}, got {networks!r}")
     return [
         dataclasses.replace(base, model=model, rotate=rotate, permute=permute)
@@ -174,7 +187,7 @@ def validation_set(frame="random"):
     "canonical" maps the same configurations into the canonical frame, the frame of the
     book's training design (P, and so y_val, is the same in both).
     """
-    if frame not in particles.FRAMES:
+    if not isinstance(frame, str) or frame not in particles.FRAMES:
         raise ValueError(f"frame must be one of {particles.FRAMES}, got {frame!r}")
     X, y = (t.clone() for t in _dataset(particles.N_VALIDATION, 0, True))
     if frame == "canonical":
@@ -235,6 +248,8 @@ def _regime(answer):
 
 def regime_label(model, augmentation):
     """('mlp', 'none') -> 'MLP, none'."""
+    validate.choice(model, "model", tuple(models.MODEL_NAMES))
+    validate.choice(augmentation, "augmentation", tuple(AUGMENTATIONS))
     return f"{models.MODEL_NAMES[model]}, {augmentation}"
 
 
@@ -243,9 +258,17 @@ def extreme_verdict(values, answer, what, largest, rel_tol, among):
 
     values: {(model, augmentation): number}; answer: 'MLP, none' or ('mlp', 'none').
     """
+    if not isinstance(values, dict) or not values:
+        raise TypeError(f"values must be a non-empty dict {{(model, augmentation): number}}, got {validate.got(values)}")
+    for key, value in values.items():
+        validate.real(value, f"values[{key!r}]")
+    validate.text(what, "what")
+    validate.text(among, "among")
+    validate.boolean(largest, "largest")
+    rel_tol = validate.tolerance(rel_tol, "rel_tol")
     key = _regime(answer)
     if key not in values:
-        raise ValueError(f"{regime_label(*key)} is not among the {among}: "
+        raise ValueError(f"answer {regime_label(*key)} is not among the {among}: "
                          f"{', '.join(regime_label(*k) for k in values)}")
     mine, best = values[key], (max if largest else min)(values.values())
     word = "largest" if largest else "smallest"
@@ -271,13 +294,17 @@ def check_run(histories, answer, question="largest gap"):
     'highest training'. Runs whose curves tie (DeepSets with and without permutations, to
     float rounding) both count as right. The runs must share one training frame.
     """
-    if question not in _RUN_QUESTIONS:
+    if not isinstance(question, str) or question not in _RUN_QUESTIONS:
         raise ValueError(f"question must be one of {', '.join(repr(q) for q in _RUN_QUESTIONS)}, got {question!r}")
+    if isinstance(histories, (str, bytes, History)) or not hasattr(histories, "__iter__"):
+        raise TypeError(f"histories must be a list of trained Histories, got {validate.got(histories)}")
     histories = [h for h in histories if isinstance(h, History) and h.val_loss]
     if not histories:
         raise ValueError("histories must contain at least one trained History with validation curves")
     what, value, largest = _RUN_QUESTIONS[question]
     values = {(h.config.model, h.config.augmentation): value(h) for h in histories}
+    if not all(math.isfinite(v) for v in values.values()):
+        raise ValueError("histories hold a run whose final loss is NaN or infinite (it diverged): leave it out")
     return extreme_verdict(values, answer, what, largest, rel_tol=1e-4, among="runs")
 
 
@@ -287,6 +314,8 @@ def check_best_epoch(history, answer):
         raise TypeError("history must be a trained History with validation curves (from a trainer)")
     if not is_int(answer):
         raise TypeError(f"answer must be an epoch number (an integer from 1), got {answer!r}")
+    if not all(math.isfinite(v) for v in history.val_loss):
+        raise ValueError("history holds NaN or infinite validation losses: it has no best epoch")
     best = int(np.argmin(history.val_loss)) + 1
     label = history.config.label
     if answer == best:
@@ -304,8 +333,11 @@ def curve_difference(a, b):
     """Largest |difference| between two Histories' curves, training and validation, over their common epochs."""
     if not isinstance(a, History) or not isinstance(b, History):
         raise TypeError("a and b must be Histories (what the trainers return)")
+    for name, h in (("a", a), ("b", b)):
+        if not all(math.isfinite(v) for v in (*h.train_loss, *h.val_loss)):
+            raise ValueError(f"{name} holds NaN or infinite losses: its curves cannot be compared")
     pairs = [(a.train_loss, b.train_loss), (a.val_loss, b.val_loss)]
     gaps = [np.abs(np.array(x[:n]) - np.array(y[:n])).max() for x, y in pairs if (n := min(len(x), len(y)))]
     if not gaps:
-        raise ValueError("the two runs share no epoch to compare")
+        raise ValueError("a and b share no epoch to compare: the two runs need curves")
     return float(max(gaps))

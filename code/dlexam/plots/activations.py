@@ -7,6 +7,7 @@ import numpy as np
 from matplotlib.patches import Patch
 
 from .. import neuron, saturation
+from . import _checks as checks
 from .style import COLORS, book_style, new_figure
 
 _CURVE = {"relu": COLORS["blue"], "tanh": COLORS["green"], "sigmoid": COLORS["orange"], "leaky_relu": COLORS["purple"]}
@@ -58,6 +59,7 @@ def _draw_reading(ax, activation, z, target, decimals, convention, x_limits, sym
     ax.axvline(0, color=COLORS["grey"], lw=0.6)
 
 
+@checks.checked(z_mark=checks.optional(checks.REAL), x_limits=checks.INTERVAL)
 def plot_activation_bands(z_mark=None, target=saturation.EXAM_OBSERVED, decimals=saturation.EXAM_DECIMALS,
                           convention="half_up", x_limits=(-20.0, 2000.0)):
     """2x2 panels: each exam activation over a symlog z axis, the rounding band and the point z_mark."""
@@ -80,6 +82,7 @@ def plot_activation_bands(z_mark=None, target=saturation.EXAM_OBSERVED, decimals
     return fig
 
 
+@checks.checked(x_limits=checks.INTERVAL)
 def plot_rounding_thresholds(target=saturation.EXAM_OBSERVED, decimals=saturation.EXAM_DECIMALS,
                              convention="half_up", x_limits=(-1.0, 5.0)):
     """The four activations on one linear axis near the band: where each one enters it."""
@@ -106,6 +109,7 @@ def plot_rounding_thresholds(target=saturation.EXAM_OBSERVED, decimals=saturatio
     return fig
 
 
+@checks.checked(z_mark=checks.optional(checks.REAL), zoom=checks.INTERVAL, full=checks.INTERVAL)
 def plot_saturation_gradients(z_mark=None, zoom=(0.0, 45.0), full=(0.0, 1100.0)):
     """log10 of sigma'(z) and tanh'(z): exact, and as autograd computes them in float64 and float32.
 
@@ -162,6 +166,7 @@ def plot_saturation_gradients(z_mark=None, zoom=(0.0, 45.0), full=(0.0, 1100.0))
     return fig
 
 
+@checks.checked(z=checks.REAL)
 def plot_activation_reading(activation, z, target=saturation.EXAM_OBSERVED, decimals=saturation.EXAM_DECIMALS,
                             convention="half_up"):
     """One activation, the band and the current pre-activation z: linear axis near 0, symlog when z is far."""

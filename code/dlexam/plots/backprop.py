@@ -5,7 +5,15 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 import numpy as np
 
 from .. import backprop, memory
+from . import _checks as checks
 from .style import COLORS, book_style, new_figure
+
+
+def _HISTORY(value, name):  # noqa: N802
+    """[(step, batch loss, loss on the whole data set), ...], finite numbers."""
+    for i, row in enumerate(checks.v.sequence(value, name, 0)):
+        if len(checks.v.sequence(row, f"{name}[{i}]", 3, 3)):
+            checks.v.array(row, f"{name}[{i}]")
 
 _HIGHLIGHT = COLORS["orange"]
 _R, _W = 0.32, 0.36  # radius of a variable's circle, half width of a function's box
@@ -130,6 +138,7 @@ def plot_graphical_notation(layers=3, substep=None):
     return fig
 
 
+@checks.checked(saved=checks.BOOL)
 def plot_dense_block(width=4, saved=True):
     """The exam's lost figure 2: a dense block, an affine map a = W z + b then tanh element by element.
 
@@ -232,6 +241,7 @@ def plot_saved_growth(measurements, fit=None):
     return fig
 
 
+@checks.checked(rows=checks.instances(backprop.GradientMemory))
 def plot_gradient_memory(rows):
     """Bytes of per-example gradients against backpropagation's one gradient, as B and d grow (log-log).
 
@@ -274,6 +284,7 @@ _LABELS = {"activations": "activations", "parameters": "parameters", "gradients"
            "optimizer_state": "optimiser state"}
 
 
+@checks.checked(budgets=checks.instances(backprop.MemoryBudget), sweep=checks.instances(backprop.MemoryBudget, min_length=0))
 def plot_memory_budget(budgets, sweep=()):
     """Stacked bars of a training step's memory for each budget (one per optimizer), and optionally
     the parts against the batch size (``sweep``: budgets of one network at several B)."""
@@ -316,6 +327,7 @@ def plot_memory_budget(budgets, sweep=()):
     return fig
 
 
+@checks.checked(substep=checks.INT(0, len(backprop.SUBSTEPS)), history=_HISTORY)
 def plot_sgd_progress(layers, substep, history):
     """The graphical notation with one SGD sub-step highlighted, above the loss over the steps so far.
 

@@ -2,9 +2,17 @@
 
 import numpy as np
 
-from .. import bias_variance, training
+from .. import bias_variance, particles, training
+from . import _checks as checks
 from .style import COLORS, book_style
 from .training import AUGMENTATION_COLOURS, MODEL_NAMES, _figure
+
+
+def _PANELS(value, name):  # noqa: N802
+    """[(training frame, validation frame), ...]."""
+    for i, panel in enumerate(checks.v.sequence(value, name)):
+        for frame in checks.v.sequence(panel, f"{name}[{i}]", 2, 2):
+            checks.v.choice(frame, f"{name}[{i}]", particles.FRAMES)
 
 PANEL_TITLES = {
     ("canonical", "random"): "canonical training sets;\nvalidation set as given (rotated, permuted)",
@@ -27,6 +35,7 @@ def _regime_label(result):
     return f"{MODEL_NAMES[result.model]}\n{result.augmentation}"
 
 
+@checks.checked(results=checks.instances(bias_variance.BiasVariance), panels=_PANELS)
 def plot_bias_variance(results, panels=DEFAULT_PANELS):
     """Stacked bars, bias² below and variance above, per regime; one panel per (training frame, validation frame).
 
@@ -66,6 +75,7 @@ def plot_bias_variance(results, panels=DEFAULT_PANELS):
     return fig
 
 
+@checks.checked(result=checks.rule(checks.instance, cls=bias_variance.BiasVariance), y=checks.rule(checks.tensor, ndim=1, floating=False))
 def plot_model_spread(result, y, n=30, models=None, how="spread over P"):
     """The K models' predictions for n validation configurations, sorted by their true value.
 
@@ -106,6 +116,7 @@ def plot_model_spread(result, y, n=30, models=None, how="spread over P"):
     return fig
 
 
+@checks.checked(results=checks.instances(bias_variance.BiasVariance), val_frame=checks.CHOICE(particles.FRAMES))
 def plot_against_training_size(results, val_frame="random"):
     """Bias² (solid) and variance (dashed), corrected for K models, against the training-set size; one colour per model."""
     results = [r for r in _check_results(results) if r.val_frame == val_frame]

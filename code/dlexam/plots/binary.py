@@ -5,6 +5,7 @@ import numpy as np
 import torch
 
 from .. import binary
+from . import _checks as checks
 from .style import COLORS, book_style, new_figure
 
 _RUN_COLOURS = [COLORS["blue"], COLORS["orange"], COLORS["green"], COLORS["purple"]]
@@ -16,6 +17,7 @@ _SHORT = {
 }
 
 
+@checks.checked(history=checks.rule(checks.instance, cls=binary.History), ax=checks.AXES, limits=checks.optional(checks.LIMITS), resolution=checks.INT(2, 2000))
 def plot_decision_boundary(history, ax=None, limits=None, resolution=121):
     """P(y = 1) of a run's model over the plane, its 0.5 contour, and the training points."""
     if ax is None:
@@ -45,6 +47,7 @@ def plot_decision_boundary(history, ax=None, limits=None, resolution=121):
     return fig
 
 
+@checks.checked(histories=checks.instances(binary.History), epochs=checks.optional(checks.INT(1)), resolution=checks.INT(2, 2000))
 def plot_training_comparison(histories, epochs=None, resolution=101):
     """Top: each run's decision boundary; bottom: all loss curves (log scale) and accuracies."""
     histories = list(histories)
@@ -78,6 +81,7 @@ def plot_training_comparison(histories, epochs=None, resolution=101):
     return fig
 
 
+@checks.checked(limit=checks.POSITIVE, resolution=checks.INT(2, 2000))
 def plot_softmax_difference(limit=6.0, resolution=241):
     """softmax(z0, z1)_1 over the (z0, z1) plane: its contour lines are the lines z1 - z0 = const."""
     z = torch.linspace(-limit, limit, resolution, dtype=torch.float64)

@@ -8,7 +8,8 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from .. import conv
-from .style import COLORS, book_style, figure_png, new_figure
+from . import _checks as checks
+from .style import COLORS, book_style, describe, figure_png, new_figure
 
 _PADDING_FILL = "#e4e4e4"  # zeros added around the input
 _WINDOW_FILL = "#ffe2a8"  # cells under the kernel
@@ -18,6 +19,7 @@ _EDGE = "#9a9a9a"
 _LIGHT = ["#cfe3f3", "#fde3b0", "#c9eadf", "#f6d0bd", "#efd3e6", "#d9eefa", "#f9f3b9", "#dddddd"]
 
 
+@checks.checked(fig=checks.FIGURE, colors=checks.INT(2, 256))
 def compact_png(fig, colors=64):
     """PNG bytes of a figure with a palette of at most `colors` colours: about a third of the size.
 
@@ -33,6 +35,7 @@ def compact_png(fig, colors=64):
     return buffer.getvalue()
 
 
+@checks.checked(v=checks.ENTRY)
 def format_entry(v):
     """A matrix entry as short text: integers without a decimal point, NaN (not yet computed) blank."""
     if np.isnan(v):
@@ -102,6 +105,7 @@ def _grid_size(columns, rows, max_width=6.0, max_height=2.3, largest=0.36):
     return cell, max(5.0, min(10.0, cell * 72 * 0.42))
 
 
+@checks.checked(step=checks.rule(checks.instance, cls=conv.ConvStep), kernel=checks.MATRIX, pads=checks.rule(checks.pair, minimum=0), step_number=checks.optional(checks.INT(1)), total=checks.optional(checks.INT(1)), input_name=checks.TEXT, kernel_name=checks.TEXT)
 def plot_conv_step(step, kernel, pads=(0, 0), step_number=None, total=None, input_name="A", kernel_name="K"):
     """One frame of the sliding window: input with the window, kernel, products and sum, output so far.
 
@@ -136,9 +140,21 @@ def plot_conv_step(step, kernel, pads=(0, 0), step_number=None, total=None, inpu
         fig.text(0.5, 1 - 0.1 / fig.get_figheight(),
                  f"{counter}sum of the products = {format_entry(step.value)} = output[{i}, {j}]",
                  ha="center", va="top", fontsize=fontsize + 1)
+    describe(fig, f"{counter.capitalize() or 'One step: '}the {kh}×{kw} window at rows {step.rows.start} to "
+             f"{step.rows.stop - 1}, columns {step.cols.start} to {step.cols.stop - 1} of {name} "
+             f"({_matrix_words(padded)}) times kernel {kernel_name} ({_matrix_words(k)}) gives the products "
+             f"({_matrix_words(step.products)}), which sum to {format_entry(step.value)}, written into output[{i}, {j}] "
+             f"of the {out.shape[0]}×{out.shape[1]} output.", whole=True)
     return fig
 
 
+def _matrix_words(m):
+    """A small matrix read row by row: "1 0 1; 0 1 0"."""
+    m = np.asarray(m, dtype=float)
+    return "; ".join(" ".join(format_entry(v) or "blank" for v in row) for row in m)
+
+
+@checks.checked(input_name=checks.TEXT)
 def plot_windows(x, k, stride=1, padding="valid", input_name="A"):
     """Every window position on the input, each outlined in its own colour, and the output it makes."""
     steps = conv.conv2d_steps(x, k, stride, padding)
@@ -167,6 +183,10 @@ def plot_windows(x, k, stride=1, padding="valid", input_name="A"):
             i, j = step.index
             ax.add_patch(Rectangle((o_out[0] + j - 0.44, o_out[1] + i - 0.44), 0.88, 0.88, fill=False,
                                    edgecolor=colour, linewidth=2))
+    describe(fig, f"Input {input_name} ({_matrix_words(padded)}) with each of the {len(steps)} positions of the "
+             f"{kh}×{kw} window at stride {stride}, {_padding_label(padding)}, outlined in its own colour, "
+             f"next to the {out.shape[0]}×{out.shape[1]} output ({_matrix_words(out)}), each entry outlined in the "
+             "colour of the window that makes it.", whole=True)
     return fig
 
 
@@ -184,9 +204,14 @@ def plot_subsampling(x, k, stride, padding="valid"):
                      o_full, text_colors=np.where(kept, "black", "#888888"), bold={tuple(ij) for ij in np.argwhere(kept)})
         _draw_matrix(ax, strided, np.full(strided.shape, _DONE_FILL), fontsize,
                      f"stride {stride}, {_padding_label(padding)}", o_strided)
+    describe(fig, f"The {full.shape[0]}×{full.shape[1]} output at stride 1 ({_matrix_words(full)}) with the entries "
+             f"that stride {stride} keeps (rows {', '.join(map(str, range(0, full.shape[0], sh)))}; columns "
+             f"{', '.join(map(str, range(0, full.shape[1], sw)))}) highlighted, next to the {strided.shape[0]}×{strided.shape[1]} output at "
+             f"stride {stride} ({_matrix_words(strided)}): the same entries.", whole=True)
     return fig
 
 
+@checks.checked(max_windows=checks.INT(1, 1000))
 def plot_window_positions(n, k, stride=1, padding=0, max_windows=40):
     """Windows along one axis (left) and how many windows read each pixel of an n x n input (right).
 
@@ -247,6 +272,7 @@ def plot_window_positions(n, k, stride=1, padding=0, max_windows=40):
     return fig
 
 
+@checks.checked(k=checks.INT(1, 10_000), stride=checks.INT(1, 10_000), padding=checks.INT(0, 10_000), sizes=checks.optional(checks.INTEGERS(1)), marks=checks.INTEGERS(1, min_length=0))
 def plot_output_size_staircase(k, stride, padding=0, sizes=None, marks=()):
     """Output size against input size n for a fixed kernel, stride and padding: a staircase."""
     if sizes is None:

@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import landscape as ls
 from ..batch_size import BatchHistory
+from . import _checks as checks
 from .style import COLORS, new_figure
 
 LIMITS = ((-2.6, 2.4), (-1.6, 2.0))
@@ -17,6 +18,7 @@ def _check_landscape(landscape):
         raise TypeError(f"landscape must be a Landscape, got {type(landscape).__name__}")
 
 
+@checks.checked(ax=checks.rule(checks.instance, cls=checks.Axes, what='matplotlib Axes'), landscape=checks.rule(checks.instance, cls=ls.Landscape), limits=checks.LIMITS, resolution=checks.INT(2, 1000), critical=checks.BOOL)
 def draw_landscape(ax, landscape, limits=LIMITS, resolution=101, critical=True):
     """Filled contours of the full loss L on `ax`, with its minima (o) and saddles (X) marked."""
     _check_landscape(landscape)
@@ -35,6 +37,7 @@ def draw_landscape(ax, landscape, limits=LIMITS, resolution=101, critical=True):
     ax.set_ylabel("$w_2$")
 
 
+@checks.checked(landscape=checks.rule(checks.instance, cls=ls.Landscape), descents=checks.instances(ls.Descent), labels=checks.TEXTS, colours=checks.optional(checks.v.sequence), x=checks.CHOICE(('epochs', 'updates')), show_finals=checks.BOOL, limits=checks.LIMITS, title=checks.optional(checks.TEXT))
 def plot_descents(landscape, descents, labels, colours=None, x="epochs", show_finals=True, limits=LIMITS,
                   title=None):
     """Left: the loss surface with the path of each Descent's first run (and where all its runs ended);
@@ -89,6 +92,7 @@ def plot_descents(landscape, descents, labels, colours=None, x="epochs", show_fi
     return fig
 
 
+@checks.checked(fixed=checks.instances(ls.EscapeResult), scaled=checks.optional(checks.instances(ls.EscapeResult)), temperature_runs=checks.optional(checks.mapping(checks.instances(ls.EscapeResult))), n=checks.optional(checks.INT(1)), stability_lr=checks.optional(checks.POSITIVE))
 def plot_escape(fixed, scaled=None, temperature_runs=None, n=None, stability_lr=None):
     """Left: share of runs reaching the global minimum against the batch size (same lr; lr scaled with B);
     right (if temperature_runs, a dict B -> list of EscapeResult): the same share against lr (n - B) / (B (n - 1))."""
@@ -137,6 +141,7 @@ def _median_band(ax, x, values, colour, ls="-", label=None, lw=1.8):
     ax.plot(x, np.median(values, axis=0), color=colour, ls=ls, lw=lw, label=label)
 
 
+@checks.checked(histories=checks.instances(BatchHistory), labels=checks.TEXTS, colours=checks.optional(checks.v.sequence))
 def plot_batch_training(histories, labels, colours=None):
     """Median over seeds (band: min to max) of training (solid) and validation (dashed) loss, against epochs
     (the runs with the fewest epochs) and against updates (log scale, all runs), and the norm of the
@@ -175,12 +180,15 @@ def plot_batch_training(histories, labels, colours=None):
     return fig
 
 
+@checks.checked(dims=checks.INTEGERS(1), fractions=checks.ARRAY(ndim=1), count=checks.INT(1), rate=checks.POSITIVE)
 def plot_positive_definite(dims, fractions, count, rate=ls.DEAN_MAJUMDAR_RATE):
     """Share of random symmetric d x d matrices with all eigenvalues positive, log scale, against d."""
     dims = np.asarray(dims)
     fractions = np.asarray(fractions, dtype=float)
     if dims.shape != fractions.shape or dims.ndim != 1:
         raise ValueError("dims and fractions must be 1-D arrays of the same length")
+    if np.any((fractions < 0) | (fractions > 1)):
+        raise ValueError("fractions must be shares between 0 and 1")
     fig, ax = new_figure(figsize=(5.6, 3.6))
     se = np.sqrt(fractions * (1 - fractions) / count)
     seen = fractions > 0

@@ -3,9 +3,11 @@
 import numpy as np
 
 from .. import neuron
+from . import _checks as checks
 from .style import COLORS, book_style, new_figure
 
 
+@checks.checked(w1=checks.REAL, w2=checks.REAL, b=checks.REAL, ax=checks.AXES, resolution=checks.INT(2, 2000))
 def plot_truth_table_surface(w1, w2, b, table="exam", ax=None, resolution=201):
     """Sigmoid neuron output over [-0.25, 1.25]^2 with the table's four points and the boundary."""
     table = neuron.truth_table(table)
@@ -45,6 +47,7 @@ def plot_truth_table_surface(w1, w2, b, table="exam", ax=None, resolution=201):
     return fig
 
 
+@checks.checked(scales=checks.VECTOR)
 def plot_scale_tradeoff(scales):
     """Corner error and steepest slope of the exam's neuron with weights (-a, -a, a), against a."""
     a = np.asarray(scales, dtype=float)

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .. import params
+from . import _checks as checks
 from .style import COLORS, book_style, new_figure
 
 
@@ -21,6 +22,7 @@ def _drawn_positions(n, max_drawn):
     return np.concatenate([y[:half], y[half + 1:]]), y[half]
 
 
+@checks.checked(max_drawn=checks.INT(3, 50))
 def plot_dense_network(layer_sizes, image_shape=None, max_drawn=7):
     """A dense network drawn as columns of neurons, with each layer's weights and biases.
 

@@ -8,8 +8,15 @@ colours and the chain; a permutation keeps every position but changes colours an
 import numpy as np
 import torch
 
-from .. import augment, particles, rotations
-from .style import COLORS, book_style, new_figure
+from .. import augment, invariance, particles, rotations
+from . import _checks as checks
+from .style import COLORS, book_style, describe, new_figure
+
+
+def _CONFIGS(value, name):  # noqa: N802
+    """A non-empty list of configurations (m, 3)."""
+    for i, x in enumerate(checks.v.sequence(value, name, 1, 100)):
+        checks.POINTS(x, f"{name}[{i}]")
 
 INDEX_CMAP = "viridis"
 FRAME_COLOURS = (COLORS["red"], COLORS["green"], COLORS["blue"])
@@ -29,6 +36,7 @@ def _limit(configs, frame_length=0.0):
     return 1.08 * max(max(float(np.abs(x).max()) for x in configs), frame_length, 1e-6)
 
 
+@checks.checked(ax=checks.rule(checks.instance, cls=checks.Axes, what='matplotlib 3-D Axes'), x=checks.POINTS, limit=checks.optional(checks.POSITIVE), chain=checks.BOOL, labels=checks.BOOL, frame=checks.optional(checks.ARRAY(shape=(3, 3))), title=checks.optional(checks.TEXT))
 def draw_configuration(ax, x, limit=None, chain=True, labels=True, frame=None, title=None):
     """Draw one configuration (m, 3) on a 3-D axes, coloured by particle index; returns the scatter.
 
@@ -92,6 +100,7 @@ def _index_colourbar(fig, points, m):
         bar.ax.tick_params(labelsize=8)
 
 
+@checks.checked(configs=_CONFIGS, titles=checks.optional(checks.TEXTS), chain=checks.BOOL, labels=checks.BOOL, suptitle=checks.optional(checks.TEXT), ncols=checks.optional(checks.INT(1, 100)))
 def plot_configurations(configs, titles=None, frames=None, chain=True, labels=True, suptitle=None, ncols=None):
     """Configurations side by side (``ncols`` per row) on shared axes; particles coloured by index."""
     configs = [_as_array(x, f"configs[{i}]") for i, x in enumerate(configs)]
@@ -100,7 +109,7 @@ def plot_configurations(configs, titles=None, frames=None, chain=True, labels=Tr
     titles = list(titles) if titles is not None else [None] * len(configs)
     frames = list(frames) if frames is not None else [None] * len(configs)
     if len(titles) != len(configs) or len(frames) != len(configs):
-        raise ValueError("give one title and one frame (or None) per configuration")
+        raise ValueError("titles and frames must hold one entry (or None) per configuration")
     limit = _limit(configs)
     fig, axes = _figure_3d(len(configs), ncols)
     for ax, x, title, frame in zip(axes, configs, titles, frames):
@@ -109,6 +118,11 @@ def plot_configurations(configs, titles=None, frames=None, chain=True, labels=Tr
     if suptitle:
         with book_style():
             fig.suptitle(suptitle, fontsize=10.5, y=0.995)
+    n, m = len(configs), len(configs[-1])
+    panels = " ".join(f"Panel {k}: {' '.join(str(t).split())}." for k, t in enumerate(titles, 1) if t)
+    describe(fig, (f"{suptitle.strip()}. " if suptitle else "")
+             + f"{n} configuration{'s' if n > 1 else ''} of {m} particles in 3-D, each particle a dot coloured by its "
+             + "index" + (" and joined to the next index by a line" if chain else "") + ". " + panels, whole=True)
     return fig
 
 
@@ -116,6 +130,7 @@ def _energy(x):
     return float(particles.target(_as_array(x)[None].astype(np.float64))[0])
 
 
+@checks.checked(x_train=checks.POINTS, x_val=checks.POINTS)
 def plot_training_and_validation(x_train, x_val):
     """A training configuration (canonical frame) next to a validation one (rotated and permuted)."""
     return plot_configurations(
@@ -126,10 +141,13 @@ def plot_training_and_validation(x_train, x_val):
     )
 
 
+@checks.checked(x=checks.POINTS, R=checks.ARRAY(shape=(3, 3)))
 def plot_augmentations(x, R, permutation):
     """One configuration: as stored, rotated by R, permuted, and both (x -> R x, then reordered)."""
     x = _as_array(x)
     R = np.asarray(R.detach().numpy() if isinstance(R, torch.Tensor) else R, dtype=float)
+    if permutation is None or isinstance(permutation, (str, bytes)) or not hasattr(permutation, "__len__"):
+        raise TypeError(f"permutation must be an array of the indices 0..m-1, got {type(permutation).__name__}")
     perm = np.asarray(permutation.detach().numpy() if isinstance(permutation, torch.Tensor) else permutation)
     if R.shape != (3, 3):
         raise ValueError(f"R must be one (3, 3) matrix, got shape {R.shape}")
@@ -154,6 +172,7 @@ def _short(name, width=24):
     return "\n".join(lines + [line])
 
 
+@checks.checked(samples=checks.mapping(checks.ARRAY(ndim=3)), bins=checks.INT(1, 1000))
 def plot_rotation_samplers(samples, bins=30):
     """Per sampler: histogram of rotation angles against (1 - cos θ)/π, and the mean matrix.
 
@@ -203,6 +222,7 @@ def plot_rotation_samplers(samples, bins=30):
     return fig
 
 
+@checks.checked(gaps=checks.mapping(checks.rule(checks.instance, cls=invariance.InvarianceGap)), floor=checks.POSITIVE)
 def plot_invariance_gaps(gaps, floor=1e-18):
     """Per model, the largest |F(TX) − F(X)| of each configuration, on a log scale.
 
@@ -231,6 +251,7 @@ def plot_invariance_gaps(gaps, floor=1e-18):
     return fig
 
 
+@checks.checked(gaps=checks.mapping(checks.rule(checks.instance, cls=invariance.InvarianceGap)), n_configurations=checks.INT(1, 100))
 def plot_outputs_under_permutations(gaps, n_configurations=8):
     """Per model, its output on a few configurations for every random transformation (dots) and X (dash)."""
     if not gaps:
@@ -252,6 +273,7 @@ def plot_outputs_under_permutations(gaps, n_configurations=8):
     return fig
 
 
+@checks.checked(angles=checks.VECTOR, curves=checks.mapping(checks.VECTOR), reference_label=checks.optional(checks.TEXT))
 def plot_output_under_rotation(angles, curves, reference_label=None):
     """Change of each curve from its value at angle 0 while a configuration turns about an axis.
 
@@ -259,13 +281,15 @@ def plot_output_under_rotation(angles, curves, reference_label=None):
     """
     angles = np.asarray(angles, dtype=float)
     if not curves:
-        raise ValueError("give at least one curve")
+        raise ValueError("curves must hold at least one curve")
+    if reference_label is not None and reference_label not in curves:
+        raise ValueError(f"reference_label must be one of the curves' labels {list(curves)}, got {reference_label!r}")
     fig, ax = new_figure(figsize=(6.2, 3.5))
     with book_style():
         for i, (label, values) in enumerate(curves.items()):
             values = np.asarray(values, dtype=float)
             if values.shape != angles.shape:
-                raise ValueError(f"curve {label!r} has {values.shape} values for {angles.shape} angles")
+                raise ValueError(f"curves[{label!r}] has {values.shape} values for {angles.shape} angles")
             ax.plot(np.degrees(angles), values - values[0], lw=2 if label == reference_label else 1.6,
                     color=list(COLORS.values())[i % len(COLORS)], label=label)
         ax.axhline(0, color=COLORS["grey"], lw=0.6)
@@ -276,6 +300,7 @@ def plot_output_under_rotation(angles, curves, reference_label=None):
     return fig
 
 
+@checks.checked(features=checks.MATRIX, pooled=checks.VECTOR, output=checks.optional(checks.REAL), order=checks.optional(checks.ARRAY(ndim=1, integral=True, dtype=None)))
 def plot_phi_embeddings(features, pooled, output=None, order=None):
     """φ(x_i) of every particle (rows, m × k) above their sum over particles (k), as heat maps."""
     features = np.asarray(features.detach().numpy() if isinstance(features, torch.Tensor) else features, float)
@@ -284,6 +309,8 @@ def plot_phi_embeddings(features, pooled, output=None, order=None):
         raise ValueError(f"features must be (m, k) and pooled (k,), got {features.shape} and {pooled.shape}")
     m, k = features.shape
     order = np.arange(m) if order is None else np.asarray(order)
+    if sorted(order.tolist()) != list(range(m)):
+        raise ValueError(f"order must be a permutation of 0..{m - 1}, the particles' original indices")
     fig, (top, bottom) = new_figure(2, 1, figsize=(7.2, 2.2 + 0.13 * m), height_ratios=[max(m, 1), 2.2])
     with book_style():
         scale = max(float(np.abs(features).max()), 1e-12)
@@ -305,6 +332,7 @@ def plot_phi_embeddings(features, pooled, output=None, order=None):
     return fig
 
 
+@checks.checked(x=checks.POINTS, changes=checks.mapping(checks.ARRAY(ndim=1)), current=checks.INT(0), floor=checks.POSITIVE)
 def plot_permutation_changes(x, changes, current=0, floor=1e-18):
     """Left: a configuration in 3D. Right: |output change| of each function per permutation seed 1..S.
 
@@ -312,7 +340,12 @@ def plot_permutation_changes(x, changes, current=0, floor=1e-18):
     zeros are drawn at ``floor``; ``current`` marks one seed with a dashed line (0 for none).
     """
     if not changes:
-        raise ValueError("give at least one sequence of changes")
+        raise ValueError("changes must hold at least one sequence of changes")
+    lengths = {len(np.asarray(v)) for v in changes.values()}
+    if any(np.any(np.asarray(v, dtype=float) < 0) for v in changes.values()):
+        raise ValueError("changes must hold absolute changes, all >= 0")
+    if current > min(lengths):
+        raise ValueError(f"current must be a seed from 0 (none) to {min(lengths)}, got {current}")
     fig, axes = new_figure(1, 2, figsize=(8.0, 3.6), width_ratios=[1, 1.2])
     spec = axes[0].get_subplotspec()
     axes[0].remove()

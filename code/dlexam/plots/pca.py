@@ -3,13 +3,20 @@
 import numpy as np
 
 from .. import pca
+from . import _checks as checks
 from .style import COLORS, book_style, new_figure
+
+
+def _MATRICES(value, name):  # noqa: N802
+    for i, matrix in enumerate(checks.v.sequence(value, name, 1, 100)):
+        checks.MATRIX(matrix, f"{name}[{i}]")
 
 
 def _value_label(v):
     return f"{v:.3g}" if abs(v) >= 1e-3 or v == 0 else f"{v:.1e}"
 
 
+@checks.checked(ax=checks.AXES)
 def plot_scree(C, ax=None):
     """Eigenvalues of C as bars (negative ones red) and, for a covariance, the explained variance.
 
@@ -63,6 +70,7 @@ def _camera_angles(direction):
     return np.degrees(np.arcsin(np.clip(z, -1, 1))), np.degrees(np.arctan2(y, x))
 
 
+@checks.checked(X=checks.POINTS)
 def plot_collapse(X, C):
     """3-D samples X (n, 3) of a covariance C of rank 2, seen from three sides.
 
@@ -121,11 +129,12 @@ def plot_collapse(X, C):
     return fig
 
 
+@checks.checked(matrices=_MATRICES, titles=checks.TEXTS)
 def plot_covariances(matrices, titles):
     """Matrices side by side as heat maps with their entries written in (e.g. before and after PCA)."""
     matrices = [np.asarray(m, dtype=float) for m in matrices]
     if len(matrices) != len(titles) or not matrices:
-        raise ValueError("give one title per matrix, and at least one matrix")
+        raise ValueError("titles must hold one title per matrix, and matrices at least one matrix")
     fig, axes = new_figure(1, len(matrices), figsize=(3.6 * len(matrices), 3.4))
     axes = np.atleast_1d(axes)
     with book_style():
@@ -141,6 +150,7 @@ def plot_covariances(matrices, titles):
     return fig
 
 
+@checks.checked(noise_levels=checks.VECTOR, smallest=checks.VECTOR, tolerances=checks.VECTOR)
 def plot_smallest_eigenvalue_vs_noise(noise_levels, smallest, tolerances):
     """The smallest eigenvalue of a sample covariance against the noise added to the data.
 
@@ -150,6 +160,9 @@ def plot_smallest_eigenvalue_vs_noise(noise_levels, smallest, tolerances):
     noise = np.asarray(noise_levels, dtype=float)
     smallest = np.abs(np.asarray(smallest, dtype=float))
     tolerances = np.asarray(tolerances, dtype=float)
+    if not len(noise) == len(smallest) == len(tolerances):
+        raise ValueError(f"noise_levels, smallest and tolerances must have one value per noise level each, got "
+                         f"{len(noise)}, {len(smallest)} and {len(tolerances)}")
     fig, ax = new_figure(figsize=(6.2, 3.8))
     with book_style():
         ax.loglog(noise, smallest, "o-", color=COLORS["blue"], label="|smallest eigenvalue|")

@@ -5,6 +5,7 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import Rectangle
 
 from .. import layer_order
+from . import _checks as checks
 from .style import COLORS, book_style, new_figure
 
 _SIGNED = "PuOr_r"  # orange for positive, purple for negative values; white at 0
@@ -51,6 +52,7 @@ def _empty(ax, text):
     ax.axis("off")
 
 
+@checks.checked(image=checks.MATRIX, image_numbers=checks.optional(checks.BOOL))
 def plot_options(image, kernel, bias, pool="max", image_numbers=None):
     """The image, the kernel, Conv(x) and out in the top row; the four options below, cells that differ from out in red.
 
@@ -86,6 +88,7 @@ def plot_options(image, kernel, bias, pool="max", image_numbers=None):
     return fig
 
 
+@checks.checked(counterexample=checks.rule(checks.instance, cls=layer_order.Counterexample), left_label=checks.TEXT, right_label=checks.TEXT, title=checks.optional(checks.TEXT))
 def plot_counterexample(counterexample, left_label, right_label, title=None):
     """The image of a Counterexample, both results (differing cells framed in red) and their difference."""
     cx = counterexample
@@ -107,6 +110,7 @@ def plot_counterexample(counterexample, left_label, right_label, title=None):
     return fig
 
 
+@checks.checked(results=checks.instances(layer_order.PoolingCommutation), low=checks.REAL, high=checks.REAL)
 def plot_pooling_commutation(results, low=-3.5, high=2.5):
     """One panel per element-wise function: its curve, and for a function that decreases the two inputs a < b
     of a 2x2 window on which MaxPool(f(x)) = f(a) differs from f(MaxPool(x)) = f(b).
@@ -114,6 +118,8 @@ def plot_pooling_commutation(results, low=-3.5, high=2.5):
     results: PoolingCommutation objects from ``layer_order.max_pool_commutes_with``.
     """
     results = list(results)
+    if not low < high:
+        raise ValueError(f"low must be below high, got low={low!r} and high={high!r}")
     fig, axes = new_figure(1, len(results), figsize=(2.3 * len(results), 2.9), squeeze=False)
     points = [v for r in results if r.violation is not None for v in r.violation]
     z = np.linspace(min([low, *points]) - 0.3, max([high, *points]) + 0.3, 801)
@@ -138,6 +144,7 @@ def plot_pooling_commutation(results, low=-3.5, high=2.5):
     return fig
 
 
+@checks.checked(swaps=checks.mapping(checks.rule(checks.instance, cls=layer_order.PoolSwap)))
 def plot_pool_swaps(swaps):
     """|Pool(Conv(x)) - Conv(Pool(x))| for several settings, one panel each; 'shapes differ' where they cannot match.
 

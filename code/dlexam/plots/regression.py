@@ -3,11 +3,11 @@
 import threading
 
 import numpy as np
-from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from .. import regression
-from .style import COLORS, book_style, new_figure
+from . import _checks as checks
+from .style import COLORS, BookFigure, book_style, new_figure
 
 TRAIN_COLOUR = COLORS["blue"]
 VALIDATION_COLOUR = COLORS["orange"]
@@ -21,16 +21,18 @@ def _figure(nrows=1, ncols=1, figsize=(6, 4), **kwargs):
     if threading.current_thread() is threading.main_thread():
         return new_figure(nrows, ncols, figsize=figsize, squeeze=False, **kwargs)
     with book_style():
-        fig = Figure(figsize=figsize, layout="constrained")
+        fig = BookFigure(figsize=figsize, layout="constrained")
         axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
     return fig, axes
 
 
+@checks.checked(config=checks.rule(checks.instance, cls=regression.ModelConfig))
 def model_colour(config):
     """The colour of a kind of model: linear regression, tanh or ReLU networks."""
     return MODEL_COLOURS["linear" if config.kind == "linear" else config.activation]
 
 
+@checks.checked(x=checks.VECTOR, y=checks.VECTOR, x_label=checks.TEXT, y_label=checks.TEXT, n_bins=checks.INT(1))
 def plot_linearity(x, y, x_label, y_label=regression.CO2_LABEL, n_bins=5):
     """Left: the data and its least-squares line. Right: residuals against x, with their mean and spread per bin."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -82,6 +84,7 @@ def _draw_split_panel(ax, x, y, train, validation, models, x_range, x_label, y_l
         ax.legend(loc="upper left", fontsize=8)
 
 
+@checks.checked(x=checks.VECTOR, y=checks.VECTOR, splits=checks.mapping(), fits=checks.mapping(checks.mapping()), x_range=checks.optional(checks.INTERVAL), x_label=checks.TEXT, y_label=checks.TEXT, ylim=checks.optional(checks.INTERVAL))
 def plot_extrapolation(x, y, splits, fits, x_range=None, x_label="weight (kg)", y_label=regression.CO2_LABEL,
                        ylim=None):
     """One panel per split: training (blue) and validation (orange) points and ranges, each model's curve over x_range.
@@ -104,6 +107,7 @@ def plot_extrapolation(x, y, splits, fits, x_range=None, x_label="weight (kg)", 
     return fig
 
 
+@checks.checked(result=checks.rule(checks.instance, cls=regression.SplitFit), x_range=checks.optional(checks.INTERVAL), y_label=checks.TEXT)
 def plot_split_fit(result, x_range=None, y_label=regression.CO2_LABEL):
     """The explorer's figure: one split, the chosen model and linear regression, errors in the title."""
     if not isinstance(result, regression.SplitFit):
@@ -125,6 +129,7 @@ def plot_split_fit(result, x_range=None, y_label=regression.CO2_LABEL):
     return fig
 
 
+@checks.checked(runs=checks.instances(regression.Run), floor=checks.optional(checks.NON_NEGATIVE), split_order=checks.TEXTS)
 def plot_validation_spread(runs, floor=None, split_order=("shuffled", "sorted")):
     """Validation MSE of every run, one row per model, one colour per split; `floor` drawn as a line."""
     labels = list(dict.fromkeys(r.config.label for r in runs))

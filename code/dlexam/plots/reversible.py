@@ -4,7 +4,15 @@ import numpy as np
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
 from .. import reversible
+from . import _checks as checks
 from .style import COLORS, new_figure
+
+
+def _HIGHLIGHT(value, name):  # noqa: N802
+    """(depth, mode) of the point to mark."""
+    depth, mode = checks.v.sequence(value, name, 2, 2)
+    checks.v.integer(depth, name, 1)
+    checks.v.choice(mode, name, reversible.MODES)
 
 _TOP, _BOTTOM, _MIDDLE = 1.0, 0.0, 0.5
 
@@ -31,6 +39,7 @@ def _step(ax, left, source, target, name, sign, color):
     ax.text(node, target - 0.01, sign, ha="center", va="center", fontsize=13, zorder=4)
 
 
+@checks.checked(inverse=checks.BOOL)
 def plot_coupling_block(inverse=False):
     """Figure: the additive coupling block (or its inverse) drawn as two residual steps in dashed frames."""
     fig, ax = new_figure(figsize=(9, 2.7))
@@ -63,6 +72,7 @@ def plot_coupling_block(inverse=False):
     return fig
 
 
+@checks.checked(cs=checks.NUMBERS, y=checks.REAL, limit=checks.POSITIVE)
 def plot_tanh_residuals(cs=(-0.5, -2.0, 3.0), y=0.0, limit=4.0):
     """Figure: f(x) = x + c tanh(x) for each c, with every x that f maps to y marked."""
     fig, ax = new_figure(figsize=(6.4, 4.2))
@@ -82,6 +92,8 @@ def plot_tanh_residuals(cs=(-0.5, -2.0, 3.0), y=0.0, limit=4.0):
     return fig
 
 
+@checks.checked(results=checks.mapping(checks.rule(checks.instance, cls=reversible.FixedPoint)),
+                lipschitz=checks.optional(checks.mapping(checks.POSITIVE, min_length=0)))
 def plot_fixed_point(results, lipschitz=None):
     """Figure: residual max|x_k + q(x_k) - y| against iteration k, one line per FixedPoint; dashed: the bound L^k."""
     fig, ax = new_figure(figsize=(6.4, 4))
@@ -100,7 +112,10 @@ def plot_fixed_point(results, lipschitz=None):
     return fig
 
 
-def _errors_vs_depth(depths, series, ylabel, title, references=None):
+def _errors_vs_depth(depths, series, ylabel, title, references=None, name="errors"):
+    for label, values in series.items():
+        if len(values) != len(depths):
+            raise ValueError(f"{name}[{label!r}] has {len(values)} values for {len(depths)} depths")
     fig, ax = new_figure(figsize=(6.4, 4.2))
     colors = [COLORS["blue"], COLORS["red"], COLORS["green"], COLORS["purple"], COLORS["orange"]]
     for (label, values), color in zip(series.items(), colors):
@@ -117,6 +132,7 @@ def _errors_vs_depth(depths, series, ylabel, title, references=None):
     return fig
 
 
+@checks.checked(depths=checks.INTEGERS(1), errors=checks.mapping(checks.ARRAY(ndim=1, finite=False)))
 def plot_round_trip_errors(depths, errors):
     """Figure: max|x - f^-1(f(x))| against depth, one line per label; dotted: the epsilon of each dtype named in a label."""
     references = {f"{name} epsilon": float(np.finfo(name).eps) for name in ("float32", "float64")
@@ -124,13 +140,18 @@ def plot_round_trip_errors(depths, errors):
     return _errors_vs_depth(depths, errors, r"$\max|x - f^{-1}(f(x))|$", "Reconstruction error of a deep stack", references)
 
 
+@checks.checked(depths=checks.INTEGERS(1), errors=checks.mapping(checks.ARRAY(ndim=1, finite=False)))
 def plot_gradient_errors(depths, errors):
     """Figure: relative gradient error against depth, one line per label (reference: float64 backprop)."""
     return _errors_vs_depth(depths, errors, "relative gradient error", "Gradients in float32 against a float64 reference")
 
 
+@checks.checked(depths=checks.INTEGERS(1), curves=checks.mapping(checks.VECTOR), highlight=checks.optional(_HIGHLIGHT))
 def plot_saved_memory(depths, curves, highlight=None):
     """Figure: activation bytes saved for backward against depth, one line per mode; ``highlight`` = (depth, mode)."""
+    for mode, values in curves.items():
+        if len(values) != len(depths):
+            raise ValueError(f"curves[{mode!r}] has {len(values)} values for {len(depths)} depths")
     fig, ax = new_figure(figsize=(6.4, 4.2))
     colors = {"store": COLORS["red"], "checkpoint": COLORS["orange"], "reversible": COLORS["blue"]}
     for mode, values in curves.items():
@@ -148,6 +169,7 @@ def plot_saved_memory(depths, curves, highlight=None):
     return fig
 
 
+@checks.checked(c=checks.REAL, y=checks.REAL, result=checks.rule(checks.instance, cls=reversible.FixedPoint), limit=checks.POSITIVE)
 def plot_residual_inverse(c, y, result, limit=4.0):
     """Figure: left, f(x) = x + c tanh(x) and its preimages of y; right, the fixed-point iteration's residuals."""
     fig, (left, right) = new_figure(1, 2, figsize=(9, 3.6))

@@ -2,18 +2,25 @@
 
 In the main thread figures come from ``style.new_figure``, like every figure of the book. The
 live widget draws from its training thread while the notebook's main thread may be drawing
-too; there they are plain ``matplotlib.figure.Figure`` objects that never pass through pyplot,
+too; there they are ``BookFigure`` objects built directly that never pass through pyplot,
 so no figure of the training thread can end up in another cell's output.
 """
 
 import threading
 
 import numpy as np
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .. import models, training
-from .style import COLORS, book_style, new_figure
+from .. import models, particles, training
+from . import _checks as checks
+from .style import COLORS, BookFigure, book_style, new_figure
+
+
+def _YLIM(value, name):  # noqa: N802
+    """(low, high) of a logarithmic axis: 0 < low < high."""
+    low, _ = checks.v.interval(value, name)
+    if low <= 0:
+        raise ValueError(f"{name} must be (low, high) with 0 < low on a log scale, got {tuple(value)!r}")
 
 AUGMENTATION_COLOURS = {
     "none": COLORS["red"],
@@ -35,15 +42,18 @@ def _figure(nrows=1, ncols=1, figsize=(6, 4), **kwargs):
     if threading.current_thread() is threading.main_thread():
         return new_figure(nrows, ncols, figsize=figsize, squeeze=False, **kwargs)
     with book_style():
-        fig = Figure(figsize=figsize, layout="constrained")
+        fig = BookFigure(figsize=figsize, layout="constrained")
         axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
     return fig, axes
 
 
 def _check_histories(histories):
+    if not isinstance(histories, training.History) and (isinstance(histories, (str, bytes))
+                                                         or not hasattr(histories, "__iter__")):
+        raise TypeError("histories must be a History or a list of Histories (what the trainers return)")
     histories = [histories] if isinstance(histories, training.History) else list(histories)
     if not histories or not all(isinstance(h, training.History) for h in histories):
-        raise TypeError("give a History or a list of Histories (what the trainers return)")
+        raise TypeError("histories must be a History or a list of Histories (what the trainers return)")
     return histories
 
 
@@ -58,6 +68,7 @@ def _mean_level(ax):
     ax.axhline(_MEAN_LEVEL, color=COLORS["grey"], lw=0.8, ls=":")
 
 
+@checks.checked(epochs=checks.optional(checks.INT(1)), previous_label=checks.TEXT, ylim=_YLIM)
 def plot_training_curves(histories, epochs=None, previous=None, previous_label="previous run", ylim=(1e-3, 5.0)):
     """Training (solid) and validation (dashed) MSE per epoch, log scale: one panel per model and augmentation.
 
@@ -144,6 +155,7 @@ def plot_training_curves(histories, epochs=None, previous=None, previous_label="
 _UNDERLAY = {"permutations", "both"}
 
 
+@checks.checked(frame=checks.CHOICE(particles.FRAMES), ylim=_YLIM)
 def plot_validation_comparison(histories, frame="canonical", ylim=(1e-2, 5.0)):
     """Validation MSE of every run trained on `frame` data: one panel per model, one colour per augmentation."""
     histories = [h for h in _check_histories(histories) if h.config.frame == frame and h.val_loss]

@@ -9,7 +9,7 @@ import torch
 from .. import backprop, memory
 from ..plots.backprop import plot_sgd_progress
 from ..plots.style import COLORS, book_style, new_figure
-from .base import Explorer, html_table, image_widget, set_figure
+from .base import Explorer, PRIMARY_BUTTON, html_table, image_widget, set_figure
 
 MAX_BATCH = 128
 MAX_STEPS_AT_ONCE = 100
@@ -31,8 +31,8 @@ class SGDStepExplorer(Explorer):
         self.lr = widgets.FloatLogSlider(value=lr, base=10, min=-2, max=0.5, step=0.05, description="rate α",
                                          continuous_update=False, readout_format=".3f")
         self.seed = widgets.BoundedIntText(value=seed, min=0, max=10_000, description="seed",
-                                           layout=widgets.Layout(width="170px"))
-        self.next_button = widgets.Button(description="next sub-step", icon="step-forward", button_style="primary")
+                                           layout=widgets.Layout(width="170px", max_width="100%"))
+        self.next_button = widgets.Button(description="next sub-step", icon="step-forward", style=PRIMARY_BUTTON)
         self.finish_button = widgets.Button(description="finish the step", icon="forward")
         self.run_button = widgets.Button(description="10 steps", icon="fast-forward")
         self.reset_button = widgets.Button(description="reset", icon="undo")

@@ -4,13 +4,36 @@ import html
 import threading
 
 import ipywidgets as widgets
+import traitlets
 
 from ..display import html_table  # noqa: F401  (re-exported for the explorers)
 from ..plots import figure_png
+from ..plots.style import figure_description
+
+
+# The style of a main action's button: white on a blue dark enough for 5.7:1 (ipywidgets'
+# "primary" blue, #2196f3, gives white text only 3.1:1).
+PRIMARY_BUTTON = {"button_color": "#1565c0", "text_color": "white"}
+
+# (text, panel) colours of an explorer's messages, by kind.
+MESSAGE_COLOURS = {"info": ("#1f4e79", "#e8f1fa"), "warning": ("#6b4a00", "#fff4d6"), "error": ("#8c1d18", "#fdecea")}
 
 
 class Explorer:
-    """Base of the book's widgets: subclasses build `self.ui` and implement `_update()`."""
+    """Base of the book's widgets: subclasses build `self.ui` and implement `_update()`.
+
+    A subclass's constructor arguments are checked by the rules ``widgets._arguments`` lists for
+    it, before anything is built: a bad value raises ValueError/TypeError naming the argument.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        from ..validate import checked
+        from ._arguments import arguments_of
+
+        rules = arguments_of(cls)
+        if rules and "__init__" in cls.__dict__:
+            cls.__init__ = checked(**rules)(cls.__dict__["__init__"])
 
     def __init__(self):
         self.message = widgets.HTML(value="")
@@ -31,28 +54,66 @@ class Explorer:
             self.show_message("")
 
     def attempt(self, work, failure="Something went wrong"):
-        """Run work(); a ValueError/TypeError becomes its message, anything else a short note. True if it ran."""
+        """Run work(); a ValueError/TypeError becomes its message, anything else a short note. True if it ran.
+
+        After an error the results shown so far no longer match the controls: ``mark_stale``
+        clears them until the next run succeeds, which shows them again unless it redraws them.
+        """
         try:
             work()
         except (ValueError, TypeError) as err:
             self.show_message(str(err), kind="error")
+            self.mark_stale()
         except Exception as err:  # a widget callback or a training thread must never leave a traceback
             self.show_message(f"{failure} ({type(err).__name__}: {err}).", kind="error")
+            self.mark_stale()
         else:
+            self.unmark_stale()
             return True
         return False
+
+    # The attributes that hold results (text, tables, figures), as opposed to controls.
+    RESULTS = ("status", "summary", "details", "table", "results", "figure", "view")
+
+    def _results(self):
+        found = (getattr(self, name, None) for name in self.RESULTS)
+        return [w for w in found if isinstance(w, widgets.Widget) and w is not self.message]
+
+    def mark_stale(self):
+        """Hide what the explorer showed (texts, tables, figures): it belongs to settings just refused.
+
+        The widgets keep their values, so the next successful run shows them again as they were
+        unless it redraws them.
+        """
+        stale = self.__dict__.setdefault("_stale", {})
+        for widget in self._results():
+            if widget not in stale:
+                stale[widget] = widget.layout.display
+                widget.layout.display = "none"
+
+    def unmark_stale(self):
+        """Show again what mark_stale hid."""
+        for widget, display in self.__dict__.pop("_stale", {}).items():
+            widget.layout.display = display
+
+    @property
+    def stale(self):
+        """True while the results are cleared after an error."""
+        return bool(self.__dict__.get("_stale"))
 
     message_kind = ""
 
     def show_message(self, text, kind="info"):
         """Show `text` under the controls: kind is "info", "warning" or "error"."""
-        colours = {"info": "#1f4e79", "warning": "#9a6700", "error": "#b42318"}
         self.message_kind = kind if text else ""
         if not text:
             self.message.value = ""
             return
+        # Dark text on its own pale panel: readable (at least 7:1) in light and dark themes alike.
+        colour, panel = MESSAGE_COLOURS[kind]
         self.message.value = (
-            f'<div style="color:{colours[kind]};white-space:pre-wrap">{html.escape(text)}</div>'
+            f'<div style="color:{colour};background:{panel};padding:0.2em 0.5em;white-space:pre-wrap">'
+            f"{html.escape(text)}</div>"
         )
 
     def set_controls(self, *pairs):
@@ -79,14 +140,31 @@ class Explorer:
             control.observe(self.update, names="value")
 
 
-def image_widget(width="100%"):
+class FigureImage(widgets.Image):
+    """An Image widget for figures, whose tooltip is the figure's description (see set_figure).
+
+    ipywidgets 8.1's front-end shows a widget's tooltip only beside its `description`, which
+    Image lacks: an Image with a tooltip fails to draw. This one has an empty description.
+    """
+
+    description = traitlets.Unicode("").tag(sync=True)
+
+
+def image_widget(width="100%", max_width="640px"):
     """An empty PNG image widget for figures (it keeps its picture in the static page)."""
-    return widgets.Image(format="png", layout=widgets.Layout(width=width, max_width="640px"))
+    return FigureImage(format="png", layout=widgets.Layout(width=width, max_width=max_width))
 
 
-def set_figure(image, fig):
-    """Draw a matplotlib figure into an Image widget."""
-    image.value = figure_png(fig)
+def set_figure(image, fig, png=None):
+    """Draw a matplotlib figure into an Image widget, with its description as the image's text.
+
+    The description (see dlexam.plots.style.figure_description) is the widget's tooltip, which
+    Jupyter shows on hovering and screen readers read; the book's pages make it the alt text.
+    `png`: the picture's bytes, where the caller encodes the figure itself (default figure_png).
+    """
+    description = figure_description(fig)
+    image.value = figure_png(fig, description) if png is None else png(fig)
+    image.tooltip = description
 
 
 class OneRunAtATime:

@@ -4,7 +4,7 @@ import ipywidgets as widgets
 
 from .. import bias_variance, particles, training
 from ..plots.bias_variance import plot_model_spread
-from .base import Explorer, html_table, set_figure
+from .base import Explorer, html_table, image_widget, set_figure
 
 _VAL_FRAME_NAMES = {"random": "as given (rotated, permuted)", "canonical": "canonical frame"}
 
@@ -29,18 +29,18 @@ class BiasVarianceExplorer(Explorer):
         k = self.results[0].predictions.shape[0]
         value = bias_variance.as_regime(regime) if regime is not None else regimes[0]
         self.regime = widgets.Dropdown(options=[(f"{r.label} training sets", r) for r in regimes], value=value,
-                                       description="regime", layout=widgets.Layout(width="380px"))
+                                       description="regime", layout=widgets.Layout(width="380px", max_width="100%"))
         frames = [f for f in particles.FRAMES if any(r.val_frame == f for r in self.results)]
         self.val_frame = widgets.Dropdown(options=[(_VAL_FRAME_NAMES[f], f) for f in frames], value=val_frame,
                                           description="validation set", style={"description_width": "initial"})
         slider = dict(continuous_update=False, style={"description_width": "initial"},
-                      layout=widgets.Layout(width="330px"))
+                      layout=widgets.Layout(width="330px", max_width="100%"))
         self.models = widgets.IntSlider(value=k, min=2, max=k, description="models used", **slider)
         self.n = widgets.IntSlider(value=n, min=5, max=100, step=5, description="configurations shown", **slider)
         self.how = widgets.Dropdown(options=list(bias_variance.SELECTIONS), value=how, description="which",
-                                    layout=widgets.Layout(width="260px"))
+                                    layout=widgets.Layout(width="260px", max_width="100%"))
         self.summary = widgets.HTML()
-        self.figure = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="700px"))
+        self.figure = image_widget(max_width="700px")
         wrap = widgets.Layout(flex_flow="row wrap")
         self.ui = widgets.VBox([
             widgets.HBox([self.regime, self.val_frame], layout=wrap),

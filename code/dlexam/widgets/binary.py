@@ -4,7 +4,7 @@ import ipywidgets as widgets
 
 from .. import binary
 from ..plots.binary import plot_training_comparison
-from .base import Explorer, OneRunAtATime, html_table, set_figure
+from .base import Explorer, OneRunAtATime, PRIMARY_BUTTON, html_table, image_widget, set_figure
 
 _HEAD_OPTIONS = [(spec.description, name) for name, spec in binary.HEADS.items()]
 
@@ -21,20 +21,20 @@ class BinaryTrainingExplorer(Explorer):
                  redraws=10):
         super().__init__()
         self.redraws = redraws
-        wide = widgets.Layout(width="430px")
+        wide = widgets.Layout(width="430px", max_width="100%")
         self.left = widgets.Dropdown(options=_HEAD_OPTIONS, value=left, description="model 1", layout=wide)
         self.right = widgets.Dropdown(options=_HEAD_OPTIONS, value=right, description="model 2", layout=wide)
         self.data = widgets.Dropdown(options=list(binary.DATASETS), value=data, description="data")
-        short = widgets.Layout(width="200px")
+        short = widgets.Layout(width="200px", max_width="100%")
         self.epochs = widgets.IntText(value=epochs, description="epochs", layout=short)
         self.lr = widgets.FloatText(value=lr, description="learning rate", style={"description_width": "initial"},
                                     layout=short)
         self.seed = widgets.IntText(value=seed, description="seed", layout=short)
-        self.train_button = widgets.Button(description="Train", button_style="primary", icon="play")
+        self.train_button = widgets.Button(description="Train", style=PRIMARY_BUTTON, icon="play")
         self.progress = widgets.IntProgress(value=0, min=0, max=max(int(epochs), 1), description="epoch")
         self.status = widgets.HTML()
         self.results = widgets.HTML()
-        self.figure = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="860px"))
+        self.figure = image_widget(max_width="860px")
         controls = widgets.VBox([
             widgets.HBox([self.left, self.right], layout=widgets.Layout(flex_flow="row wrap")),
             widgets.HBox([self.data, self.epochs, self.lr, self.seed], layout=widgets.Layout(flex_flow="row wrap")),

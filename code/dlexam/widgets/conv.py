@@ -18,7 +18,7 @@ import traitlets
 
 from .. import conv
 from ..plots.conv import compact_png, format_entry, plot_conv_step
-from .base import Explorer, html_table
+from .base import Explorer, FigureImage, html_table, set_figure
 from .frontend import BrowserWidget, module_source
 
 MAX_INPUT_SHAPE = (12, 12)
@@ -66,9 +66,9 @@ class ConvStepper(Explorer):
         custom = any(v is not None for v in (x, k, stride, padding))
         x, k = px if x is None else x, pk if k is None else k
         stride, padding = ps if stride is None else stride, pp if padding is None else padding
-        text = dict(rows=5, continuous_update=False, layout=widgets.Layout(width="220px"))
+        text = dict(rows=5, continuous_update=False, layout=widgets.Layout(width="220px", max_width="100%"))
         self.preset = widgets.Dropdown(options=[*PRESETS, CUSTOM], value=CUSTOM if custom else preset,
-                                       description="example", layout=widgets.Layout(width="360px"))
+                                       description="example", layout=widgets.Layout(width="360px", max_width="100%"))
         self.input_text = widgets.Textarea(value=conv.format_matrix(x), description="input A", **text)
         self.kernel_text = widgets.Textarea(value=conv.format_matrix(k), description="kernel K", **text)
         self.stride = widgets.ToggleButtons(options=[1, 2], value=stride, description="stride",
@@ -77,10 +77,10 @@ class ConvStepper(Explorer):
                                              style={"button_width": "64px"})
         self.operation = widgets.ToggleButtons(options=list(OPERATIONS), value=operation, description="compute",
                                                style={"button_width": "130px"})
-        self.previous = widgets.Button(description="Previous", icon="step-backward", layout=widgets.Layout(width="100px"))
-        self.next = widgets.Button(description="Next", icon="step-forward", layout=widgets.Layout(width="100px"))
+        self.previous = widgets.Button(description="Previous", icon="step-backward", layout=widgets.Layout(width="100px", max_width="100%"))
+        self.next = widgets.Button(description="Next", icon="step-forward", layout=widgets.Layout(width="100px", max_width="100%"))
         self.step = widgets.IntSlider(value=0, min=0, max=0, description="step", readout=False,
-                                      layout=widgets.Layout(width="260px"))
+                                      layout=widgets.Layout(width="260px", max_width="100%"))
         self.play = widgets.Play(value=0, min=0, max=0, interval=1500, description="play")
         # Linked in the browser, so they keep working on a static page with no kernel behind it.
         # The slider drives the visible frame; Play drives the slider one way only (Python keeps
@@ -205,8 +205,8 @@ class ConvStepper(Explorer):
         self.captions, self.frame_images, pages = [], [], []
         for t, step in enumerate(self.frames):
             caption = widgets.HTML(step_caption(step, applied, t + 1, total, padded=pads != (0, 0)))
-            image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-            image.value = compact_png(plot_conv_step(step, applied, pads, t + 1, total, kernel_name=kernel_name))
+            image = FigureImage(format="png", layout=widgets.Layout(max_width="100%"))
+            set_figure(image, plot_conv_step(step, applied, pads, t + 1, total, kernel_name=kernel_name), png=compact_png)
             self.captions.append(caption)
             self.frame_images.append(image)
             pages.append(widgets.VBox([caption, image]))

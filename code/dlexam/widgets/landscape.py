@@ -5,7 +5,7 @@ import ipywidgets as widgets
 from .. import landscape as ls
 from ..plots.landscape import LIMITS, plot_descents
 from ..plots.style import COLORS
-from .base import Explorer, html_table, set_figure
+from .base import Explorer, html_table, image_widget, set_figure
 
 _BASINS = {0: "global minimum", 1: "poor minimum", -1: "not settled"}
 
@@ -26,7 +26,7 @@ class LandscapeExplorer(Explorer):
         n = self.landscape.n
         self.runs = runs
         style = {"description_width": "110px"}
-        wide = widgets.Layout(width="420px")
+        wide = widgets.Layout(width="420px", max_width="100%")
         self.batch_size = widgets.IntSlider(value=batch_size, min=1, max=n, description="batch size",
                                             style=style, layout=wide)
         self.lr = widgets.FloatLogSlider(value=lr, base=10, min=-2, max=0.5, step=0.01, description="learning rate",
@@ -37,9 +37,9 @@ class LandscapeExplorer(Explorer):
                                             style=style, layout=wide)
         self.start_w2 = widgets.FloatSlider(value=start[1], min=y0, max=y1, step=0.05, description="start w₂",
                                             style=style, layout=wide)
-        self.seed = widgets.IntText(value=seed, description="seed", style=style, layout=widgets.Layout(width="220px"))
+        self.seed = widgets.IntText(value=seed, description="seed", style=style, layout=widgets.Layout(width="220px", max_width="100%"))
         self.summary = widgets.HTML()
-        self.figure = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="900px"))
+        self.figure = image_widget(max_width="900px")
         self.comparison = None
         controls = widgets.VBox([self.batch_size, self.lr, self.epochs, self.start_w1, self.start_w2, self.seed])
         self.ui = widgets.VBox([controls, self.message, self.summary, self.figure])

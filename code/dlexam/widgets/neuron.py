@@ -35,9 +35,9 @@ def option_label(w1, w2, b):
 def truth_table_view(w1, w2, b, table="exam"):
     """Every value the explorer shows for these weights, keyed as on the page (data-value)."""
     table = neuron.truth_table(table)
+    verdict = neuron.check_weights(table, w1, w2, b)  # first: it checks w1, w2 and b by name
     outputs, errors = neuron.table_errors([w1, w2], b, table)
     z = neuron.pre_activation(table.inputs, [w1, w2], b)
-    verdict = neuron.check_weights(table, w1, w2, b)
     shown = {
         "largest": float(errors.max()),
         "mse": float(np.mean(errors**2)),

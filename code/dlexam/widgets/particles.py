@@ -54,7 +54,7 @@ def _random_rotation(seed):
 
 def _slider(kind, **kwargs):
     kwargs.setdefault("continuous_update", False)
-    kwargs.setdefault("layout", widgets.Layout(width="350px"))
+    kwargs.setdefault("layout", widgets.Layout(width="350px", max_width="100%"))
     kwargs.setdefault("style", {"description_width": "130px"})
     return kind(**kwargs)
 
@@ -125,8 +125,8 @@ class AugmentationExplorer(Explorer):
         self.angle = _slider(widgets.FloatSlider, value=angle, min=-180, max=180, step=5, description="angle °")
         self.rotation_seed = 0
         self.random_rotation = widgets.Button(description="random rotation", icon="refresh",
-                                              layout=widgets.Layout(width="160px"))
-        self.no_rotation = widgets.Button(description="no rotation", layout=widgets.Layout(width="110px"))
+                                              layout=widgets.Layout(width="160px", max_width="100%"))
+        self.no_rotation = widgets.Button(description="no rotation", layout=widgets.Layout(width="110px", max_width="100%"))
         self.permutation_seed = _slider(widgets.IntSlider, value=permutation_seed, min=0, max=99,
                                         description="permutation seed")
         self.hint = widgets.HTML('<span style="font-size:0.85em">permutation seed 0 keeps the order; '
@@ -201,7 +201,7 @@ class PermutationExplorer(Explorer):
         self.index = _slider(widgets.IntSlider, value=index, min=0, max=len(self.X) - 1, description="configuration")
         self.seed = _slider(widgets.IntSlider, value=seed, min=0, max=self.N_SEEDS, description="permutation seed")
         self.next = widgets.Button(description="another permutation", icon="random",
-                                   layout=widgets.Layout(width="190px"))
+                                   layout=widgets.Layout(width="190px", max_width="100%"))
         self.rotate = widgets.Checkbox(value=rotate, description="also rotate (uniform random rotation)",
                                        indent=False)
         self.summary = widgets.HTML()

@@ -20,17 +20,17 @@ class SplitExplorer(Explorer):
     def __init__(self, data=regression.DATASETS[0], split="sorted", train_fraction=0.8, model="tanh MLP 1x16",
                  noise=0.0, seed=0):
         super().__init__()
-        wide = widgets.Layout(width="330px")
+        wide = widgets.Layout(width="330px", max_width="100%")
         style = {"description_width": "initial"}
         self.data = widgets.Dropdown(options=list(regression.DATASETS), value=data, description="data",
-                                     layout=widgets.Layout(width="330px"))
+                                     layout=widgets.Layout(width="330px", max_width="100%"))
         self.split = widgets.ToggleButtons(options=list(regression.SPLITS), value=split, description="split",
                                            style={"button_width": "90px"})
         self.fraction = widgets.FloatSlider(value=train_fraction, min=0.5, max=0.95, step=0.05, readout_format=".2f",
                                             description="training fraction", continuous_update=False, style=style,
                                             layout=wide)
         self.model = widgets.Dropdown(options=MODEL_LABELS, value=model, description="model",
-                                      layout=widgets.Layout(width="330px"))
+                                      layout=widgets.Layout(width="330px", max_width="100%"))
         self.noise = widgets.FloatSlider(value=noise, min=0.0, max=100.0, step=5.0, readout_format=".0f",
                                          description="added noise (g/km)", continuous_update=False, style=style,
                                          layout=wide)

@@ -19,7 +19,7 @@ class ResidualInverseExplorer(Explorer):
 
     def __init__(self, c=-2.0, y=0.5, max_iterations=60):
         super().__init__()
-        slider = dict(continuous_update=False, layout=widgets.Layout(width="320px"))
+        slider = dict(continuous_update=False, layout=widgets.Layout(width="320px", max_width="100%"))
         self.c = widgets.FloatSlider(value=c, min=-3, max=3, step=0.1, description="c", **slider)
         self.y = widgets.FloatSlider(value=y, min=-3, max=3, step=0.1, description="target y", **slider)
         self.max_iterations = max_iterations
@@ -60,7 +60,7 @@ class ReversibleStackExplorer(Explorer):
         depths = [L for L in DEPTHS if L <= self.lab.config.max_depth]
         self.depth = widgets.SelectionSlider(options=depths, value=depth if depth in depths else depths[-1],
                                              description="depth L", continuous_update=False,
-                                             layout=widgets.Layout(width="360px"))
+                                             layout=widgets.Layout(width="360px", max_width="100%"))
         self.dtype = widgets.ToggleButtons(options=list(reversible.DTYPES), value=dtype, description="dtype",
                                            style={"button_width": "80px"})
         self.mode = widgets.ToggleButtons(options=MODE_CHOICES, value=mode, description="mode",

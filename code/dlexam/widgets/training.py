@@ -8,7 +8,7 @@ import ipywidgets as widgets
 from .. import models, stacked_training, training
 from ..particles import N_TRAIN
 from ..plots.training import plot_training_curves
-from .base import Explorer, OneRunAtATime, html_table, set_figure
+from .base import Explorer, OneRunAtATime, PRIMARY_BUTTON, html_table, image_widget, set_figure
 
 _MODEL_OPTIONS = [(models.MODEL_NAMES[name], name) for name in models.MODELS]
 _FRAME_OPTIONS = [("canonical frame (the book's design)", "canonical"), ("random frame (the control)", "random")]
@@ -37,19 +37,19 @@ class TrainingExplorer(Explorer):
                                              description="augmentation", style={"description_width": "initial"})
         self.frame = widgets.Dropdown(options=_FRAME_OPTIONS, value=frame, description="training set",
                                       style={"description_width": "initial"})
-        short = widgets.Layout(width="190px")
+        short = widgets.Layout(width="190px", max_width="100%")
         self.epochs = widgets.IntText(value=epochs, description="epochs", layout=short)
         self.lr = widgets.FloatText(value=lr, description="learning rate", style={"description_width": "initial"},
                                     layout=short)
         self.batch_size = widgets.IntText(value=batch_size, description="batch size",
                                           style={"description_width": "initial"}, layout=short)
         self.seed = widgets.IntText(value=seed, description="seed", layout=short)
-        self.train_button = widgets.Button(description="Train", button_style="primary", icon="play")
+        self.train_button = widgets.Button(description="Train", style=PRIMARY_BUTTON, icon="play")
         self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True)
         self.progress = widgets.IntProgress(value=0, min=0, max=max(int(epochs), 1), description="epoch")
         self.status = widgets.HTML()
         self.results = widgets.HTML()
-        self.figure = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="640px"))
+        self.figure = image_widget(max_width="640px")
         wrap = widgets.Layout(flex_flow="row wrap")
         self.ui = widgets.VBox([
             widgets.HBox([self.model, self.augmentation, self.frame], layout=wrap),

@@ -54,7 +54,7 @@ function parseNumbers(text, count, name) {
     values.push(v);
   }
   if (!values.length) throw new Error(`${name}: enter at least one number`);
-  if (count !== null && values.length !== count) throw new Error(`${name}: expected ${count} numbers, got ${values.length}`);
+  if (count !== null && values.length !== count) throw new Error(`${name}: expected ${count} number${count === 1 ? "" : "s"}, got ${values.length}`);
   return values;
 }
 
@@ -178,6 +178,12 @@ function drawReading(config, state, view) {
   const entries = [{ label: `outputs that round to ${fmtF(config.observed, config.decimals)}: ${band.text}`, fill: colors.yellow, opacity: 0.45 }];
   if (!pre.empty) entries.push({ label: `pre-activations that do: ${pre.text}`, fill: colors.sky, opacity: 0.25 });
   legend(fig, box.x + 8, box.y + 12, entries, 7.5);
+  fig.setAttribute("aria-label",
+    `${config.labels[name]} over the pre-activation z from ${minus(fmtG(-reach, 6))} to ${minus(fmtG(reach, 6))}` +
+    (symlog ? " (linear in [−4, 4], logarithmic beyond)" : "") +
+    `; shaded: ${entries.map((e) => e.label).join("; ")}. ` +
+    `The point at z = ${minus(fmtG(z, 6))} has output ${minus(formatNumber(out))}` + (off ? ", off the chart" : "") +
+    `, which ${chosen.matches ? "rounds" : "does not round"} to ${fmtF(config.observed, config.decimals)}.`);
   return fig;
 }
 

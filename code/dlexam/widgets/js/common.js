@@ -64,6 +64,16 @@ function minus(s) {
 
 // ---- the DOM --------------------------------------------------------------------------
 
+// Python's float(text): decimal numbers (with _ between digits), inf, infinity and nan; null if refused.
+function parsePythonFloat(text) {
+  const t = String(text).trim();
+  if (/^[+-]?(inf|infinity)$/i.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(t)) return NaN;
+  const digits = "\\d(?:_?\\d)*";
+  const number = new RegExp(`^[+-]?(?:${digits}(?:\\.(?:${digits})?)?|\\.${digits})(?:[eE][+-]?${digits})?$`);
+  return number.test(t) ? Number(t.replace(/_/g, "")) : null;
+}
+
 function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   setAttrs(node, attrs);
@@ -95,15 +105,24 @@ function val(key, text, digits = null) {
   return h("span", { "data-value": key, "data-digits": digits }, text);
 }
 
+// A table in a box that scrolls sideways when the table is wider than the widget (on a phone),
+// so the page itself never does; cells holding a sentence wrap (class dlx-long), numbers do not.
 function table(header, rows, highlight = []) {
+  const long = (c) => (c instanceof Node ? c.textContent : String(c ?? "")).length > 28;
   return h(
-    "table",
-    { class: "dlx-table" },
-    h("thead", {}, h("tr", {}, header.map((c) => h("th", {}, c)))),
+    "div",
+    { class: "dlx-table-scroll" },
     h(
-      "tbody",
-      {},
-      rows.map((row, i) => h("tr", { class: highlight.includes(i) ? "dlx-highlight" : null }, row.map((c) => h("td", {}, c))))
+      "table",
+      { class: "dlx-table" },
+      h("thead", {}, h("tr", {}, header.map((c) => h("th", { scope: "col" }, c)))),
+      h(
+        "tbody",
+        {},
+        rows.map((row, i) =>
+          h("tr", { class: highlight.includes(i) ? "dlx-highlight" : null }, row.map((c) => h("td", { class: long(c) ? "dlx-long" : null }, c)))
+        )
+      )
     )
   );
 }
@@ -129,13 +148,19 @@ function slider({ name, label, min, max, step, value, format = String, onInput }
     type: "range", min, max, step, value, "data-control": name, "aria-label": label, class: "dlx-slider",
   });
   const readout = h("output", { class: "dlx-readout", "data-readout": name }, format(Number(value)));
-  input.addEventListener("input", () => onInput(Number(input.value)));
+  // A screen reader reads the value as the page writes it, not the raw number ("0.30000000000000004").
+  input.setAttribute("aria-valuetext", format(Number(value)));
+  input.addEventListener("input", () => {
+    input.setAttribute("aria-valuetext", format(Number(input.value)));
+    onInput(Number(input.value));
+  });
   return {
     root: labelled(label, input, readout),
     input,
     set(v) {
       input.value = v;
       readout.textContent = format(Number(input.value));
+      input.setAttribute("aria-valuetext", readout.textContent);
     },
   };
 }

@@ -34,7 +34,12 @@ function weightLabel(v) {
 // The neuron's output over [-0.25, 1.25]^2 in 20 bands, the line z = 0 and the four points,
 // as dlexam.plots.neuron.plot_truth_table_surface draws them.
 function drawSurface(config, w1, w2, b, name, view) {
-  const fig = figure(520, 420, "the neuron's output over the unit square");
+  const corners = view.rows.map((r) => `(${r.x[0]}, ${r.x[1]}): target ${fmtG(r.target, 6)}, output ${fmtF(r.output, 3)}`);
+  const fig = figure(520, 420,
+    `The neuron's output over inputs x₁ and x₂ from −0.25 to 1.25, for w₁ = ${weightLabel(w1)}, ` +
+    `w₂ = ${weightLabel(w2)}, b = ${weightLabel(b)}, as a colour map from 0 to 1` +
+    (w1 !== 0 || w2 !== 0 ? ", with the boundary line z = 0 (output 0.5) in white" : "") +
+    `. The four points of the ${name} table: ${corners.join("; ")}.`);
   const box = { x: 74, y: 34, w: 320, h: 320 };
   const lo = -0.25, hi = 1.25;
   const ax = Axes.make(fig, box, "linear", [lo, hi], "linear", [lo, hi]);

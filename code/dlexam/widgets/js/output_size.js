@@ -93,6 +93,12 @@ function drawWindows(config, n, k, s, p, view) {
   const ticks = niceTicks(0, vmax, 5).filter((t) => t <= vmax);
   colorbar(fig, { x: box.x + box.w + 14, y: box.y + (side - barHeight) / 2, w: 12, h: barHeight },
     Array.from({ length: 64 }, (_, i) => config.blues[Math.floor(((i + 0.5) / 64) * config.blues.length)]), 0, vmax, ticks, "windows", tickLabel);
+  const never = [...unused].sort((a, b) => a - b).map((i) => minus(String(i - p)));
+  fig.setAttribute("aria-label",
+    `Left: ${view.out} windows of size ${k}, stride ${s}, padding ${p} along an axis of ${n} pixels, each drawn as a bar ` +
+    `under the pixels it reads` + (starts.length > rows ? ` (the first ${rows})` : "") + "; " +
+    (never.length ? `pixel${never.length === 1 ? "" : "s"} ${never.join(", ")} never read. ` : "every pixel is read. ") +
+    `Right: how many windows read each pixel of the ${n}×${n} input, as a colour map from 0 to ${vmax}; ${view.pixels} pixels are never read.`);
   return fig;
 }
 

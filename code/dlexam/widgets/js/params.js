@@ -160,6 +160,12 @@ function drawBreakdown(config, view) {
     title: [`${fmtInt(total)} parameters, `, sv("tspan", { "data-value": "figure-share" }, fmtF(share(weights, total), 2)), "% of them weights"],
   });
   legend(fig, box.x + box.w - 150, box.y + 10, [{ label: "weights", fill: config.colors.blue }, { label: "biases", fill: config.colors.orange }]);
+  const perLayer = layers.slice(0, 8).map((l, i) =>
+    `layer ${i + 1} (${fmtInt(l.n_in)} → ${fmtInt(l.n_out)}): ${fmtInt(l.weights)} weights, ${fmtInt(l.biases)} biases`);
+  fig.setAttribute("aria-label",
+    `Bar chart on a logarithmic scale of the weights and biases of each of the ${layers.length} layers: ${perLayer.join("; ")}` +
+    (layers.length > 8 ? `; and ${layers.length - 8} more layers` : "") +
+    `. In all ${fmtInt(total)} parameters, ${fmtF(share(weights, total), 2)}% of them weights.`);
   return fig;
 }
 

@@ -57,16 +57,6 @@ function pcaOf(C) {
   return { eig, V };
 }
 
-// Python's float(text): decimal numbers (with _ between digits), inf, infinity and nan.
-function parsePythonFloat(text) {
-  const t = String(text).trim();
-  if (/^[+-]?(inf|infinity)$/i.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
-  if (/^[+-]?nan$/i.test(t)) return NaN;
-  const digits = "\\d(?:_?\\d)*";
-  const number = new RegExp(`^[+-]?(?:${digits}(?:\\.(?:${digits})?)?|\\.${digits})(?:[eE][+-]?${digits})?$`);
-  return number.test(t) ? Number(t.replace(/_/g, "")) : null;
-}
-
 // Everything the explorer shows for six entry texts and a tolerance (null: NumPy's default).
 function covarianceView(config, texts, tolChoice) {
   const values = [];
@@ -151,6 +141,11 @@ function drawScree(config, view) {
     lines.forEach((line, k) => text.append(sv("tspan", { x: box.x + box.w / 2, y: box.y + box.h / 2 + (k - (lines.length - 1) / 2) * 13 * PT }, line)));
     fig.append(text);
   }
+  const shares = ratios
+    ? "Right, explained variance: " + ratios.map((r, k) => `PC${k + 1} ${fmtF(100 * r, 1)}%`).join(", ") + ", with the cumulative share as a line."
+    : `Right: ${view.psd ? "the zero matrix, no variance to explain" : "not positive semidefinite, so not a covariance matrix and no explained variance"}.`;
+  fig.setAttribute("aria-label",
+    "Left, scree plot: the eigenvalues " + eig.map((v, k) => `PC${k + 1} ${minus(valueLabel(v))}`).join(", ") + ". " + shares);
   return fig;
 }
 
@@ -168,7 +163,7 @@ function render({ model, el }) {
   });
   const fields = config.upper.map(([i, j], k) => {
     const input = h("input", {
-      type: "text", inputmode: "decimal", class: "dlx-text dlx-entry", style: "width:6.5em",
+      type: "text", inputmode: "decimal", class: "dlx-text dlx-entry",
       "data-control": "entry-" + k, "aria-label": config.names[k], spellcheck: "false", autocomplete: "off",
     });
     input.addEventListener("change", () => {
@@ -184,7 +179,7 @@ function render({ model, el }) {
     const row = h("div", { class: "dlx-row" }, h("b", { style: "min-width:3.5em" }, `row ${i + 1}`));
     for (let j = 0; j < 3; j++) {
       if (j >= i) row.append(fields[config.upper.findIndex(([a, b]) => a === i && b === j)]);
-      else row.append((mirrors[`${i}${j}`] = h("span", { class: "dlx-mirror", style: "width:6.5em;display:inline-block;color:#777;padding-left:0.3em" })));
+      else row.append((mirrors[`${i}${j}`] = h("span", { class: "dlx-mirror" })));
     }
     grid.append(row);
   }
