@@ -418,10 +418,10 @@ def check_single_logit_layer(W2, b2, w, b, tol=1e-9):
         b = float(b)
     except OverflowError:
         b = math.inf
-    if np.allclose(w, w_right, atol=tol) and abs(b - b_right) <= tol:
+    if np.allclose(w, w_right, rtol=0, atol=tol) and abs(b - b_right) <= tol:
         return CheckResult(True, f"Right: w = w1 - w0 = {np.round(w_right, 6).tolist()}, b = b1 - b0 = {b_right:g}; "
                                  "sigmoid(w.h + b) = softmax(W2 h + b2)_1 for every hidden vector h.")
-    if np.allclose(w, -w_right, atol=tol) and abs(b + b_right) <= tol:
+    if np.allclose(w, -w_right, rtol=0, atol=tol) and abs(b + b_right) <= tol:
         return CheckResult(False, "Not yet: that is w0 - w1, the logit of class 0: its sigmoid is P(y = 0).")
     return CheckResult(False, "Not yet: the softmax of two logits depends only on their difference z1 - z0; "
                               "which weights and bias produce that difference?")
