@@ -16,11 +16,25 @@ def test_two_logit_softmax_is_the_sigmoid_of_the_difference():
     torch.testing.assert_close(binary.two_logit_probability(z), torch.softmax(z, dim=1)[:, 1], rtol=0, atol=1e-15)
 
 
-def test_softmax_ignores_a_constant_added_to_both_logits():
+def test_probabilities_ignore_a_constant_added_to_both_logits():
     g = torch.Generator().manual_seed(1)
     z = torch.randn(500, 2, generator=g, dtype=torch.float64)
     c = torch.randn(500, 1, generator=g, dtype=torch.float64) * 100
-    torch.testing.assert_close(torch.softmax(z + c, dim=1), torch.softmax(z, dim=1), rtol=0, atol=1e-13)
+    reference = 1 / (1 + torch.exp(z[:, 0] - z[:, 1]))  # sigmoid(z1 - z0), written out
+    for p in (binary.two_logit_probability(z + c), binary.probability(z + c, "two_softmax")):
+        torch.testing.assert_close(p, reference, rtol=0, atol=1e-13)
+    y = torch.randint(0, 2, (500,), generator=g)
+    torch.testing.assert_close(binary.loss(z + c, y, "two_softmax"), binary.loss(z, y, "two_softmax"))
+
+
+def test_probability_values_by_hand():
+    z = torch.tensor([[0.0, 0.0], [0.0, math.log(3.0)], [math.log(3.0), 0.0]], dtype=torch.float64)
+    torch.testing.assert_close(binary.probability(z, "two_softmax"), torch.tensor([0.5, 0.75, 0.25], dtype=torch.float64))
+    torch.testing.assert_close(binary.probability(z[:, 1:], "one_sigmoid"), torch.tensor([0.5, 0.75, 0.5], dtype=torch.float64))
+    # two_sigmoid: sigmoid(z1) / (sigmoid(z0) + sigmoid(z1)); sigmoid(log 3) = 3/4, sigmoid(0) = 1/2.
+    torch.testing.assert_close(binary.probability(z, "two_sigmoid"),
+                               torch.tensor([0.5, 0.75 / 1.25, 0.5 / 1.25], dtype=torch.float64))
+    assert binary.predict(torch.tensor([[0.0], [-1e-6], [1e-6]]), "one_sigmoid").tolist() == [1, 0, 1]
 
 
 def test_cross_entropy_of_two_logits_is_bce_of_their_difference():
@@ -63,17 +77,18 @@ def test_probability_and_prediction_shapes(head):
     p = binary.probability(model(X), head)
     assert p.shape == (7,) and torch.all((p >= 0) & (p <= 1))
     assert binary.predict(model(X), head).dtype == torch.long
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"needs logits of shape \(B, [12]\), got \(7, 3\)"):
         binary.probability(torch.zeros(7, 3), head)
 
 
-@pytest.mark.parametrize("hidden", [(), (16,), (8, 4)])
-def test_parameter_counts(hidden):
+# (hidden, one output, two outputs), counted by hand: a Linear(a, b) has a * b + b parameters.
+# (): 2*1+1 = 3 and 2*2+2 = 6; (16,): 2*16+16 = 48, then 17 or 34; (8, 4): 24 + 36, then 5 or 10.
+@pytest.mark.parametrize("hidden, one_count, two_count", [((), 3, 6), ((16,), 65, 82), ((8, 4), 65, 70)])
+def test_parameter_counts(hidden, one_count, two_count):
     one = binary.make_model("one_sigmoid", hidden)
     two = binary.make_model("two_softmax", hidden)
-    width = hidden[-1] if hidden else 2
-    assert binary.parameter_count(two) - binary.parameter_count(one) == width + 1
-    assert binary.parameter_count(one) == sum(p.numel() for p in one.parameters())
+    assert binary.parameter_count(one) == one_count == sum(p.numel() for p in one.parameters())
+    assert binary.parameter_count(two) == two_count == sum(p.numel() for p in two.parameters())
 
 
 def test_collapsed_two_output_model_predicts_the_same():
@@ -84,7 +99,7 @@ def test_collapsed_two_output_model_predicts_the_same():
         torch.testing.assert_close(binary.probability(single(X), "one_sigmoid"),
                                    binary.probability(history.model(X), "two_softmax"), rtol=0, atol=1e-6)
     assert binary.parameter_count(single) < binary.parameter_count(history.model)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="model must be a BinaryClassifier with two outputs"):
         binary.collapse_two_logits(single)
 
 
@@ -98,10 +113,48 @@ def test_data_is_seeded_balanced_and_shaped(name):
     assert abs(int(y.sum()) - 50) <= 1
 
 
+def test_blobs_are_unit_gaussians_the_given_distance_apart_on_the_diagonal():
+    for distance in (3.0, 0.0, 5.0):
+        X, y = binary.make_blobs(20_000, distance, torch.Generator().manual_seed(7))
+        X = X.double()
+        assert y[:10_000].eq(0).all() and y[10_000:].eq(1).all()
+        m0, m1 = X[y == 0].mean(0), X[y == 1].mean(0)
+        half = distance / 2 / math.sqrt(2)  # each coordinate of each centre: +-distance/2 along (1, 1)/sqrt(2)
+        torch.testing.assert_close(m0, torch.tensor([-half, -half], dtype=torch.float64), rtol=0, atol=0.03)
+        torch.testing.assert_close(m1, torch.tensor([half, half], dtype=torch.float64), rtol=0, atol=0.03)
+        assert float((m1 - m0).norm()) == pytest.approx(distance, abs=0.05)
+        for cls in (0, 1):
+            cov = torch.cov(X[y == cls].T)
+            torch.testing.assert_close(cov, torch.eye(2, dtype=torch.float64), rtol=0, atol=0.05)
+
+
+def test_noise_free_moons_lie_on_their_half_circles():
+    X, y = binary.make_moons(101, 0.0, torch.Generator().manual_seed(8))
+    X = X.double()
+    assert int((y == 0).sum()) == 51 and int((y == 1).sum()) == 50
+    upper, lower = X[y == 0], X[y == 1]
+    torch.testing.assert_close(upper.norm(dim=1), torch.ones(51, dtype=torch.float64), rtol=0, atol=1e-6)
+    assert bool((upper[:, 1] >= 0).all())
+    centred = lower - torch.tensor([1.0, 0.5], dtype=torch.float64)
+    torch.testing.assert_close(centred.norm(dim=1), torch.ones(50, dtype=torch.float64), rtol=0, atol=1e-6)
+    assert bool((lower[:, 1] <= 0.5 + 1e-6).all())
+
+
+def test_dataset_is_the_named_data_set_from_the_data_seed():
+    X, y = binary.dataset(binary.BinaryConfig(data="blobs", n=50, data_seed=7))
+    X_ref, y_ref = binary.make_blobs(50, 3.0, torch.Generator().manual_seed(7))
+    assert torch.equal(X, X_ref) and torch.equal(y, y_ref)
+    X, y = binary.dataset(binary.BinaryConfig(n=31, data_seed=2, seed=9))
+    X_ref, y_ref = binary.make_moons(31, 0.2, torch.Generator().manual_seed(2))
+    assert torch.equal(X, X_ref) and torch.equal(y, y_ref)
+    with pytest.raises(TypeError, match="config must be"):
+        binary.dataset({"data": "moons"})
+
+
 def test_data_needs_an_explicit_generator():
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="generator must be a torch.Generator"):
         binary.make_moons(10, 0.1, None)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"data \(the name\) must be one of"):
         binary.make_dataset("circles", 10, torch.Generator())
 
 
@@ -143,7 +196,7 @@ def test_training_leaves_global_state_alone():
 def test_iter_training_yields_every_epoch():
     seen = [h.epochs_done for h in binary.iter_training(binary.BinaryConfig(epochs=5))]
     assert seen == [1, 2, 3, 4, 5]
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="config must be a BinaryConfig"):
         next(binary.iter_training({"epochs": 5}))
 
 
@@ -153,7 +206,8 @@ def test_iter_training_yields_every_epoch():
      dict(lr=math.nan), dict(seed=-1), dict(seed=1.5), dict(n=2), dict(hidden=(0,))],
 )
 def test_config_rejects_bad_values(bad):
-    with pytest.raises(ValueError):
+    (argument,) = bad  # the one setting that is wrong must be the one named
+    with pytest.raises(ValueError, match=rf"^{argument} "):
         binary.BinaryConfig(**bad)
 
 
@@ -161,6 +215,24 @@ def test_probability_grid_shapes():
     history = binary.initial_history(binary.BinaryConfig())
     xx, yy, p = binary.probability_grid(history.model, "one_sigmoid", binary.data_limits(history.X), 11)
     assert xx.shape == yy.shape == p.shape == (11, 11)
+
+
+def test_probability_grid_values():
+    model = binary.make_model("one_sigmoid", hidden=())  # logistic regression: P = sigmoid(w . x + b)
+    with torch.no_grad():
+        model.output.weight.copy_(torch.tensor([[1.0, 2.0]]))
+        model.output.bias.fill_(-0.5)
+    xx, yy, p = binary.probability_grid(model, "one_sigmoid", ((-1.0, 1.0), (0.0, 2.0)), 3)
+    np.testing.assert_array_equal(xx, [[-1, 0, 1]] * 3)  # x varies along a row
+    np.testing.assert_array_equal(yy, [[0, 0, 0], [1, 1, 1], [2, 2, 2]])  # y down a column
+    z = np.array([[-1.5, -0.5, 0.5], [0.5, 1.5, 2.5], [2.5, 3.5, 4.5]])
+    np.testing.assert_allclose(p, 1 / (1 + np.exp(-z)), rtol=1e-6)
+
+
+def test_data_limits_add_the_margin():
+    X = torch.tensor([[0.0, -1.0], [2.0, 3.0], [1.0, 0.5]])
+    assert binary.data_limits(X, 0.5) == ((-0.5, 2.5), (-1.5, 3.5))
+    assert binary.data_limits(X, 0.0) == ((0.0, 2.0), (-1.0, 3.0))
 
 
 def test_exercise_checks():
@@ -171,9 +243,34 @@ def test_exercise_checks():
     assert binary.check_single_logit_layer(W2, b2, [2.0, 2.5], -1.5)
     assert "class 0" in str(binary.check_single_logit_layer(W2, b2, [-2.0, -2.5], 1.5))
     assert not binary.check_single_logit_layer(W2, b2, [3.0, 0.5], -1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"w must have shape \(2,\)"):
         binary.check_single_logit_layer(W2, b2, [1.0], 0.0)
     assert binary.check_trainable_heads({"one_sigmoid", "two_softmax", "two_sigmoid"})
     assert not binary.check_trainable_heads(set(binary.HEADS))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"answer holds unknown names \['three_outputs'\]"):
         binary.check_trainable_heads({"three_outputs"})
+
+
+def test_two_logit_probability_check_at_its_tolerance():
+    # softmax((0, 0))_1 = 0.5 exactly; errors and tolerances are powers of two, so exact in floating point.
+    assert binary.check_two_logit_probability(0.0, 0.0, 0.75, tol=0.25)  # error exactly at tol: right
+    assert not binary.check_two_logit_probability(0.0, 0.0, 0.75, tol=0.25 - 2**-20)  # just above tol
+    assert binary.check_two_logit_probability(0.0, 0.0, 0.5, tol=0)
+    assert not binary.check_two_logit_probability(0.0, 0.0, 0.5 + 2**-30, tol=0)
+    # The class-0 answer 1 - p, at the same boundary: 0.25 from 1 - exact = 0.25.
+    exact = 1 / (1 + math.exp(-1.0))
+    assert "class 0" in binary.check_two_logit_probability(0.0, 1.0, 1 - exact + 2**-12, tol=2**-11).message
+    assert "class 0" not in binary.check_two_logit_probability(0.0, 1.0, 1 - exact + 2**-10, tol=2**-11).message
+
+
+def test_single_logit_layer_check_at_its_tolerance():
+    W2, b2 = np.array([[1.0, -2.0], [3.0, 0.5]]), np.array([0.5, -1.0])  # w = (2, 2.5), b = -1.5
+    assert binary.check_single_logit_layer(W2, b2, [2.0, 2.5], -1.25, tol=0.25)  # b off by exactly tol
+    assert not binary.check_single_logit_layer(W2, b2, [2.0, 2.5], -1.25, tol=0.25 - 2**-20)
+    assert binary.check_single_logit_layer(W2, b2, [2.0, 2.5], -1.5, tol=0)
+    assert not binary.check_single_logit_layer(W2, b2, [2.0, 2.5], -1.5 + 2**-30, tol=0)
+    # The weights are held to the same absolute tolerance as the bias, with no relative slack.
+    assert binary.check_single_logit_layer(W2, b2, [2.25, 2.5], -1.5, tol=0.25)  # w off by exactly tol
+    assert not binary.check_single_logit_layer(W2, b2, [2.25, 2.5], -1.5, tol=0.25 - 2**-20)
+    assert not binary.check_single_logit_layer(W2, b2, [2.0 + 2**-30, 2.5], -1.5, tol=0)
+    assert not binary.check_single_logit_layer(W2, b2, [2.00001, 2.50001], -1.5, tol=0)

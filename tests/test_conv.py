@@ -124,7 +124,12 @@ def test_exam_i_e_third_option_is_the_stride_one_same_output():
 
 
 def test_exam_i_e_second_option_is_the_kernel_itself_not_an_output():
-    assert conv2d(EXAM_A, EXAM_K, stride=2).shape != np.shape(EXAM_K)
+    # By hand: the three valid 3x3 windows of A give -1, -3 and 4; stride 2 keeps the first and third.
+    np.testing.assert_array_equal(conv2d(EXAM_A, EXAM_K, stride=1), [[-1, -3, 4]])
+    for stride, padding in ((1, "valid"), (2, "valid"), (1, "same"), (2, "same")):
+        out = conv2d(EXAM_A, EXAM_K, stride=stride, padding=padding)
+        assert out.shape != np.shape(EXAM_K) or not np.array_equal(out, EXAM_K)
+    np.testing.assert_array_equal(conv2d(EXAM_A, EXAM_K, stride=2, padding="same"), [[4, 4, -1], [-1, 5, 0]])
 
 
 def _true_convolution_by_definition(x, k):
@@ -453,7 +458,7 @@ def test_check_unused_pixels():
 def test_dilation_and_tensorflow_valid_sizes_match_pytorch(n, k, dilation, stride):
     span = dilated_kernel_size(k, dilation)
     if span > n:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=rf"kernel size {span} does not fit an input of size {n}"):
             tf_output_size(n, k, stride, "valid", dilation)
         return
     out = F.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k), stride=stride, dilation=dilation)

@@ -66,6 +66,24 @@ def test_exam_names():
         assert "def forward" in inspect.getsource(cls)  # the chapters show this source
 
 
+def test_deepsets_is_rho_of_the_sum_of_phi_over_the_particles():
+    model = seeded("deepsets")
+    X = torch.randn(4, 20, 3, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        features = torch.stack([torch.stack([model.phi.layers(X[b, i]) for i in range(20)]) for b in range(4)])
+        expected = model.rho.layers(features.sum(dim=1))[:, 0]  # (4,)
+        torch.testing.assert_close(model(X), expected, rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(model(X[:, torch.randperm(20, generator=torch.Generator().manual_seed(4))]),
+                                   expected, rtol=1e-5, atol=1e-6)
+
+
+def test_mlp_is_its_layers_on_the_flattened_particles():
+    model = seeded("mlp")
+    X = torch.randn(4, 20, 3, generator=torch.Generator().manual_seed(5))
+    with torch.no_grad():
+        torch.testing.assert_close(model(X), model.layers(X.reshape(4, 60))[:, 0])
+
+
 @pytest.mark.parametrize("name", ["mlp", "deepsets", "pairsum"])
 def test_output_is_one_number_per_configuration(name):
     X, _ = particles.make_dataset(5)

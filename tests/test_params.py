@@ -71,9 +71,19 @@ def test_dense_layer_breakdown_of_the_exam_network():
 @pytest.mark.parametrize("bias", [True, False])
 def test_conv_parameter_count_matches_pytorch(in_channels, out_channels, kernel_size, bias):
     layer = nn.Conv2d(in_channels, out_channels, kernel_size, bias=bias, device="meta")
-    expected = count_parameters(layer)
+    expected = sum(p.numel() for p in layer.parameters())
     assert conv_parameter_count(in_channels, out_channels, kernel_size, bias) == expected
-    assert count_parameters(layer) == sum(p.numel() for p in layer.parameters())
+    assert count_parameters(layer) == expected
+
+
+# in * out * kh * kw weights, plus out biases, counted by hand.
+@pytest.mark.parametrize("in_channels, out_channels, kernel_size, with_bias, without_bias", [
+    (1, 1, 3, 10, 9), (3, 16, 5, 1216, 1200), (16, 32, (3, 1), 1568, 1536), (2, 5, (2, 4), 85, 80),
+    (64, 64, 1, 4160, 4096),
+])
+def test_conv_parameter_count_by_hand(in_channels, out_channels, kernel_size, with_bias, without_bias):
+    assert conv_parameter_count(in_channels, out_channels, kernel_size, True) == with_bias
+    assert conv_parameter_count(in_channels, out_channels, kernel_size, False) == without_bias
 
 
 def test_count_parameters_skips_frozen_parameters_unless_asked():
@@ -223,10 +233,12 @@ def test_parameter_bytes_match_the_tensors(dtype, size):
 
 
 @pytest.mark.parametrize(
-    "args, error", [((-1,), ValueError), ((1.5,), TypeError), ((10, "float32"), TypeError), ((True,), TypeError)]
+    "args, error, message",
+    [((-1,), ValueError, "n_parameters must be at least 0"), ((1.5,), TypeError, "n_parameters must be an integer"),
+     ((10, "float32"), TypeError, "dtype must be a torch.dtype"), ((True,), TypeError, "n_parameters must be an integer")],
 )
-def test_parameter_bytes_rejects_bad_input(args, error):
-    with pytest.raises(error):
+def test_parameter_bytes_rejects_bad_input(args, error, message):
+    with pytest.raises(error, match=message):
         parameter_bytes(*args)
 
 
@@ -266,6 +278,25 @@ def test_conv_vs_dense_for_the_exam_image():
 def test_conv_vs_dense_rejects_a_kernel_larger_than_the_image():
     with pytest.raises(ValueError, match="does not fit"):
         conv_vs_dense((4, 4), 8, 5)
+
+
+def test_mistaken_counts_of_the_exam_network():
+    # 407,050 = 784*512 + 512 + 512*10 + 10; each mistake, counted by hand:
+    expected = {
+        406_528: "leaves out the 522 biases",  # 784*512 + 512*10
+        19_978: "one side of the image (28)",  # 28*512 + 512 + 5,130
+        19_456: "one side of the image (28)",  # 28*512 + 512*10, and no biases
+        407_834: "gives the 784 inputs biases",  # 407,050 + 784
+        5_130: "leaves out layer 1",  # 512*10 + 10
+        401_920: "leaves out layer 2",  # 784*512 + 512
+        1_306: "counts the neurons instead of the connections",  # 784 + 512 + 10
+        522: "not counting the inputs",  # 512 + 10
+    }
+    mistakes = dict((count, text) for text, count in mistaken_counts([784, 512, 10], (28, 28)))
+    assert set(mistakes) == set(expected)
+    for count, words in expected.items():
+        assert words in mistakes[count]
+    assert "leaves out the 522 biases" in mistakes[19_456]
 
 
 def test_every_mistaken_count_is_wrong_and_named():
@@ -309,9 +340,12 @@ def test_check_parameter_count_right_and_unknown_wrong_answers(sizes):
         assert f"{right:,}" not in verdict.message  # the check does not give the answer away
 
 
-@pytest.mark.parametrize("answer, error", [(1.5, ValueError), ("407050", TypeError), (float("nan"), ValueError), (None, TypeError)])
-def test_check_parameter_count_rejects_non_counts(answer, error):
-    with pytest.raises(error):
+@pytest.mark.parametrize("answer, error, message", [
+    (1.5, ValueError, "answer must be a whole number"), ("407050", TypeError, "answer must be a number"),
+    (float("nan"), ValueError, "answer must be a whole number"), (None, TypeError, "answer must be a number"),
+])
+def test_check_parameter_count_rejects_non_counts(answer, error, message):
+    with pytest.raises(error, match=message):
         check_parameter_count([784, 512, 10], answer)
 
 

@@ -291,5 +291,14 @@ def test_check_rank_of_a_centred_sample_covariance():
     assert not low and "too low" in low.message
     assert not high and "too high" in high.message
     assert check_rank(EXAM_COVARIANCE, 3, tol=0) and not check_rank(EXAM_COVARIANCE, 3)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="answer must be an integer, got 2.0"):
         check_rank(EXAM_COVARIANCE, 2.0)
+
+
+def test_check_rank_full_rank_and_at_the_tolerance():
+    C = np.diag([4.0, 2.0, 1.0])  # full rank 3, eigenvalues by hand
+    assert check_rank(C, 3) and check_rank(C, 3, tol=0)
+    assert "too low" in check_rank(C, 2).message and "too high" in check_rank(C, 4).message
+    assert check_rank(C, 2, tol=1.0)  # an eigenvalue exactly at tol does not count: rank 2
+    assert check_rank(C, 3, tol=1.0 - 2**-20)  # just below it, it counts
+    assert check_rank(C, 0, tol=4.0) and check_rank(np.zeros((3, 3)), 0, tol=0)

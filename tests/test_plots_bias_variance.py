@@ -56,11 +56,11 @@ def test_against_training_size_plots_the_corrected_split(results):
     assert ax.get_xscale() == "log"
 
 
-@pytest.mark.parametrize("call", [
-    lambda: plot_bias_variance([1, 2]),
-    lambda: plot_model_spread("MLP", torch.zeros(3)),
-    lambda: plot_against_training_size([]),
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: plot_bias_variance([1, 2]), r"results\[0\] must be a BiasVariance"),
+    (lambda: plot_model_spread("MLP", torch.zeros(3)), "result must be a BiasVariance"),
+    (lambda: plot_against_training_size([]), "results must be a list of at least 1 BiasVariance"),
 ])
-def test_bad_inputs_raise_type_errors(call):
-    with pytest.raises(TypeError):
+def test_bad_inputs_raise_type_errors(call, message):
+    with pytest.raises(TypeError, match=message):
         call()

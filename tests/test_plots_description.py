@@ -100,3 +100,36 @@ def test_a_grid_of_numbers_is_read_row_by_row():
     for (i, j), v in {(0, 0): 1, (0, 1): 2, (1, 0): 3, (1, 1): 4}.items():
         ax.text(j, i, str(v))
     assert "numbers by row: 1 2; 3 4" in figure_description(fig)
+
+
+def test_book_style_applies_inside_the_block_only():
+    import matplotlib
+
+    before = matplotlib.rcParams["axes.spines.top"], matplotlib.rcParams["font.size"]
+    matplotlib.rcParams["font.size"] = 14.0
+    try:
+        with style.book_style():
+            assert matplotlib.rcParams["font.size"] == 10
+            assert matplotlib.rcParams["axes.spines.top"] is False and matplotlib.rcParams["axes.spines.right"] is False
+            assert matplotlib.rcParams["figure.dpi"] == 100 and matplotlib.rcParams["image.cmap"] == "viridis"
+            colours = [c["color"] for c in matplotlib.rcParams["axes.prop_cycle"]]
+            assert colours[:3] == ["#0072B2", "#E69F00", "#009E73"]  # the colour-blind-safe palette
+        assert matplotlib.rcParams["font.size"] == 14.0
+    finally:
+        matplotlib.rcParams["font.size"] = before[1]
+    assert matplotlib.rcParams["axes.spines.top"] == before[0]
+
+
+def test_new_figure_gives_a_closed_book_figure_with_the_asked_grid():
+    import matplotlib.pyplot as plt
+
+    open_before = plt.get_fignums()
+    fig, axes = new_figure(2, 3, figsize=(5, 2), sharex=True)
+    assert isinstance(fig, BookFigure) and axes.shape == (2, 3)
+    assert tuple(fig.get_size_inches()) == (5.0, 2.0) and fig.dpi == 100
+    assert fig.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"
+    assert axes[0, 0].get_shared_x_axes().joined(axes[0, 0], axes[1, 2])
+    assert not axes[0, 0].spines["top"].get_visible() and axes[0, 0].spines["left"].get_visible()
+    assert plt.get_fignums() == open_before  # closed in pyplot: a notebook shows the returned figure once
+    fig, ax = new_figure()
+    assert tuple(fig.get_size_inches()) == (6.0, 4.0) and not isinstance(ax, (list, tuple)) and len(fig.axes) == 1

@@ -38,15 +38,15 @@ def test_plot_batch_training():
     assert isinstance(fig, Figure) and len(fig.axes) == 3
 
 
-@pytest.mark.parametrize("call, error", [
-    (lambda: plots.plot_descents("surface", [], []), TypeError),
-    (lambda: plots.plot_descents(SURFACE, [], []), TypeError),
-    (lambda: plots.plot_descents(SURFACE, [ls.descend(SURFACE, (0, 0), 0.1, 40, 1)], []), ValueError),
-    (lambda: plots.plot_descents(SURFACE, [ls.descend(SURFACE, (0, 0), 0.1, 40, 1)], ["a"], x="time"), ValueError),
-    (lambda: plots.plot_escape([0.5]), TypeError),
-    (lambda: plots.plot_batch_training([], []), TypeError),
-    (lambda: plots.plot_positive_definite([1, 2], [0.5], 10), ValueError),
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: plots.plot_descents("surface", [], []), TypeError, 'landscape must be a Landscape'),
+    (lambda: plots.plot_descents(SURFACE, [], []), TypeError, 'descents must be a list of at least 1 Descent'),
+    (lambda: plots.plot_descents(SURFACE, [ls.descend(SURFACE, (0, 0), 0.1, 40, 1)], []), ValueError, 'give one label per descent'),
+    (lambda: plots.plot_descents(SURFACE, [ls.descend(SURFACE, (0, 0), 0.1, 40, 1)], ["a"], x="time"), ValueError, "x must be one of 'epochs', 'updates'"),
+    (lambda: plots.plot_escape([0.5]), TypeError, 'fixed\\[0\\] must be a EscapeResult'),
+    (lambda: plots.plot_batch_training([], []), TypeError, 'histories must be a list of at least 1 BatchHistory'),
+    (lambda: plots.plot_positive_definite([1, 2], [0.5], 10), ValueError, 'dims and fractions must be 1-D arrays of the same length'),
 ])
-def test_bad_inputs_raise(call, error):
-    with pytest.raises(error):
+def test_bad_inputs_raise(call, error, message):
+    with pytest.raises(error, match=message):
         call()

@@ -98,17 +98,18 @@ def test_output_under_rotation_and_embeddings():
     assert any("F(X) = ρ" in ax.get_title() for ax in fig.axes)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: plot_configurations([]),
-    lambda: plot_configurations([np.zeros((20, 2))]),
-    lambda: plot_configurations([np.zeros((20, 3))], titles=["a", "b"]),
-    lambda: plot_augmentations(np.zeros((20, 3)), np.eye(2), np.arange(20)),
-    lambda: plot_augmentations(np.zeros((20, 3)), np.eye(3), np.zeros(20, dtype=int)),
-    lambda: plot_rotation_samplers({}),
-    lambda: plot_invariance_gaps({}),
-    lambda: plot_output_under_rotation(np.zeros(3), {"a": np.zeros(4)}),
-    lambda: plot_phi_embeddings(np.zeros((3, 4)), np.zeros(5)),
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: plot_configurations([]), "configs must hold at least 1"),
+    (lambda: plot_configurations([np.zeros((20, 2))]), r"configs\[0\] must have shape \(n, 3\)"),
+    (lambda: plot_configurations([np.zeros((20, 3))], titles=["a", "b"]), "titles and frames must hold one entry"),
+    (lambda: plot_augmentations(np.zeros((20, 3)), np.eye(2), np.arange(20)), r"R must have shape \(3, 3\)"),
+    (lambda: plot_augmentations(np.zeros((20, 3)), np.eye(3), np.zeros(20, dtype=int)),
+     r"permutation must reorder 0\.\.19"),
+    (lambda: plot_rotation_samplers({}), "samples must hold at least 1"),
+    (lambda: plot_invariance_gaps({}), "gaps must hold at least 1"),
+    (lambda: plot_output_under_rotation(np.zeros(3), {"a": np.zeros(4)}), r"curves\['a'\] has \(4,\) values"),
+    (lambda: plot_phi_embeddings(np.zeros((3, 4)), np.zeros(5)), r"features must be \(m, k\) and pooled \(k,\)"),
 ])
-def test_bad_inputs_raise_value_errors(call):
-    with pytest.raises(ValueError):
+def test_bad_inputs_raise_value_errors(call, message):
+    with pytest.raises(ValueError, match=message):
         call()

@@ -76,13 +76,13 @@ def test_validation_comparison_has_a_panel_per_model(both_designs):
         plot_validation_comparison(both_designs[:8], frame="random")
 
 
-@pytest.mark.parametrize("call", [
-    lambda: plot_training_curves([]),
-    lambda: plot_training_curves(["MLP"]),
-    lambda: plot_training_curves(training.History(SMALL), previous="MLP"),
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: plot_training_curves([]), "histories must be a History or a list"),
+    (lambda: plot_training_curves(["MLP"]), "histories must be a History or a list"),
+    (lambda: plot_training_curves(training.History(SMALL), previous="MLP"), "previous must be a History or None"),
 ])
-def test_bad_inputs_raise_type_errors(call):
-    with pytest.raises(TypeError):
+def test_bad_inputs_raise_type_errors(call, message):
+    with pytest.raises(TypeError, match=message):
         call()
 
 

@@ -43,16 +43,16 @@ def test_the_residuals_of_the_line_are_orthogonal_to_1_and_x():
     assert abs(residual.sum()) < 1e-10 and abs(residual @ x) < 1e-10
 
 
-@pytest.mark.parametrize("x, y, error", [
-    ([1.0, 1.0, 1.0], [1.0, 2.0, 3.0], ValueError),  # constant x
-    ([1.0, 2.0], [1.0, 2.0, 3.0], ValueError),  # lengths differ
-    ([1.0], [1.0], ValueError),  # one point
-    ([1.0, np.nan, 2.0], [1.0, 2.0, 3.0], ValueError),
-    ([[1.0, 2.0], [3.0, 4.0]], [1.0, 2.0], ValueError),
-    (["a", "b"], [1.0, 2.0], TypeError),
+@pytest.mark.parametrize("x, y, error, message", [
+    ([1.0, 1.0, 1.0], [1.0, 2.0, 3.0], ValueError, 'x takes a single value'),  # constant x
+    ([1.0, 2.0], [1.0, 2.0, 3.0], ValueError, 'x has 2 values but y has 3'),  # lengths differ
+    ([1.0], [1.0], ValueError, 'x needs at least 2 values'),  # one point
+    ([1.0, np.nan, 2.0], [1.0, 2.0, 3.0], ValueError, 'x contains NaN'),
+    ([[1.0, 2.0], [3.0, 4.0]], [1.0, 2.0], ValueError, 'x must be 1-D.*\\(2, 2\\)'),
+    (["a", "b"], [1.0, 2.0], TypeError, 'x must hold real numbers'),
 ])
-def test_fit_line_rejects_bad_inputs(x, y, error):
-    with pytest.raises(error):
+def test_fit_line_rejects_bad_inputs(x, y, error, message):
+    with pytest.raises(error, match=message):
         R.fit_line(x, y)
 
 
@@ -61,9 +61,9 @@ def test_r_squared_and_mse():
     assert R.mse(y, y + 2) == 4.0
     assert R.r_squared(y, y) == 1.0
     assert R.r_squared(y, np.full(4, y.mean())) == pytest.approx(0.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="y is constant"):
         R.r_squared(np.ones(3), np.ones(3))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="y has 4 values but prediction has 3"):
         R.mse(y, y[:3])
 
 
@@ -72,7 +72,7 @@ def test_polynomial_r_squared_grows_with_degree_and_is_1_for_a_parabola():
     y = x**2
     assert R.polynomial_r_squared(x, y, 1) < R.polynomial_r_squared(x, y, 2) == pytest.approx(1.0)
     assert R.polynomial_r_squared(x, 2 * x + 1, 1) == pytest.approx(1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="degree must be a whole number from 1 to 5, got 0"):
         R.polynomial_r_squared(x, y, 0)
 
 
@@ -125,7 +125,7 @@ def test_co2_per_km_from_the_epa_grams_per_gallon(mpg, fuel, grams_per_gallon):
 def test_co2_rejects_unknown_fuel_and_bad_mpg():
     with pytest.raises(ValueError, match="fuel"):
         R.co2_g_per_km(20.0, "kerosene")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="mpg must be positive"):
         R.litres_per_100km(0.0)
 
 
@@ -179,23 +179,23 @@ def test_shuffled_split_mixes_the_ranges():
     assert x[val].min() < np.median(x) < x[val].max()
 
 
-@pytest.mark.parametrize("call, error", [
-    (lambda: R.sorted_split([1.0, 2.0, 3.0], 0.0), ValueError),
-    (lambda: R.sorted_split([1.0, 2.0, 3.0], 1.0), ValueError),
-    (lambda: R.sorted_split([1.0, 2.0, 3.0], True), TypeError),
-    (lambda: R.sorted_split([1.0, 2.0, 3.0], 0.05), ValueError),  # no training point left
-    (lambda: R.sorted_split([1.0, 2.0, 3.0], 0.5, validation="middle"), ValueError),
-    (lambda: R.shuffled_split(10, 0.8, 0), TypeError),  # a seed is not a generator
-    (lambda: R.shuffled_split(1, 0.5, np.random.default_rng(0)), ValueError),
-    (lambda: R.split("random", [1.0, 2.0, 3.0], 0.5), ValueError),
-    (lambda: R.time_split([1970, 1971], 1975), ValueError),
-    (lambda: R.kfold_splits(10, 1), ValueError),
-    (lambda: R.kfold_splits(10, 11), ValueError),
-    (lambda: R.stratified_kfold_splits([0, 1, 0, 1], 2, None), TypeError),
-    (lambda: R.quantile_strata([1.0, 2.0], 3), ValueError),
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: R.sorted_split([1.0, 2.0, 3.0], 0.0), ValueError, 'train_fraction must be strictly between 0 and 1'),
+    (lambda: R.sorted_split([1.0, 2.0, 3.0], 1.0), ValueError, 'train_fraction must be strictly between 0 and 1'),
+    (lambda: R.sorted_split([1.0, 2.0, 3.0], True), TypeError, 'train_fraction must be a number'),
+    (lambda: R.sorted_split([1.0, 2.0, 3.0], 0.05), ValueError, 'train_fraction 0.05 of 3 points leaves an empty'),  # no training point left
+    (lambda: R.sorted_split([1.0, 2.0, 3.0], 0.5, validation="middle"), ValueError, "validation must be 'largest' or 'smallest'"),
+    (lambda: R.shuffled_split(10, 0.8, 0), TypeError, 'rng must be a numpy.random.Generator'),  # a seed is not a generator
+    (lambda: R.shuffled_split(1, 0.5, np.random.default_rng(0)), ValueError, 'n must be a whole number of data points'),
+    (lambda: R.split("random", [1.0, 2.0, 3.0], 0.5), ValueError, 'kind \\(the split\\) must be one of'),
+    (lambda: R.time_split([1970, 1971], 1975), ValueError, 'last_training_year 1975.0 leaves no'),
+    (lambda: R.kfold_splits(10, 1), ValueError, 'k must be a whole number of folds.*got 1$'),
+    (lambda: R.kfold_splits(10, 11), ValueError, 'k must be a whole number of folds.*got 11$'),
+    (lambda: R.stratified_kfold_splits([0, 1, 0, 1], 2, None), TypeError, 'rng must be a numpy.random.Generator'),
+    (lambda: R.quantile_strata([1.0, 2.0], 3), ValueError, 'n_strata must be a whole number from 1 to 2'),
 ])
-def test_splits_reject_bad_inputs(call, error):
-    with pytest.raises(error):
+def test_splits_reject_bad_inputs(call, error, message):
+    with pytest.raises(error, match=message):
         call()
 
 
@@ -348,26 +348,27 @@ def test_linear_config_gives_the_least_squares_line():
 @pytest.mark.parametrize("kwargs", [dict(kind="forest"), dict(activation="sigmoid"), dict(width=0), dict(depth=9),
                                     dict(steps=0), dict(lr=0.0), dict(lr=True), dict(width=2.5)])
 def test_model_config_rejects_bad_settings(kwargs):
-    with pytest.raises(ValueError):
+    (argument,) = kwargs
+    with pytest.raises(ValueError, match=rf"^{argument} must be"):
         R.ModelConfig(**kwargs)
 
 
 def test_fit_and_evaluate_reject_bad_inputs():
     x, y = _toy()
     config = R.ModelConfig(**SMALL)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="config must be a ModelConfig, got str"):
         R.fit("tanh", x, y)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="config must be a ModelConfig with kind='mlp'"):
         R.fit_mlps(R.LINEAR, [x], [y], [0])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="xs, ys and seeds must hold one entry per run: got 2, 1 and 2"):
         R.fit_mlps(config, [x, x], [y], [0, 1])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="all runs must have the same number of training points"):
         R.fit_mlps(config, [x, x[:10]], [y, y[:10]], [0, 1])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"seeds must be a sequence of whole numbers >= 0.*\[-1\]"):
         R.fit_mlps(config, [x], [y], [-1])
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="model must be a fitted model with predict"):
         R.evaluate(object(), x, y, x, y)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="x0 and x1 must be two different numbers"):
         R.extrapolation_slope(R.fit(R.LINEAR, x, y), 1.0, 1.0)
     with pytest.raises(ValueError, match="model must be one of"):
         R.model_config("transformer")
@@ -407,9 +408,9 @@ def test_make_data_line_without_noise_is_exactly_linear_and_noise_is_seeded():
     _, clean, _ = R.make_data(R.DATASETS[0])
     assert np.array_equal(noisy_a, noisy_b)
     assert 20 < np.std(noisy_a - clean) < 40
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="data must be one of .*got 'mtcars'"):
         R.make_data("mtcars")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="noise .* must be at least 0, got -1"):
         R.make_data(R.DATASETS[0], noise=-1.0)
 
 
@@ -418,7 +419,7 @@ def test_split_and_fit_reports_both_models_on_the_same_split():
     assert result.outside == 1.0
     assert result.line_errors.validation < 1e-12  # a line through a noise-free line extrapolates exactly
     assert result.errors.validation > 1.0
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="config must be a ModelConfig, got str"):
         R.split_and_fit(R.DATASETS[0], "linear regression")
 
 
@@ -462,7 +463,7 @@ def test_figures_draw():
     assert isinstance(plot_validation_spread(runs, floor=100.0), Figure)
     result = R.split_and_fit(R.DATASETS[0], R.LINEAR)
     assert isinstance(plot_split_fit(result), Figure)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="fits must hold at least 1 entries, got 0"):
         plot_extrapolation(x, y, splits, {})
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="result must be a SplitFit, got Run"):
         plot_split_fit(runs[0])

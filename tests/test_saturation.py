@@ -31,14 +31,15 @@ def test_round_to_both_conventions(value, half_up, half_even):
 
 @pytest.mark.parametrize("bad", [dict(decimals=-1), dict(decimals=1.5), dict(convention="up")])
 def test_round_to_rejects_bad_settings(bad):
-    with pytest.raises(ValueError):
+    (argument,) = bad
+    with pytest.raises(ValueError, match=rf"^{argument} must be"):
         saturation.round_to(1.0, **bad)
 
 
 def test_round_to_rejects_non_finite_values():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="value must be a finite number, got inf"):
         saturation.round_to(math.inf)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="value must be a number, got 'one'"):
         saturation.round_to("one")
 
 
@@ -97,7 +98,7 @@ def test_check_activations():
     wrong = saturation.check_activations(["relu", "sigmoid"])
     assert not wrong and "ReLU cannot be it" in str(wrong) and "1 possible activation is missing" in str(wrong)
     assert "Tanh" not in str(wrong)  # a missing answer is counted, not named
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"answer holds unknown names \['softplus'\]"):
         saturation.check_activations({"softplus"})
     # With z = 1, ReLU (and leaky ReLU) give exactly 1.0: the same observation then points the other way.
     assert saturation.check_activations({"relu", "leaky_relu"}, w=[1.0], b=0.0, x=[1.0])
@@ -174,10 +175,12 @@ def test_piecewise_linear_gradients_never_vanish():
 
 def test_parse_numbers():
     assert saturation.parse_numbers("7.3, 193.4 -30.2") == (7.3, 193.4, -30.2)
-    for bad, kwargs in (("1, x", {}), ("", {}), ("inf", {}), ("1, 2", {"count": 3})):
-        with pytest.raises(ValueError):
+    for bad, kwargs, message in (("1, x", {}, "'x' is not a number"), ("", {}, "enter at least one number"),
+                                 ("inf", {}, "'inf' is not a finite number"),
+                                 ("1, 2", {"count": 3}, "expected 3 numbers, got 2")):
+        with pytest.raises(ValueError, match=f"^values: {message}"):
             saturation.parse_numbers(bad, **kwargs)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="values must be text"):
         saturation.parse_numbers(3.0)
 
 
@@ -205,10 +208,13 @@ def test_weight_gradient_vanishes_unless_the_loss_reads_the_logit():
                                2 * (s - 1) * s * (1 - s) * np.array(xs), rtol=1e-12)
 
 
-@pytest.mark.parametrize("bad", [dict(activation="relu", loss="cross_entropy"), dict(activation="sigmoid", loss="hinge"),
-                                 dict(activation="sigmoid", x=(1.0, 2.0))])
-def test_weight_gradient_rejects_bad_arguments(bad):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(("bad", "message"), [
+    (dict(activation="relu", loss="cross_entropy"), "the cross_entropy loss .* needs the sigmoid, not relu"),
+    (dict(activation="sigmoid", loss="hinge"), "loss must be one of .*got 'hinge'"),
+    (dict(activation="sigmoid", x=(1.0, 2.0)), r"w and x must be vectors of the same length.*\(3,\) and \(2,\)"),
+])
+def test_weight_gradient_rejects_bad_arguments(bad, message):
+    with pytest.raises(ValueError, match=message):
         saturation.weight_gradient(**bad)
 
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from dlexam import models, params, shapes
+from dlexam import models, shapes
 
 
 def seeded(name):
@@ -34,20 +34,19 @@ def test_deepsets_trace_sums_over_the_particles(m):
     assert steps[1].shape == (5, m, 64) and steps[-1].shape == (5,)
 
 
-def products(widths):
-    return sum(i * o for i, o in zip(widths[:-1], widths[1:]))
-
-
-@pytest.mark.parametrize("name", ["mlp", "deepsets"])
-def test_trace_counts_parameters_and_multiply_adds(name):
+# Counted by hand from the layer widths. MLP 60-128-128-64-32-1: weights 7,680 + 16,384 + 8,192
+# + 2,048 + 32 = 34,336, biases 353. phi 3-64-64-64-64: 192 + 3 * 4,096 = 12,480, biases 256;
+# rho 64-64-32-1: 4,096 + 2,048 + 32 = 6,176, biases 97. A multiply-add per weight per use:
+# the MLP once per configuration, phi once per particle (20 of them) and rho once per configuration.
+@pytest.mark.parametrize("name, parameters, multiply_adds", [
+    ("mlp", 34_689, 8 * 34_336),
+    ("deepsets", 19_009, 8 * 20 * 12_480 + 8 * 6_176),
+])
+def test_trace_counts_parameters_and_multiply_adds(name, parameters, multiply_adds):
     model, B = seeded(name), 8
     steps = shapes.shape_trace(model, torch.zeros(B, 20, 3))
-    assert sum(s.parameters for s in steps) == params.count_parameters(model)
-    if name == "mlp":
-        expected = B * products(shapes.MLP_WIDTHS)
-    else:  # phi runs once per particle, rho once per configuration
-        expected = B * 20 * products(shapes.PHI_WIDTHS) + B * products(shapes.RHO_WIDTHS)
-    assert sum(s.multiply_adds for s in steps) == expected
+    assert sum(s.parameters for s in steps) == parameters == sum(p.numel() for p in model.parameters())
+    assert sum(s.multiply_adds for s in steps) == multiply_adds
 
 
 def test_trace_leaves_no_hooks_behind():
@@ -95,12 +94,12 @@ def test_check_deepsets_parameter_count(answer, correct, words):
     assert result.correct is correct and words in result.message
 
 
-@pytest.mark.parametrize("call, error", [
-    (lambda: shapes.shape_trace("mlp", torch.zeros(2, 60)), TypeError),
-    (lambda: shapes.shape_trace(models.MLP(), [[0.0] * 60]), TypeError),
-    (lambda: shapes.check_deepsets_parameter_count("19009"), TypeError),
-    (lambda: shapes.check_deepsets_parameter_count(19009.5), TypeError),
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: shapes.shape_trace("mlp", torch.zeros(2, 60)), TypeError, 'model must be a torch.nn.Module'),
+    (lambda: shapes.shape_trace(models.MLP(), [[0.0] * 60]), TypeError, 'X must be a torch tensor'),
+    (lambda: shapes.check_deepsets_parameter_count("19009"), TypeError, 'answer must be a whole number'),
+    (lambda: shapes.check_deepsets_parameter_count(19009.5), TypeError, 'answer must be a whole number'),
 ])
-def test_bad_inputs(call, error):
-    with pytest.raises(error):
+def test_bad_inputs(call, error, message):
+    with pytest.raises(error, match=message):
         call()

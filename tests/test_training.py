@@ -82,6 +82,36 @@ def test_the_stacked_trainer_reproduces_the_plain_loop(config):
         torch.testing.assert_close(p, q, rtol=1e-3, atol=1e-5)
 
 
+def test_a_partial_last_batch_is_weighted_by_its_size():
+    # 10 configurations in batches of 4: batches of 4, 4 and 2. With a vanishing learning rate the
+    # model stays at its initialisation, so the epoch's loss must be the MSE over all 10 examples:
+    # (4 m1 + 4 m2 + 2 m3) / 10, not the mean of the three batch means.
+    config = small(model="mlp", epochs=1, n_train=10, batch_size=4, lr=1e-30)
+    X, y, _, _ = training.training_data(config)
+    with torch.no_grad():
+        errors = ((training.initial_model(config)(X) - y) ** 2).double()
+    g = particles.stream_generator(config.seed, training.MODEL_STREAM)
+    models.make_model(config.model, g)
+    order = torch.randperm(10, generator=g)  # the epoch's order, after the initialisation's draws
+    batch_means = [float(errors[order[a:b]].mean()) for a, b in ((0, 4), (4, 8), (8, 10))]
+    weighted = (4 * batch_means[0] + 4 * batch_means[1] + 2 * batch_means[2]) / 10
+    assert weighted == pytest.approx(float(errors.mean()), rel=1e-12)
+    assert abs(sum(batch_means) / 3 - weighted) > 1e-3 * weighted  # the two weightings differ on these data
+    for history in (training.train_plain(config), stacked_training.train(config)):
+        assert history.train_loss[0] == pytest.approx(weighted, rel=1e-5)
+
+
+def test_initial_model_is_the_model_a_run_starts_from():
+    config = small(model="deepsets", seed=5, epochs=1)
+    model = training.initial_model(config)
+    reference = models.make_model("deepsets", particles.stream_generator(5, training.MODEL_STREAM))
+    assert all(torch.equal(p, q) for p, q in zip(model.parameters(), reference.parameters()))
+    other = training.initial_model(small(model="deepsets", seed=6))
+    assert not all(torch.equal(p, q) for p, q in zip(model.parameters(), other.parameters()))
+    with pytest.raises(TypeError, match="config must be a TrainConfig"):
+        training.initial_model("deepsets")
+
+
 def test_train_plain_is_short_enough_to_read():
     import inspect
 
@@ -136,19 +166,56 @@ def eight_small_runs():
     return stacked_training.train(training.exam_configs(small(epochs=4)))
 
 
-def test_check_run(eight_small_runs):
+def _run(model, augmentation, train_loss, val_loss):
+    rotate, permute = training.AUGMENTATIONS[augmentation]
+    return training.History(small(model=model, rotate=rotate, permute=permute), train_loss=train_loss,
+                            val_loss=val_loss, status="completed")
+
+
+# Final (train, validation) MSE chosen by hand: gaps 4, 1.5, 2 and 2 (a tie), validation 0.8, 0.6, 0.2, 0.2.
+HAND_RUNS = [
+    _run("mlp", "none", [1.0, 0.2], [1.0, 0.8]),
+    _run("mlp", "rotations", [1.0, 0.4], [1.0, 0.6]),
+    _run("deepsets", "none", [1.0, 0.1], [1.0, 0.2]),
+    _run("deepsets", "permutations", [1.0, 0.1], [1.0, 0.2]),
+]
+
+
+def test_check_run_on_runs_with_known_answers():
+    assert training.check_run(HAND_RUNS, "MLP, none", "largest gap")
+    verdict = training.check_run(HAND_RUNS, "MLP, rotations", "largest gap")
+    assert not verdict and "place 4 of 4" in verdict.message and "1.5" in verdict.message
+    assert training.check_run(HAND_RUNS, ("deepsets", "none"), "lowest validation")
+    assert training.check_run(HAND_RUNS, "DeepSets, permutations", "lowest validation")  # a tie: both right
+    assert not training.check_run(HAND_RUNS, "MLP, none", "lowest validation")
+    assert training.check_run(HAND_RUNS, "MLP, rotations", "highest training")
+    assert not training.check_run(HAND_RUNS, "MLP, none", "highest training")
+    with pytest.raises(ValueError, match="answer DeepSets, both is not among the runs"):
+        training.check_run(HAND_RUNS, "DeepSets, both", "lowest validation")
+
+
+def test_extreme_verdict_at_its_tolerance():
+    values = {("mlp", "none"): 1.0, ("deepsets", "none"): 1.0 - 2**-10, ("mlp", "both"): 0.5}
+    # |1 - (1 - 2^-10)| = 2^-10 = rel_tol * max: right exactly at the tolerance, wrong just inside it.
+    assert training.extreme_verdict(values, "DeepSets, none", "x", True, 2**-10, "runs")
+    assert not training.extreme_verdict(values, "DeepSets, none", "x", True, 2**-10 * (1 - 2**-20), "runs")
+    assert not training.extreme_verdict(values, "DeepSets, none", "x", True, 0.0, "runs")
+    assert training.extreme_verdict(values, "MLP, none", "x", True, 0.0, "runs")
+    smallest = training.extreme_verdict(values, "MLP, none", "x", False, 0.0, "runs")
+    assert not smallest and "place 3 of 3 from the smallest" in smallest.message
+
+
+def test_check_run_on_trained_runs(eight_small_runs):
     runs = eight_small_runs
-    gaps = {h.config.label: h.val_loss[-1] / h.train_loss[-1] for h in runs}
-    largest = max(gaps, key=gaps.get)
-    smallest = min(gaps, key=gaps.get)
-    assert training.check_run(runs, largest, "largest gap")
-    verdict = training.check_run(runs, smallest, "largest gap")
-    assert not verdict and "Not yet" in verdict.message and "place 8 of 8" in verdict.message
-    lowest = min(runs, key=lambda h: h.val_loss[-1])
-    assert training.check_run(runs, (lowest.config.model, lowest.config.augmentation), "lowest validation")
-    # DeepSets' curves with and without permutations tie to float rounding: both answers count.
-    assert training.check_run(runs, "deepsets, permutations", "lowest validation").correct == \
-        training.check_run(runs, "DeepSets, none", "lowest validation").correct
+    # DeepSets sums over the particles, so permuting them changes nothing: its two curves tie and
+    # both answers are right, whichever run has the lowest validation loss.
+    permuted, plain = (next(h for h in runs if h.config.label == label)
+                       for label in ("DeepSets, permutations", "DeepSets, none"))
+    assert permuted.val_loss[-1] == pytest.approx(plain.val_loss[-1], rel=1e-4)
+    verdicts = [training.check_run(runs, label, "lowest validation") for label in ("DeepSets, permutations",
+                                                                                  "DeepSets, none")]
+    assert verdicts[0].correct == verdicts[1].correct
+    assert sum(bool(training.check_run(runs, h.config.label, "lowest validation")) for h in runs) >= 1
 
 
 @pytest.mark.parametrize("answer", ["MLP", "CNN, none", "MLP, flips", 3, ("mlp",)])
@@ -158,12 +225,14 @@ def test_check_run_rejects_answers_it_cannot_read(eight_small_runs, answer):
 
 
 def test_check_best_epoch(eight_small_runs):
-    h = eight_small_runs[0]
-    best = int(np.argmin(h.val_loss)) + 1
-    assert training.check_best_epoch(h, best)
-    wrong = 1 if best != 1 else 2
-    assert not training.check_best_epoch(h, wrong)
-    assert "not one of them" in training.check_best_epoch(h, 99).message
+    h = _run("mlp", "none", [1.0, 0.5, 0.4, 0.3], [0.9, 0.5, 0.7, 0.6])  # lowest validation in epoch 2
+    assert training.check_best_epoch(h, 2)
+    assert "lower earlier" in training.check_best_epoch(h, 3).message
+    assert "lower later" in training.check_best_epoch(h, 1).message
+    assert "not one of them" in training.check_best_epoch(h, 5).message
+    assert "not one of them" in training.check_best_epoch(h, 0).message
+    assert training.check_best_epoch(_run("mlp", "none", [1.0, 0.5], [0.5, 0.5]), 1)  # a tie: the first
+    assert not training.check_best_epoch(eight_small_runs[0], 99)
     with pytest.raises(TypeError, match="epoch number"):
         training.check_best_epoch(h, 2.5)
 

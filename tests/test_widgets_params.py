@@ -148,9 +148,9 @@ def test_parse_widths(text, widths):
 
 
 def test_parse_widths_and_shapes_reject_non_text_and_non_ints():
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="the layer widths must be text"):
         parse_widths([512, 10])
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="the image height must be a whole number, got 28.0"):
         check_image_shape(28.0, 28, 1)
     assert check_image_shape(28, 28, 1) == (28, 28, 1)
 
