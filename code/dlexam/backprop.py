@@ -16,7 +16,6 @@ checks refuse NaN. Sizes have ceilings: tensors this module allocates hold at mo
 ``validate.MAX_ELEMENTS`` numbers, stacks built as modules at most ``MAX_LAYERS`` blocks.
 """
 
-import contextlib
 from dataclasses import dataclass
 import math
 import numbers
@@ -27,6 +26,7 @@ import torch.nn.functional as F
 
 from . import memory, validate
 from .checks import CheckResult
+from ._threads import torch_threads
 
 __all__ = [
     "StackParams",
@@ -132,18 +132,6 @@ def _check_tensor(value, name, ndim):
     if not value.is_floating_point():
         raise TypeError(f"{name} must be a floating-point tensor, got {value.dtype}")
     return value
-
-
-@contextlib.contextmanager
-def _one_thread():
-    """Run torch on one thread inside the block: for networks this small, more threads only wait
-    on each other (many times slower on a busy two-core machine). The setting is restored after."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 # The network and its parameters
@@ -339,7 +327,7 @@ def batch_loss(z_L, y):
 def dataset_loss(params, X, Y):
     """The averaged loss over a whole data set (n, d_0), (n, d_L) -> float, without building a graph."""
     _check_data(params, X, Y)
-    with torch.no_grad(), _one_thread():
+    with torch.no_grad(), torch_threads():
         return float(batch_loss(forward(params, X)[-1], Y))
 
 
@@ -440,7 +428,7 @@ def average_batch_gradient(params, X, Y, batch_size, batches, generator):
                   "activations to compute")
     total_W = [torch.zeros_like(W) for W in params.weights]
     total_b = [torch.zeros_like(b) for b in params.biases]
-    with _one_thread():
+    with torch_threads():
         for _ in range(batches):
             idx = sample_batch(X.shape[0], batch_size, generator)
             grads = backward(params, forward(params, X[idx]), Y[idx])
@@ -452,7 +440,7 @@ def average_batch_gradient(params, X, Y, batch_size, batches, generator):
 def full_gradient(params, X, Y):
     """The gradient of the averaged loss over the whole data set (X, Y): what SGD estimates."""
     _check_data(params, X, Y)
-    with _one_thread():
+    with torch_threads():
         return backward(params, forward(params, X), Y)
 
 
@@ -512,7 +500,7 @@ def sgd_step(params, X, Y, batch_size, lr, generator):
     lr = _check_positive_float(lr, "lr (learning rate)")
     indices = sample_batch(X.shape[0], batch_size, generator)  # 1. x^(1..B) i.i.d.
     x, y = X[indices], Y[indices]
-    with _one_thread():
+    with torch_threads():
         activations = forward(params, x)  # 2. keep z_0 .. z_L for the backward pass
         losses = example_losses(activations[-1], y)  # 3. (1/B) sum_{i=1..B} l(z_L^(i))
         gradients = backward(params, activations, y)  # 4. gradient of that average at theta_old
@@ -601,7 +589,7 @@ def gradient_memory(layers, batch_size, width, generator, dtype=torch.float32):
     y = torch.randn(batch_size, widths[-1], generator=generator, dtype=dtype).clamp(-0.9, 0.9)
     leaves = [t.detach().requires_grad_(True) for t in (*params.weights, *params.biases)]
     copy = StackParams(tuple(leaves[:layers]), tuple(leaves[layers:]))
-    with _one_thread():
+    with torch_threads():
         per_example = per_example_gradients(params, x, y)
         saved = memory.saved_tensors(lambda: batch_loss(forward(copy, x)[-1], y), exclude=leaves)
         grads = torch.autograd.grad(saved.result, leaves)

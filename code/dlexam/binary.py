@@ -11,7 +11,6 @@ as in PyTorch and pass NaN logits through; ``predict`` (a label), the data, the 
 checks refuse NaN. Labels must be 0 or 1. Sizes have the ceilings of ``dlexam.validate``.
 """
 
-import contextlib
 import math
 import numbers
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from . import validate
 from .checks import CheckResult
 from .params import count_parameters
 from .validate import is_int as _is_int
+from ._threads import torch_threads
 
 
 @dataclass(frozen=True)
@@ -301,18 +301,6 @@ def dataset(config):
     return make_dataset(config.data, config.n, torch.Generator().manual_seed(config.data_seed))
 
 
-@contextlib.contextmanager
-def _one_thread():
-    """Run torch on one thread inside the block: for networks this small, more threads only wait
-    on each other (ten times slower on a busy two-core machine). The setting is restored after."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def initial_history(config):
     """A run before its first step: the data and the freshly initialised model, no epochs yet."""
     if not isinstance(config, BinaryConfig):
@@ -335,7 +323,7 @@ def _epochs(history):
     model, X, y = history.model, history.X, history.y
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
     for _ in range(config.epochs):
-        with _one_thread():
+        with torch_threads():
             optimiser.zero_grad()
             logits = model(X)  # (n, outputs), the whole data set: full-batch, so no shuffling
             batch_loss = loss(logits, y, config.head)

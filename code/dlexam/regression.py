@@ -23,7 +23,6 @@ checks refuse NaN tolerances. Sizes have ceilings: at most ``MAX_RUNS`` networks
 together, ``validate.MAX_SIZE`` points.
 """
 
-import contextlib
 import csv
 import io
 import math
@@ -36,6 +35,7 @@ import torch
 from . import validate
 from .checks import CheckResult
 from .validate import is_int as _is_int
+from ._threads import torch_threads
 
 # Unit conversions (exact by definition) and the CO2 of burning fuel.
 KG_PER_LB = 0.45359237
@@ -477,7 +477,7 @@ class MLPModel:
         """(n,) -> (n,) predictions."""
         h = torch.tensor(self.x_scaler.forward(_vector(x, "x")), dtype=self.weights[0].dtype)[:, None]  # (n, 1)
         activation = ACTIVATIONS[self.config.activation]
-        with torch.no_grad(), _one_thread():
+        with torch.no_grad(), torch_threads():
             for i, (w, b) in enumerate(zip(self.weights, self.biases)):
                 h = h @ w + b  # (n, fan_out)
                 if i < len(self.weights) - 1:
@@ -496,18 +496,6 @@ class MLPModel:
             if i < len(self.weights) - 1:
                 layers.append(torch.nn.Tanh() if self.config.activation == "tanh" else torch.nn.ReLU())
         return torch.nn.Sequential(*layers)
-
-
-@contextlib.contextmanager
-def _one_thread():
-    """Run torch on one thread inside the block, then restore the setting: for networks this small,
-    more threads only wait on each other (many times slower on a busy two-core machine)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _layer_shapes(config):
@@ -609,7 +597,7 @@ def fit_mlps(config, xs, ys, seeds):
     activation = ACTIVATIONS[config.activation]
     adam = _Adam(theta, config.lr)
     history = torch.empty(config.steps, len(seeds), dtype=DTYPE)
-    with _one_thread():
+    with torch_threads():
         for step in range(config.steps):
             layers = _unflatten(theta, config)
             h = X

@@ -18,7 +18,6 @@ memory, times) and the checks refuse NaN and infinite inputs. Widths, depths, re
 threads have ceilings (``MAX_WIDTH``, ``MAX_DEPTH``, ...), so a typo cannot hang a page.
 """
 
-import contextlib
 from dataclasses import dataclass
 import copy
 import math
@@ -33,6 +32,7 @@ from torch.utils.checkpoint import checkpoint_sequential
 from .checks import CheckResult
 from . import memory, validate
 from .validate import is_finite_number as _is_number
+from ._threads import torch_threads
 
 __all__ = [
     "MODES",
@@ -83,19 +83,6 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64}
 # their input while recomputing what backward needs ("fused", RevNet's algorithm), or invert and
 # then recompute the forward separately ("recompute").
 RELATIVE_COST = {"store": 3, "checkpoint": 4, "reversible": 4, "reversible-recompute": 5}
-
-
-@contextlib.contextmanager
-def _threads(n):
-    """Run torch on n threads inside the block (None: leave it), restoring the setting after. For
-    stacks this narrow one thread is fastest: more threads mostly wait on each other."""
-    before = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 MAX_WIDTH = 4096  # of a block, its halves and its hidden layers
@@ -574,7 +561,7 @@ def round_trip_errors(blocks, x, depths):
     _check_batch(x, d, finite=True, dtype=_parameter_dtype(blocks))
     depths = _check_depths(depths, len(blocks))
     outputs, y = {}, x
-    with torch.no_grad(), _threads(1):
+    with torch.no_grad(), torch_threads(1):
         for L, block in enumerate(blocks, start=1):
             y = block(y)
             outputs[L] = y
@@ -655,7 +642,7 @@ def gradient_errors(blocks, x, depths, dtype="float32", modes=("store", "reversi
     exact = cast_blocks(low, torch.float64)
     x_low = x.detach().to(dtype)
     errors = {m: [] for m in modes}
-    with _threads(1):
+    with torch_threads(1):
         for L in depths:
             reference = gradient_vector(ReversibleStack(exact[:L], "store"), x_low.double())
             for m in modes:
@@ -707,7 +694,7 @@ def step_times(stacks, x, repeats=5, threads=None):
     repeats = _check_int(repeats, "repeats", 1, MAX_REPEATS)
     threads = None if threads is None else _check_int(threads, "threads", 1, MAX_THREADS)
     times = {name: [] for name in stacks}
-    with _threads(threads):
+    with torch_threads(threads):
         for _ in range(repeats + 1):
             for name, stack in stacks.items():
                 xi = x.detach().requires_grad_(True)
@@ -806,7 +793,7 @@ class StackLab:
         depth, dtype, mode = self._check(depth, dtype, mode)
         repeats = _check_int(repeats, "repeats")
         stack, x = self.stack(depth, dtype, mode), self._x[dtype]
-        with _threads(1):
+        with torch_threads(1):
             if (dtype, mode) not in self._warm:  # first calls pay one-off costs (checkpoint imports torch._dynamo)
                 gradient_vector(self.stack(min(2, depth), dtype, mode), x)
                 self._warm.add((dtype, mode))
@@ -831,7 +818,7 @@ class StackLab:
         depths = tuple(self._check(L, dtype, "store")[0] for L in depths)
         key = (dtype, depths)
         if key not in self._curves:
-            with _threads(1):
+            with torch_threads(1):
                 self._curves[key] = {m: np.array([saved_memory(self.stack(L, dtype, m), self._x[dtype]).activations
                                                   for L in depths]) for m in MODES}
         return self._curves[key]

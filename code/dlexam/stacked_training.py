@@ -23,7 +23,6 @@ before any work starts; a run whose loss turns NaN or huge stops as 'diverged'.
 """
 
 import concurrent.futures
-import contextlib
 import copy
 import math
 import os
@@ -34,6 +33,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from dlexam import augment, models, particles
+from dlexam._threads import torch_threads
 from dlexam.training import (
     MODEL_STREAM,
     PERMUTATION_STREAM,
@@ -54,17 +54,6 @@ MAX_WORKERS = 256  # threads that train stacks side by side
 
 # Relative cost of one run's epoch per training configuration, to divide work between cores.
 _COST = {"mlp": 1.0, "deepsets": 4.0, "pairsum": 3.0}
-
-
-@contextlib.contextmanager
-def _one_thread():
-    """Run the enclosed code on one intra-op thread (in this Python thread), then restore the setting."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _apply_stacked(sequential, params, x):
@@ -321,7 +310,7 @@ def train(configs, callback=None, validate=True, progress=None, workers=None):
         groups.setdefault((c.model, c.lr, c.batch_size, c.epochs, c.n_train), []).append(i)
     plan = _divide(groups.values(), configs, workers)  # per worker: the groups it trains
     stacks = []  # per worker: [(members, _Stack), ...]
-    with _one_thread():  # making the data sets is small work too
+    with torch_threads():  # making the data sets is small work too
         X_val, y_val = validation_set()
         for worker_groups in plan:
             stacks.append([])
@@ -332,7 +321,7 @@ def train(configs, callback=None, validate=True, progress=None, workers=None):
                 stacks[-1].append((members, _Stack([configs[i] for i in members], X_train, y_train)))
 
     def run_epochs(worker_stacks, first, last):
-        with _one_thread():
+        with torch_threads():
             for epoch in range(first, last):
                 for members, stack in worker_stacks:
                     if epoch < stack.configs[0].epochs and stack.active.any():
