@@ -569,18 +569,32 @@ def test_page_weight(open_page, name):
 
 # ---- with a kernel: JupyterLab ----------------------------------------------------------------
 
-def test_jupyterlab_renders_the_explorers_and_syncs_both_ways(browser, tmp_path):
-    """In JupyterLab (anywidget's own extension) the explorer computes in the page, the kernel
-    sees what the reader moved, and what Python sets shows up in the page."""
+# The two front-ends a local install offers: JupyterLab and Notebook 7 (built on JupyterLab's components).
+FRONT_ENDS = {"jupyterlab": ("jupyter-lab", "lab/tree/check.ipynb"), "notebook7": ("jupyter-notebook", "notebooks/check.ipynb")}
+
+
+
+
+def upstream_error(front_end, error):
+    """Notebook 7.6.5's keyboard-shortcut settings loader throws this as any notebook opens, one with
+    no widget included (it reads .schema of a plugin missing from its settings registry): not ours."""
+    return (front_end == "notebook7" and error.message == "Cannot read properties of undefined (reading 'schema')"
+            and "/static/notebook/notebook_core." in (error.stack or ""))
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_jupyter_renders_the_explorers_and_syncs_both_ways(browser, tmp_path, front_end):
+    """In JupyterLab and Notebook 7 (anywidget's own extension) the explorer computes in the page,
+    the kernel sees what the reader moved, and what Python sets shows up in the page."""
     import socket
     import time
     import urllib.request
 
     import nbformat
 
-    lab = Path(sys.executable).with_name("jupyter-lab")
-    if not lab.exists():
-        pytest.skip("JupyterLab is not installed")
+    command, url = FRONT_ENDS[front_end]
+    lab = Path(sys.executable).with_name(command)
+    assert lab.exists(), f"{command} is not installed: requirements.txt pins it"
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
@@ -607,8 +621,8 @@ def test_jupyterlab_renders_the_explorers_and_syncs_both_ways(browser, tmp_path)
                 time.sleep(0.5)
         page = context.new_page()
         errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{base}/lab/tree/check.ipynb?token=check")
+        page.on("pageerror", lambda e: None if upstream_error(front_end, e) else errors.append(str(e)))
+        page.goto(f"{base}/{url}?token=check")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus", timeout=120000)
         page.wait_for_timeout(3000)  # the kernel starts
