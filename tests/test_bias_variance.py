@@ -117,6 +117,68 @@ def test_check_decomposition():
         bias_variance.check_decomposition(predictions, y, 1.5, float("nan"), 0.5)
 
 
+# Two models on two points (by hand): mean prediction (2, 2), so mse = 1.5, bias2 = 1, variance = 0.5 exactly.
+# The rule (code; the docstring is silent): each number passes when math.isclose(given, right, rel_tol, abs_tol=1e-9),
+# inclusive and relative to the larger of the two: with rel_tol = 1/2 the edges are exactly right / 2 and 2 right.
+DECOMPOSITION = (torch.tensor([[1.0, 2.0], [3.0, 2.0]]), torch.tensor([1.0, 1.0]))
+RIGHT = {"mse": 1.5, "bias2": 1.0, "variance": 0.5}
+
+
+def _check(rel_tol=None, **given):
+    kwargs = {} if rel_tol is None else {"rel_tol": rel_tol}
+    return bias_variance.check_decomposition(*DECOMPOSITION, **(RIGHT | given), **kwargs)
+
+
+@pytest.mark.parametrize("name", ["mse", "bias2", "variance"])
+def test_check_decomposition_accepts_each_number_exactly_at_rel_tol(name):
+    """With rel_tol = 1/2, right / 2 and 2 right pass; 2**-20 further out fails."""
+    right = RIGHT[name]
+    assert _check(0.5, **{name: right / 2}) and _check(0.5, **{name: 2 * right})
+    assert not _check(0.5, **{name: right / 2 - 2**-20})
+    assert not _check(0.5, **{name: 2 * right + 2**-20})
+
+
+def test_check_decomposition_with_rel_tol_zero_keeps_an_absolute_floor_of_1e_minus_9():
+    """rel_tol=0: the exact numbers pass; an error of 2**-31 (4.7e-10) passes, 2**-29 (1.9e-9) fails."""
+    assert _check(0)
+    assert _check(0, variance=0.5 + 2**-31)
+    assert not _check(0, variance=0.5 + 2**-29)
+
+
+def test_check_decomposition_default_rel_tol_is_1e_minus_3():
+    """The default rel_tol is 1e-3: mse 1.5 -+ 0.9e-3 x 1.5 passes, -+ 1.1e-3 x 1.5 fails."""
+    assert _check(mse=1.5 - 0.00135) and _check(mse=1.5 + 0.00135)
+    assert not _check(mse=1.5 - 0.00165) and not _check(mse=1.5 + 0.00165)
+
+
+def test_check_decomposition_messages():
+    """The right verdict shows the sum; a wrong one lists each wrong number with its hint, in order."""
+    assert _check().message == "Right: mse 1.5 = bias2 1 + variance 0.5."
+    assert _check(mse=3.0, bias2=2.0, variance=1.0).message == (
+        "Not yet:\n"
+        "mse = 3 is off: average the squared error over every model and every point\n"
+        "bias2 = 2 is off: square the distance between the models' mean prediction and y at each point, then average\n"
+        "variance = 1 is off: average the squared distance of each of the 2 predictions from their mean "
+        "(divide by K, not K - 1), then average over the points")
+
+
+@pytest.mark.parametrize("predictions, y, given, error, match", [
+    (*DECOMPOSITION, {"mse": "1.5"}, TypeError, r"^mse must be a finite number"),
+    (*DECOMPOSITION, {"bias2": True}, TypeError, r"^bias2 must be a finite number"),
+    (*DECOMPOSITION, {"variance": float("inf")}, TypeError, r"^variance must be a finite number"),
+    (*DECOMPOSITION, {"rel_tol": -2**-10}, ValueError, r"^rel_tol must be at least 0"),
+    (*DECOMPOSITION, {"rel_tol": float("nan")}, ValueError, r"^rel_tol must be a finite number"),
+    ([[1.0, 2.0], [3.0, 2.0]], DECOMPOSITION[1], {}, TypeError, r"^predictions must be a torch.Tensor"),
+    (DECOMPOSITION[0], [1.0, 1.0], {}, TypeError, r"^y must be a torch.Tensor"),
+    (DECOMPOSITION[0], torch.ones(3), {}, ValueError, r"^predictions must be \(K, n\) and y \(n,\)"),
+    (torch.tensor([[1.0, float("nan")], [3.0, 2.0]]), DECOMPOSITION[1], {}, ValueError, r"^predictions must hold finite"),
+])
+def test_check_decomposition_rejects_bad_arguments(predictions, y, given, error, match):
+    """Each bad argument raises, naming itself."""
+    with pytest.raises(error, match=match):
+        bias_variance.check_decomposition(predictions, y, **(RIGHT | given))
+
+
 def test_check_regime():
     results = bias_variance.measure(k=2, regimes=[("mlp", "none"), ("deepsets", "none")], base=SMALL,
                                     val_frames=("canonical",))

@@ -281,6 +281,65 @@ def test_check_noise_factor(answer, right, hint):
     assert bool(result) is right and hint in result.message
 
 
+# n = 5, B = 2: the factor is (5 - 2) / (2 x 4) = 3/8 exactly, and 1/B = 1/2; offsets are powers of two.
+# The rule (code; the docstring is silent): right when |answer - factor| <= tol (factor <= 1, so tol is absolute).
+
+def test_check_noise_factor_accepts_an_error_of_exactly_tol_on_either_side():
+    """An error of exactly tol is right, one 2**-10 beyond it is not."""
+    tol = 2**-4
+    assert ls.check_noise_factor(3 / 8 + tol, 5, 2, tol=tol) and ls.check_noise_factor(3 / 8 - tol, 5, 2, tol=tol)
+    assert not ls.check_noise_factor(3 / 8 + tol + 2**-10, 5, 2, tol=tol)
+    assert not ls.check_noise_factor(3 / 8 - tol - 2**-10, 5, 2, tol=tol)
+
+
+def test_check_noise_factor_with_tol_zero_wants_the_exact_factor():
+    """tol=0 is valid: 3/8 itself is right, 3/8 + 2**-50 is not."""
+    assert ls.check_noise_factor(0.375, 5, 2, tol=0)
+    assert not ls.check_noise_factor(0.375 + 2**-50, 5, 2, tol=0)
+
+
+def test_check_noise_factor_default_tol_is_1e_minus_4():
+    """The default tol is 1e-4: an error of 0.99e-4 is right, 1.01e-4 is not."""
+    assert ls.check_noise_factor(0.375 + 0.99e-4, 5, 2) and ls.check_noise_factor(0.375 - 0.99e-4, 5, 2)
+    assert not ls.check_noise_factor(0.375 + 1.01e-4, 5, 2)
+    assert not ls.check_noise_factor(0.375 - 1.01e-4, 5, 2)
+
+
+def test_check_noise_factor_names_1_over_b_within_tol_inclusively():
+    """The with-replacement hint answers within tol of 1/B (1/2) inclusively, and not beyond."""
+    tol = 2**-4
+    at = ls.check_noise_factor(0.5 + tol, 5, 2, tol=tol)
+    beyond = ls.check_noise_factor(0.5 + tol + 2**-10, 5, 2, tol=tol)
+    assert not at and at.message == ("Not yet: 1/B holds for batches drawn with replacement; "
+                                     "an epoch draws without replacement, so the variance is smaller.")
+    assert not beyond and beyond.message == ("Not yet: with B = n the batch is the whole data set and the variance "
+                                             "is exactly 0; with B = 1 it is one example's variance. "
+                                             "Which formula gives both?")
+
+
+def test_check_noise_factor_messages():
+    """The right verdict shows the formula with n and B filled in; a non-number is named."""
+    assert ls.check_noise_factor(0.375, 5, 2).message == "Right: (n - B) / (B (n - 1)) = (5 - 2) / (2 x 4) = 0.375."
+    wrong = ls.check_noise_factor("3/8", 5, 2)
+    assert not wrong and wrong.message == "Not yet: the factor is a number, got '3/8'."
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"tol": -2**-10}, ValueError, r"^tol must be at least 0"),
+    ({"tol": float("nan")}, ValueError, r"^tol must be a finite number"),
+    ({"tol": "0.1"}, TypeError, r"^tol must be a number"),
+    ({"n": 0}, ValueError, r"^n must be a whole number >= 1"),
+    ({"batch_size": 0}, ValueError, r"^batch_size must be a whole number >= 1"),
+    ({"batch_size": 2.0}, ValueError, r"^batch_size must be a whole number >= 1"),
+    ({"batch_size": 6}, ValueError, r"^batch_size 6 is larger than the data set \(5 examples\)"),
+])
+def test_check_noise_factor_rejects_bad_arguments(kwargs, error, match):
+    """Each bad argument raises, naming itself."""
+    arguments = {"answer": 0.375, "n": 5, "batch_size": 2} | kwargs
+    with pytest.raises(error, match=match):
+        ls.check_noise_factor(**arguments)
+
+
 # Bad inputs.
 
 @pytest.mark.parametrize("call, error, words", [

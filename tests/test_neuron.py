@@ -109,3 +109,57 @@ def test_check_smallest_scale_accepts_the_threshold_and_nothing_else(tol):
 def test_check_weights_rejects_a_meaningless_tolerance(kwargs):
     with pytest.raises(ValueError, match="tol"):
         neuron.check_weights("AND", 10, 10, -15, **kwargs)
+
+
+# With w1 = w2 = b = 0 the neuron outputs sigmoid(0) = 0.5 exactly on every row, so a table whose
+# targets sit 0.5 +- d away from it has errors of exactly d. The rule (code; the docstring is silent):
+# a row is wrong when its error exceeds tol, so an error of exactly tol is right.
+
+def _half_table(d):
+    """Rows (1, 1) and (0, 1) off by exactly d from sigmoid(0); (1, 0) and (0, 0) exact."""
+    return neuron.TruthTable("half", [[1, 1], [1, 0], [0, 1], [0, 0]], [0.5 + d, 0.5, 0.5 - d, 0.5])
+
+
+def test_check_weights_accepts_an_error_of_exactly_tol():
+    """An error of exactly tol passes; a tol 2**-20 smaller fails."""
+    assert neuron.check_weights(_half_table(2**-4), 0, 0, 0, tol=2**-4)
+    assert not neuron.check_weights(_half_table(2**-4), 0, 0, 0, tol=2**-4 - 2**-20)
+
+
+def test_check_weights_with_tol_zero_wants_exact_outputs():
+    """tol=0 is valid: exact outputs pass, an error of 2**-30 fails."""
+    assert neuron.check_weights(_half_table(0.0), 0, 0, 0, tol=0)
+    assert not neuron.check_weights(_half_table(2**-30), 0, 0, 0, tol=0)
+
+
+def test_check_weights_default_tol_is_0_05():
+    """The default tol is 0.05: an error of 0.049 passes, 0.051 fails."""
+    assert neuron.DEFAULT_TOLERANCE == 0.05
+    assert neuron.check_weights(_half_table(0.049), 0, 0, 0)
+    assert not neuron.check_weights(_half_table(0.051), 0, 0, 0)
+
+
+def test_check_weights_messages():
+    """The verdict names the weights and the largest error, or lists each wrong row."""
+    right = neuron.check_weights(_half_table(2**-4), 0, 0, 0, tol=2**-4)
+    assert right.message == "Right: w1=0, w2=0, b=0 reproduces half (largest error 0.0625 <= 0.0625)."
+    wrong = neuron.check_weights(_half_table(2**-4), 0, 0, 0, tol=2**-5)
+    assert wrong.message == ("Not yet: 2 of 4 rows of half are off by more than 0.03125:\n"
+                             "input (1, 1): output 0.500, target 0.5625, off by 0.062\n"
+                             "input (0, 1): output 0.500, target 0.4375, off by 0.062")
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"w1": "1"}, TypeError, r"^w1 must be a number"),
+    ({"w2": float("inf")}, ValueError, r"^w2 must be a finite number"),
+    ({"b": None}, TypeError, r"^b must be a number"),
+    ({"b": float("nan")}, ValueError, r"^b must be a finite number"),
+    ({"tol": -2**-10}, ValueError, r"^tol must be at least 0"),
+    ({"tol": "0.05"}, TypeError, r"^tol must be a number"),
+    ({"table": "IMPLIES"}, ValueError, r"^truth table must be one of"),
+])
+def test_check_weights_rejects_bad_arguments(kwargs, error, match):
+    """Each bad argument raises, naming itself."""
+    arguments = {"table": "AND", "w1": 10, "w2": 10, "b": -15} | kwargs
+    with pytest.raises(error, match=match):
+        neuron.check_weights(**arguments)

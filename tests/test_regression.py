@@ -451,6 +451,184 @@ def test_check_validation_mse():
     assert not R.check_validation_mse(0.0, x[train], y[train], x[val], y[val])
 
 
+# Exact data: y = 2x + 1 on x = 0..3, so the least-squares line is slope 2, intercept 1 exactly (by hand:
+# sum dx dy = 10, sum dx^2 = 5). The checks compare with math.isclose (the docstrings are silent): inclusive,
+# relative to the larger of answer and truth, so with rel_tol = 1/2 the edges are exactly truth / 2 and 2 truth.
+LINE_X, LINE_Y = [0.0, 1.0, 2.0, 3.0], [1.0, 3.0, 5.0, 7.0]
+
+
+def test_check_line_accepts_each_coefficient_exactly_at_rel_tol():
+    """With rel_tol = 1/2, slopes 1 and 4 and intercepts 0.5 and 2 pass; 2**-20 further out fails."""
+    for slope in (1.0, 4.0):
+        assert R.check_line(slope, 1.0, LINE_X, LINE_Y, rel_tol=0.5)
+    for slope in (1.0 - 2**-20, 4.0 + 2**-20):
+        assert not R.check_line(slope, 1.0, LINE_X, LINE_Y, rel_tol=0.5)
+    for intercept in (0.5, 2.0):
+        assert R.check_line(2.0, intercept, LINE_X, LINE_Y, rel_tol=0.5)
+    for intercept in (0.5 - 2**-20, 2.0 + 2**-20):
+        assert not R.check_line(2.0, intercept, LINE_X, LINE_Y, rel_tol=0.5)
+
+
+def test_check_line_with_rel_tol_zero_keeps_only_the_slopes_1e_minus_12_floor():
+    """rel_tol=0: the exact line passes; the intercept must be exact, the slope within its absolute floor 1e-12."""
+    assert R.check_line(2.0, 1.0, LINE_X, LINE_Y, rel_tol=0)
+    assert not R.check_line(2.0, 1.0 + 2**-45, LINE_X, LINE_Y, rel_tol=0)
+    assert R.check_line(2.0 + 2**-45, 1.0, LINE_X, LINE_Y, rel_tol=0)  # 2.8e-14 <= 1e-12
+    assert not R.check_line(2.0 + 2**-38, 1.0, LINE_X, LINE_Y, rel_tol=0)  # 3.6e-12 > 1e-12
+
+
+def test_check_line_default_rel_tol_is_1e_minus_6():
+    """The default rel_tol is 1e-6: relative errors of 0.9e-6 pass, 1.1e-6 fail."""
+    assert R.check_line(2.0 - 1.8e-6, 1.0 - 0.9e-6, LINE_X, LINE_Y)
+    assert not R.check_line(2.0 - 2.2e-6, 1.0, LINE_X, LINE_Y)
+    assert not R.check_line(2.0, 1.0 - 1.1e-6, LINE_X, LINE_Y)
+
+
+@pytest.mark.parametrize("slope, intercept, message", [
+    (2.0, 1.0, "Right: slope 2, intercept 1, the least-squares line."),
+    (2.0, 1.5, "Not yet: slope 2, intercept 1.5; the slope is right; the intercept makes the line pass through "
+               "(mean of x, mean of y)."),
+    (34 / 14, 0.0, "Not yet: slope 2.42857, intercept 0; that is the slope of the best line through the origin: "
+                   "centre x and y first (subtract their means)."),  # sum x y / sum x^2 = 34 / 14
+    (3.0, 1.0, "Not yet: slope 3, intercept 1; the slope is the sum of (x - mean x)(y - mean y) divided by "
+               "the sum of (x - mean x)**2."),
+    (float("nan"), 1.0, "Not yet: slope must be one finite number, got nan."),
+    (2.0, "1", "Not yet: intercept must be one finite number, got '1'."),
+])
+def test_check_line_messages(slope, intercept, message):
+    """Each verdict's exact message: right, the intercept slip, the origin slip, the formula, a non-number."""
+    result = R.check_line(slope, intercept, LINE_X, LINE_Y)
+    assert result.correct is message.startswith("Right") and result.message == message
+
+
+@pytest.mark.parametrize("x, y, rel_tol, error, match", [
+    (LINE_X, LINE_Y, -2**-10, ValueError, r"^rel_tol must be at least 0"),
+    (LINE_X, LINE_Y, float("nan"), ValueError, r"^rel_tol must be a finite number"),
+    (LINE_X, LINE_Y, "0", TypeError, r"^rel_tol must be a number"),
+    (LINE_X, LINE_Y[:3], 1e-6, ValueError, r"^x has 4 values but y has 3"),
+    ([1.0, 1.0, 1.0, 1.0], LINE_Y, 1e-6, ValueError, r"^x takes a single value"),
+    (LINE_X, [1.0, 3.0, float("nan"), 7.0], 1e-6, ValueError, r"^y contains NaN"),
+])
+def test_check_line_rejects_bad_arguments(x, y, rel_tol, error, match):
+    """Each bad argument raises, naming itself."""
+    with pytest.raises(error, match=match):
+        R.check_line(2.0, 1.0, x, y, rel_tol=rel_tol)
+
+
+# x_train spans [1, 5]; of x_val = 0, 2, 5, 6, the points 0 and 6 lie outside (5 is the edge, inside): 1/2.
+# The rule (code; the docstring is silent): right when |value - share| <= abs_tol.
+OUT_TRAIN, OUT_VAL = [1.0, 5.0], [0.0, 2.0, 5.0, 6.0]
+
+
+def test_check_outside_fraction_accepts_an_error_of_exactly_abs_tol():
+    """An error of exactly abs_tol = 2**-3 passes on either side; 2**-20 beyond fails."""
+    for value in (0.5 - 2**-3, 0.5 + 2**-3):
+        assert R.check_outside_fraction(value, OUT_TRAIN, OUT_VAL, abs_tol=2**-3)
+    for value in (0.5 - 2**-3 - 2**-20, 0.5 + 2**-3 + 2**-20):
+        assert not R.check_outside_fraction(value, OUT_TRAIN, OUT_VAL, abs_tol=2**-3)
+
+
+def test_check_outside_fraction_with_abs_tol_zero_wants_the_exact_share():
+    """abs_tol=0 is valid: 1/2 passes, 1/2 + 2**-40 fails."""
+    assert R.check_outside_fraction(0.5, OUT_TRAIN, OUT_VAL, abs_tol=0)
+    assert not R.check_outside_fraction(0.5 + 2**-40, OUT_TRAIN, OUT_VAL, abs_tol=0)
+
+
+def test_check_outside_fraction_default_abs_tol_is_1e_minus_3():
+    """The default abs_tol is 1e-3: 0.5009 and 0.4991 pass, 0.5011 and 0.4989 fail."""
+    assert R.check_outside_fraction(0.5009, OUT_TRAIN, OUT_VAL) and R.check_outside_fraction(0.4991, OUT_TRAIN, OUT_VAL)
+    assert not R.check_outside_fraction(0.5011, OUT_TRAIN, OUT_VAL)
+    assert not R.check_outside_fraction(0.4989, OUT_TRAIN, OUT_VAL)
+
+
+@pytest.mark.parametrize("value, message", [
+    (0.5, "Right: 0.500 of the validation points lie outside the training range [1, 5]."),
+    (1, "Not yet: 1. Count the validation x below min(x_train) or above max(x_train), and divide by the number "
+        "of validation points."),  # 1 is a share (all of them): no percentage hint
+    (50, "Not yet: 50 (a share, between 0 and 1, not a percentage). Count the validation x below min(x_train) or "
+         "above max(x_train), and divide by the number of validation points."),
+    ("half", "Not yet: give one number between 0 and 1, got 'half'."),
+])
+def test_check_outside_fraction_messages(value, message):
+    """Exact messages; the percentage hint only for a value above 1."""
+    result = R.check_outside_fraction(value, OUT_TRAIN, OUT_VAL)
+    assert result.correct is message.startswith("Right") and result.message == message
+
+
+@pytest.mark.parametrize("x_train, x_val, abs_tol, error, match", [
+    (OUT_TRAIN, OUT_VAL, -2**-10, ValueError, r"^abs_tol must be at least 0"),
+    (OUT_TRAIN, OUT_VAL, float("inf"), ValueError, r"^abs_tol must be a finite number"),
+    ([], OUT_VAL, 1e-3, ValueError, r"^x_train needs at least 1 values"),
+    (OUT_TRAIN, [], 1e-3, ValueError, r"^x_val needs at least 1 values"),
+    ([[1.0, 5.0]], OUT_VAL, 1e-3, ValueError, r"^x_train must be 1-D"),
+    (OUT_TRAIN, [0.0, float("nan")], 1e-3, ValueError, r"^x_val contains NaN"),
+    (["a", "b"], OUT_VAL, 1e-3, TypeError, r"^x_train must hold real numbers"),
+])
+def test_check_outside_fraction_rejects_bad_arguments(x_train, x_val, abs_tol, error, match):
+    """Each bad argument raises, naming itself."""
+    with pytest.raises(error, match=match):
+        R.check_outside_fraction(0.5, x_train, x_val, abs_tol=abs_tol)
+
+
+# The line through (LINE_X, LINE_Y) is 2x + 1 (training MSE 0); on x_val = 0, 1 it predicts 1, 3, and
+# y_val = 4, 0 is off by 3 and -3: validation MSE 9, its root 3. Edges with rel_tol = 1/2: 4.5 and 18.
+MSE_VAL_X, MSE_VAL_Y = [0.0, 1.0], [4.0, 0.0]
+
+
+def _check_mse(value, **kwargs):
+    return R.check_validation_mse(value, LINE_X, LINE_Y, MSE_VAL_X, MSE_VAL_Y, **kwargs)
+
+
+def test_check_validation_mse_accepts_an_answer_exactly_at_rel_tol():
+    """With rel_tol = 1/2, 4.5 and 18 pass; 2**-20 further out fails."""
+    assert _check_mse(4.5, rel_tol=0.5) and _check_mse(18.0, rel_tol=0.5)
+    assert not _check_mse(4.5 - 2**-20, rel_tol=0.5)
+    assert not _check_mse(18.0 + 2**-20, rel_tol=0.5)
+
+
+def test_check_validation_mse_with_rel_tol_zero_wants_the_exact_mse():
+    """rel_tol=0 is valid: 9 passes, 9 + 2**-40 fails (no absolute floor)."""
+    assert _check_mse(9.0, rel_tol=0)
+    assert not _check_mse(9.0 + 2**-40, rel_tol=0)
+
+
+def test_check_validation_mse_default_rel_tol_is_1e_minus_3():
+    """The default rel_tol is 1e-3: 8.992 and 9.008 pass (0.89e-3), 8.99 and 9.01 fail (1.1e-3)."""
+    assert _check_mse(8.992) and _check_mse(9.008)
+    assert not _check_mse(8.99) and not _check_mse(9.01)
+
+
+@pytest.mark.parametrize("value, message", [
+    (9.0, "Right: validation MSE 9 (training MSE 0)."),
+    (0.0, "Not yet: that is the training MSE; evaluate the line on the validation points."),
+    (3.0, "Not yet: that is the root of the MSE; square it."),
+    (5.0, "Not yet: 5. Fit the line on the training points only, then average the squared errors on the "
+          "validation points."),
+    ("nine", "Not yet: give one number, got 'nine'."),
+])
+def test_check_validation_mse_messages(value, message):
+    """Exact messages: right, the training-MSE slip, the root slip, the recipe, a non-number."""
+    result = _check_mse(value)
+    assert result.correct is message.startswith("Right") and result.message == message
+
+
+@pytest.mark.parametrize("arguments, error, match", [
+    ((LINE_X, LINE_Y, MSE_VAL_X, MSE_VAL_Y, -2**-10), ValueError, r"^rel_tol must be at least 0"),
+    ((LINE_X, LINE_Y, MSE_VAL_X, MSE_VAL_Y, None), TypeError, r"^rel_tol must be a number"),
+    ((LINE_X, LINE_Y[:3], MSE_VAL_X, MSE_VAL_Y, 1e-3), ValueError, r"^x_train has 4 values but y_train has 3"),
+    (([1.0], [1.0], MSE_VAL_X, MSE_VAL_Y, 1e-3), ValueError, r"^x_train needs at least 2 values"),
+    (([2.0, 2.0], [1.0, 3.0], MSE_VAL_X, MSE_VAL_Y, 1e-3), ValueError, r"^x_train takes a single value"),
+    ((LINE_X, LINE_Y, [0.0], MSE_VAL_Y, 1e-3), ValueError, r"^x_val has 1 values but y_val has 2"),
+    ((LINE_X, LINE_Y, [], [], 1e-3), ValueError, r"^x_val needs at least 1 values"),
+    ((LINE_X, LINE_Y, MSE_VAL_X, [4.0, float("inf")], 1e-3), ValueError, r"^y_val contains NaN or infinite"),
+])
+def test_check_validation_mse_rejects_bad_arguments(arguments, error, match):
+    """Each bad argument raises, naming itself."""
+    *data, rel_tol = arguments
+    with pytest.raises(error, match=match):
+        R.check_validation_mse(9.0, *data, rel_tol=rel_tol)
+
+
 # ---- figures -------------------------------------------------------------------------------
 
 def test_figures_draw():

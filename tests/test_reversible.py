@@ -325,6 +325,62 @@ def test_bad_inputs_say_what_to_change(make, error, match):
         make()
 
 
+# check_iterations wants the smallest k >= 0 with lipschitz**k * error <= tol (its docstring): inclusive, so a
+# bound that lands exactly on tol counts. With lipschitz = 1/2 and powers of two, the bound is exact.
+
+@pytest.mark.parametrize("tol, k", [(2**-10, 10), (2**-29, 29), (2**-10 - 2**-30, 11), (2**-10 + 2**-30, 10)])
+def test_check_iterations_counts_a_bound_exactly_at_tol(tol, k):
+    """0.5**k == tol needs k steps, not k + 1; a tol just below 0.5**k needs k + 1."""
+    assert reversible.check_iterations(k, 0.5, 1.0, tol)
+    assert not reversible.check_iterations(k - 1, 0.5, 1.0, tol)
+    assert not reversible.check_iterations(k + 1, 0.5, 1.0, tol)
+
+
+@pytest.mark.parametrize("error, tol", [(1.0, 1.0), (1.0, 4.0), (2**-3, 2**-2)])
+def test_check_iterations_needs_no_step_when_error_is_already_within_tol(error, tol):
+    """error <= tol needs 0 iterations (never a negative count)."""
+    assert reversible.check_iterations(0, 0.5, error, tol)
+    assert not reversible.check_iterations(-2, 0.5, error, tol) and not reversible.check_iterations(1, 0.5, error, tol)
+
+
+def test_check_iterations_defaults_are_one_half_one_and_1e_minus_10():
+    """By default 0.5**34 = 5.8e-11 <= 1e-10 < 0.5**33 = 1.2e-10: 34 is right, 33 and 35 are not."""
+    assert reversible.check_iterations(34) and not reversible.check_iterations(33) and not reversible.check_iterations(35)
+    assert reversible.check_iterations(34).message == ("Right: the error after k steps is at most 0.5^k times 1; "
+                                                       "0.5^34 * 1 = 5.82e-11 <= 1e-10.")
+
+
+@pytest.mark.parametrize("answer, message", [
+    (5, "Right: the error after k steps is at most 0.5^k times 8; 0.5^5 * 8 = 2.50e-01 <= 0.25."),
+    (4, "Not yet: 4 is too few; solve 0.5^k * 8 <= 0.25 for the smallest k."),
+    (6.0, "Not yet: 6 is more than needed; solve 0.5^k * 8 <= 0.25 for the smallest k."),
+    (5.5, "Not yet: an iteration count is a whole number, got 5.5."),
+    ("5", "Not yet: an iteration count is a whole number, got '5'."),
+])
+def test_check_iterations_messages(answer, message):
+    """Exact messages with error = 8, tol = 1/4 (8 x 0.5**5 = 1/4): right, too few, too many, not a count."""
+    result = reversible.check_iterations(answer, 0.5, 8.0, 0.25)
+    assert result.correct is message.startswith("Right") and result.message == message
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"lipschitz": 1.0}, ValueError, r"^lipschitz must be below 1"),
+    ({"lipschitz": 0.0}, ValueError, r"^lipschitz must be positive"),
+    ({"lipschitz": float("nan")}, TypeError, r"^lipschitz must be a finite number"),
+    ({"error": 0.0}, ValueError, r"^error must be positive"),
+    ({"error": "1"}, TypeError, r"^error must be a finite number"),
+    ({"tol": 0.0}, ValueError, r"^tol must be positive"),  # tol is the target error, so 0 is never reached
+    ({"tol": -1e-10}, ValueError, r"^tol must be positive"),
+    ({"tol": None}, TypeError, r"^tol must be a finite number"),
+    ({"tol": 1e300, "error": 1e-300}, ValueError, r"^tol / error must be a finite positive ratio"),
+    ({"tol": 1e-300, "error": 1e300}, ValueError, r"^tol / error must be a finite positive ratio"),
+])
+def test_check_iterations_rejects_bad_arguments(kwargs, error, match):
+    """Each bad argument raises, naming itself."""
+    with pytest.raises(error, match=match):
+        reversible.check_iterations(34, **kwargs)
+
+
 def test_figures_draw_what_they_are_given():
     from matplotlib.figure import Figure
 

@@ -139,3 +139,72 @@ def test_bad_inputs_raise_clear_errors(call, error, words):
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+def shear(e, last=1.0):
+    """I with e at (0, 1) and `last` at (2, 2): R^T R - I holds e, e and e^2, so its largest entry is e (e <= 1)."""
+    return torch.tensor([[1.0, e, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, last]], dtype=torch.float64)
+
+
+# The rule (code; the docstring is silent): a matrix is orthogonal when max |R^T R - I| <= tol.
+
+def test_check_proper_rotations_accepts_an_error_of_exactly_tol():
+    """An orthogonality error of exactly tol = 2**-10 passes; tol 2**-30 smaller fails."""
+    assert rotations.check_proper_rotations(shear(2**-10), tol=2**-10)
+    assert not rotations.check_proper_rotations(shear(2**-10), tol=2**-10 - 2**-30)
+
+
+def test_check_proper_rotations_calls_a_reflection_orthogonal_at_exactly_tol():
+    """A reflection off by exactly tol is judged a reflection, not a non-orthogonal matrix."""
+    result = rotations.check_proper_rotations(shear(2**-10, last=-1.0), tol=2**-10)
+    assert not result and "with det -1" in result.message
+
+
+def test_check_proper_rotations_with_tol_zero_wants_exact_orthogonality():
+    """tol=0 is valid: I passes, an error of 2**-40 fails."""
+    assert rotations.check_proper_rotations(torch.eye(3), tol=0)
+    assert not rotations.check_proper_rotations(shear(2**-40), tol=0)
+
+
+def test_check_proper_rotations_default_tol_is_1e_minus_5():
+    """The default tol is 1e-5: an error of 0.99e-5 passes, 1.01e-5 fails."""
+    assert rotations.check_proper_rotations(shear(0.99e-5))
+    assert not rotations.check_proper_rotations(shear(1.01e-5))
+
+
+@pytest.mark.parametrize("R, tol, message", [
+    (shear(0.5), 0.5, "Right: the matrix is orthogonal (to 0.5) with det +1: proper rotations."),
+    (torch.stack([torch.eye(3), shear(0.5)]), 0.5, "Right: all 2 matrices are orthogonal (to 0.5) with det +1: "
+                                                     "proper rotations."),
+    (shear(0.5), 0.25, "Not yet: the matrix is not orthogonal (R^T R differs from I by up to 0.5): "
+                       "a rotation keeps lengths and angles."),
+    (torch.stack([torch.eye(3), shear(0.5)]), 0.25, "Not yet: 1 of the 2 matrices are not orthogonal (R^T R differs "
+                                                      "from I by up to 0.5, at matrix 1): a rotation keeps lengths "
+                                                      "and angles."),
+    (torch.diag(torch.tensor([1.0, 1.0, -1.0])), 0.25, "Not yet: the matrix is orthogonal but with det -1: a "
+                                                         "reflection, not a rotation. Flipping the sign of one column "
+                                                         "turns a reflection into a rotation."),
+    (torch.stack([-torch.eye(3), torch.eye(3), -torch.eye(3)]), 0.25,
+     "Not yet: 2 of the 3 matrices are orthogonal but with det -1: reflections, not rotations. Flipping the sign "
+     "of one column turns a reflection into a rotation."),
+    (torch.full((3, 3), float("inf")), 0.25, "Not yet: R contains NaN or infinite entries."),
+])
+def test_check_proper_rotations_messages(R, tol, message):
+    """Exact messages: one matrix or many; not orthogonal (with the worst error and where), reflection, NaN."""
+    result = rotations.check_proper_rotations(R, tol=tol)
+    assert result.correct is message.startswith("Right") and result.message == message
+
+
+@pytest.mark.parametrize("R, tol, error, match", [
+    (torch.eye(3), -2**-10, ValueError, r"^tol must be at least 0"),
+    (torch.eye(3), float("nan"), ValueError, r"^tol must be a finite number"),
+    (torch.eye(3), "0", TypeError, r"^tol must be a number"),
+    (torch.eye(2), 1e-5, ValueError, r"^R must have shape \(3, 3\) or \(n, 3, 3\)"),
+    (torch.zeros(0, 3, 3), 1e-5, ValueError, r"^R must have shape \(3, 3\) or \(n, 3, 3\) with n >= 1"),
+    ("I", 1e-5, TypeError, r"^R must be numbers"),
+    (torch.eye(3, dtype=torch.bool), 1e-5, TypeError, r"^R must hold real numbers"),
+])
+def test_check_proper_rotations_rejects_bad_arguments(R, tol, error, match):
+    """Each bad argument raises, naming itself."""
+    with pytest.raises(error, match=match):
+        rotations.check_proper_rotations(R, tol=tol)

@@ -226,3 +226,69 @@ def test_parse_numbers_says_how_many_numbers_it_wanted(text, count, message):
     with pytest.raises(ValueError, match=f"^{message}$"):
         saturation.parse_numbers(text, count=count)
     assert saturation.parse_numbers(text, count=len(text.split(","))) == tuple(float(t) for t in text.split(","))
+
+
+# ReLU rounds to 1 (0 decimals, half up) exactly for outputs in [0.5, 1.5), so its threshold is 0.5;
+# offsets are powers of two. The rule (code; the docstring says "within tol"): right when |z - 0.5| <= tol.
+
+def _relu_threshold(z, **kwargs):
+    return saturation.check_threshold("relu", z, target=1.0, decimals=0, **kwargs)
+
+
+def test_check_threshold_accepts_an_error_of_exactly_tol_on_either_side():
+    """z = 0.5 -+ tol passes; 2**-20 beyond fails, with the direction to move."""
+    tol = 2**-4
+    assert _relu_threshold(0.5 - tol, tol=tol) and _relu_threshold(0.5 + tol, tol=tol)
+    below, above = _relu_threshold(0.5 - tol - 2**-20, tol=tol), _relu_threshold(0.5 + tol + 2**-20, tol=tol)
+    assert not below and "the threshold is larger" in below.message
+    assert not above and "the threshold is smaller" in above.message
+
+
+def test_check_threshold_with_tol_zero_wants_the_exact_threshold():
+    """tol=0 is valid: 0.5 passes, 0.5 + 2**-30 fails."""
+    assert _relu_threshold(0.5, tol=0)
+    assert not _relu_threshold(0.5 + 2**-30, tol=0)
+
+
+def test_check_threshold_default_tol_is_1e_minus_3():
+    """The default tol is 1e-3: 0.5 -+ 0.99e-3 passes, 0.5 -+ 1.01e-3 fails."""
+    assert _relu_threshold(0.5 - 0.99e-3) and _relu_threshold(0.5 + 0.99e-3)
+    assert not _relu_threshold(0.5 - 1.01e-3) and not _relu_threshold(0.5 + 1.01e-3)
+
+
+def test_check_threshold_defaults_are_the_exam_reading():
+    """By default the target is 1.0 at 1 decimal: ReLU's threshold is 0.95, 0.9 and 1.0 are off."""
+    assert saturation.check_threshold("relu", 0.95)
+    assert not saturation.check_threshold("relu", 0.9) and not saturation.check_threshold("relu", 1.0)
+
+
+@pytest.mark.parametrize("activation, z, target, message", [
+    ("relu", 0.5625, 1.0, "Right: ReLU rounds to 1 exactly for z in [0.5, 1.5); your 0.5625 is 0.062 from its lower end."),
+    ("relu", 0.25, 1.0, "Not yet: ReLU(0.25) = 0.25, which rounds to 0; the threshold is larger (tolerance 0.125)."),
+    ("relu", 0.75, 1.0, "Not yet: ReLU(0.75) = 0.75, which rounds to 1, but so does a smaller z: the threshold is "
+                        "smaller (tolerance 0.125)."),
+    ("sigmoid", 1.0, -1.0, "Sigmoid has no smallest such pre-activation: the set is no value."),
+    # tanh rounds to -1 (0 decimals, half up: -0.5 goes to -1) on (-inf, -atanh(1/2)] = (-inf, -ln(3)/2]
+    ("tanh", 0.0, -1.0, "Tanh has no smallest such pre-activation: the set is (-inf, -0.549306]."),
+])
+def test_check_threshold_messages(activation, z, target, message):
+    """Exact messages: right, too small, too large, an empty set, a set without a lower end."""
+    result = saturation.check_threshold(activation, z, target=target, tol=2**-3, decimals=0)
+    assert result.correct is message.startswith("Right") and result.message == message
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"z": float("nan")}, ValueError, r"^z must be a finite number"),
+    ({"z": "1"}, TypeError, r"^z must be a number"),
+    ({"tol": -2**-10}, ValueError, r"^tol must be at least 0"),
+    ({"tol": float("inf")}, ValueError, r"^tol must be a finite number"),
+    ({"activation": "softplus"}, ValueError, r"^activation must be one of"),
+    ({"target": float("nan")}, ValueError, r"^target must be a finite number"),
+    ({"decimals": 13}, ValueError, r"^decimals must be a whole number from 0 to 12"),
+    ({"convention": "up"}, ValueError, r"^convention must be one of"),
+])
+def test_check_threshold_rejects_bad_arguments(kwargs, error, match):
+    """Each bad argument raises, naming itself."""
+    arguments = {"activation": "relu", "z": 0.95} | kwargs
+    with pytest.raises(error, match=match):
+        saturation.check_threshold(**arguments)

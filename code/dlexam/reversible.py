@@ -879,7 +879,11 @@ def check_tanh_threshold(answer):
 
 
 def check_iterations(answer, lipschitz=0.5, error=1.0, tol=1e-10):
-    """Say whether ``answer`` is the number of fixed-point iterations the contraction bound needs from ``error`` to ``tol``."""
+    """Say whether ``answer`` is the number of fixed-point iterations the contraction bound needs from ``error`` to ``tol``.
+
+    That is the smallest k >= 0 with ``lipschitz**k * error <= tol``: a k whose bound lands exactly
+    on ``tol`` counts, and 0 when ``error`` is already at most ``tol``.
+    """
     lipschitz = _check_real(lipschitz, "lipschitz", positive=True)
     if lipschitz >= 1:
         raise ValueError(f"lipschitz must be below 1 for the bound to shrink, got {lipschitz}")
@@ -888,12 +892,14 @@ def check_iterations(answer, lipschitz=0.5, error=1.0, tol=1e-10):
     ratio = tol / error
     if not 0 < ratio < math.inf:
         raise ValueError(f"tol / error must be a finite positive ratio, got tol = {tol:g} and error = {error:g}")
-    expected = math.ceil(math.log(ratio) / math.log(lipschitz))
+    # The quotient of two rounded logs can land 1e-15 above a whole k whose bound equals tol exactly
+    # (0.5**29 == 2**-29 gave 29.000000000000004, so ceil asked for 30): that k counts.
+    expected = max(0, math.ceil(math.log(ratio) / math.log(lipschitz) - 1e-9))
     if not _is_number(answer) or answer != int(answer):
         return CheckResult(False, f"Not yet: an iteration count is a whole number, got {answer!r}.")
     if int(answer) == expected:
         return CheckResult(True, f"Right: the error after k steps is at most {lipschitz:g}^k times {error:g}; "
-                                 f"{lipschitz:g}^{expected} = {lipschitz**expected:.2e} <= {tol:g}.")
+                                 f"{lipschitz:g}^{expected} * {error:g} = {lipschitz**expected * error:.2e} <= {tol:g}.")
     hint = "too few" if answer < expected else "more than needed"
     return CheckResult(False, f"Not yet: {int(answer)} is {hint}; solve {lipschitz:g}^k * {error:g} <= {tol:g} for the smallest k.")
 
