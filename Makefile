@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: book test lab student setup browser clean
+.PHONY: book test lab student mutation setup browser clean
 
 book: setup
 	$(BIN)/python scripts/build_book.py
@@ -24,6 +24,13 @@ REPOSITORY ?=
 JOBS ?= 2
 student: setup
 	$(BIN)/python scripts/student_edition.py --jobs $(JOBS) $(if $(REPOSITORY),--repository $(REPOSITORY))
+
+# Mutation testing of the library's math modules against the unit tests (scripts/mutation.py): long,
+# so not part of `make test`. MODULES="pca conv" restricts it; results are kept in _build/mutation.
+MODULES ?=
+mutation: setup
+	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt
+	$(BIN)/python scripts/mutation.py $(MODULES)
 
 setup: $(VENV)/.installed
 

@@ -60,6 +60,8 @@ def public_callables(modules=MATH_MODULES + SCREEN_MODULES):
         for name, value in vars(module).items():
             if name.startswith("_") or not callable(value) or getattr(value, "__module__", None) != module.__name__:
                 continue
+            if "__mutmut_" in name:  # the mutants mutmut writes beside each function (scripts/mutation.py)
+                continue
             found[f"{module_name}.{name}"] = value
     return found
 
