@@ -302,3 +302,167 @@ def test_check_rank_full_rank_and_at_the_tolerance():
     assert check_rank(C, 2, tol=1.0)  # an eigenvalue exactly at tol does not count: rank 2
     assert check_rank(C, 3, tol=1.0 - 2**-20)  # just below it, it counts
     assert check_rank(C, 0, tol=4.0) and check_rank(np.zeros((3, 3)), 0, tol=0)
+
+
+# --- limits, scales, boundaries and exact messages -------------------------------------------
+
+import warnings  # noqa: E402
+
+from dlexam.pca import MAX_ENTRIES  # noqa: E402
+
+
+def test_matrix_size_limit_is_inclusive():
+    """A matrix of exactly MAX_ENTRIES entries is accepted, one more is refused with the count."""
+    assert MAX_ENTRIES == 4_000_000
+    assert rank(np.ones((1, 4_000_000))) == 1
+    with pytest.raises(ValueError) as info:
+        rank(np.ones((1, 4_000_001)))
+    assert str(info.value) == "C has 4,000,001 entries, more than the limit of 4,000,000"
+
+
+@pytest.mark.parametrize("scale", [2.0**-10, 1.0, 2.0**10])
+def test_symmetry_tolerance_is_relative_to_the_largest_entry(scale):
+    """max|C - C^T| is compared with SYMMETRY_RTOL * max|C| (1e-8 times the scale), not divided by it."""
+    accepted = scale * np.array([[1.0, 0.0], [2.0**-30, 1.0]])  # asymmetry 9.3e-10 * scale
+    assert pca(accepted).eigenvalues.shape == (2,)
+    rejected = scale * np.array([[1.0, 0.0], [2.0**-26, 1.0]])  # asymmetry 1.5e-8 * scale
+    with pytest.raises(ValueError, match=r"C must be symmetric like a covariance matrix, but C\[0, 1\] = 0.0 while"):
+        pca(rejected)
+
+
+def test_functions_raise_no_warnings():
+    """The default tolerances use np.finfo(np.float64), not a deprecated np.finfo(None)."""
+    C = np.diag([4.0, 2.0, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert rank(C) == 2 and is_positive_semidefinite(C)
+        assert rank_tolerance(C) == 4.0 * 3 * 2.0**-52
+        np.testing.assert_array_equal(explained_variance_ratio(C), [2 / 3, 1 / 3, 0.0])
+
+
+@pytest.mark.parametrize(
+    "tol, expected", [(1.0, True), (1.0 - 2**-20, False), (2.0, True), (0.75, False)]
+)
+def test_is_positive_semidefinite_with_tol_compares_the_eigenvalues_of_c(tol, expected):
+    """The smallest eigenvalue of C itself (-1, not a multiple of it) is compared with -tol, >= inclusive."""
+    assert is_positive_semidefinite(np.diag([3.0, -1.0]), tol=tol) is expected
+
+
+def test_explained_variance_ratio_not_psd_message():
+    """A negative eigenvalue is refused with the whole message."""
+    with pytest.raises(ValueError) as info:
+        explained_variance_ratio(np.diag([1.0, -2.0]))
+    assert str(info.value) == (
+        "C is not positive semidefinite (it has eigenvalue -2 < 0), so it is not a covariance matrix"
+    )
+
+
+@pytest.mark.parametrize("small", [2.0**-51, -(2.0**-51)])
+def test_an_eigenvalue_exactly_at_the_round_off_tolerance_counts_as_zero(small):
+    """An eigenvalue of size exactly max|eigenvalue| * d * eps (here 2 * 2**-52) becomes exactly 0."""
+    C = np.diag([1.0, small])
+    np.testing.assert_array_equal(explained_variance_ratio(C), [1.0, 0.0])
+    x = sample_with_covariance(C, 100, np.random.default_rng(0))
+    assert np.all(x[:, 1] == 0) and np.all(x[:, 0] != 0)
+
+
+def test_seeded_samples_of_a_diagonal_covariance_are_scaled_standard_normals():
+    """With C = diag(4, 1, 9) the samples are the generator's normals times 2, 1, 3 (largest variance first)."""
+    x = sample_with_covariance(np.diag([4.0, 1.0, 9.0]), 6, np.random.default_rng(5))
+    z = np.random.default_rng(5).standard_normal((6, 3))  # column j goes with the j-th largest eigenvalue
+    np.testing.assert_allclose(x, np.column_stack([2 * z[:, 1], z[:, 2], 3 * z[:, 0]]), rtol=1e-15, atol=0)
+
+
+def test_sample_variances_along_the_principal_axes_are_the_eigenvalues():
+    """Projected on pca's eigenvectors, 400 000 samples have variances within 4 standard errors of the eigenvalues."""
+    C = np.array([[5.0, 2.0], [2.0, 2.0]])  # eigenvalues 6 and 1 by hand
+    n = 400_000
+    x = sample_with_covariance(C, n, np.random.default_rng(11))
+    _, V = pca(C)
+    variances = ((x @ V) ** 2).mean(axis=0)
+    np.testing.assert_allclose(variances, [6.0, 1.0], atol=0, rtol=4 * np.sqrt(2 / n))
+    assert abs((x @ V)[:, 0] @ (x @ V)[:, 1] / n) < 4 * np.sqrt(6.0 / n)
+
+
+@pytest.mark.parametrize(
+    "generator, name", [(0, "int"), (np.random.RandomState(0), "RandomState"), ("rng", "str")]
+)
+def test_sample_with_covariance_names_the_wrong_generator_type(generator, name):
+    """The TypeError says which type was passed instead of a Generator."""
+    with pytest.raises(TypeError) as info:
+        sample_with_covariance(EXAM_COVARIANCE, 10, generator)
+    assert str(info.value) == (
+        "generator must be a numpy.random.Generator such as np.random.default_rng(0), got " + name
+    )
+
+
+def test_sample_with_covariance_refuses_too_many_numbers():
+    """n * d above validate.MAX_ELEMENTS (5e7) is refused before the eigendecomposition, with the count."""
+    n = 10**7  # the most samples validate.size allows
+    with pytest.raises(ValueError) as info:  # 6e7 numbers; past the size check it would fail as not PSD
+        sample_with_covariance(np.diag([1.0, -1.0, 1.0, 1.0, 1.0, 1.0]), n, np.random.default_rng(0))
+    assert str(info.value) == (
+        "n and C ask for 60,000,000 sampled numbers, more than the limit of 50,000,000: use smaller values"
+    )
+    with pytest.raises(ValueError, match="not positive semidefinite"):  # exactly 5e7: allowed
+        sample_with_covariance(np.diag([1.0, -1.0, 1.0, 1.0, 1.0]), n, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize(
+    "C, rank_asked, correct, message",
+    [
+        (EXAM_COVARIANCE, None, True, "Right: a 3×3 covariance matrix of rank 2."),
+        (np.eye(3), 3, True, "Right: a 3×3 covariance matrix of rank 3."),
+        (np.eye(2), 3, False, "Not yet: a 2×2 matrix cannot have rank 3; it needs at least 3 rows."),
+        (
+            np.diag([1.0, -1.0, 0.0]),
+            1,
+            False,
+            "Not a covariance matrix: it has the negative eigenvalue -1, a direction with negative variance. "
+            "Covariance matrices are positive semidefinite.",
+        ),
+    ],
+)
+def test_check_covariance_messages(C, rank_asked, correct, message):
+    """Exact feedback, including full rank equal to the number of rows."""
+    verdict = check_covariance(C, rank=rank_asked)
+    assert verdict.correct is correct
+    assert verdict.message == message
+
+
+@pytest.mark.parametrize(
+    "answer, tol, correct, message",
+    [
+        (3, None, True, "Right: rank 3."),
+        (2, 1.0, True, "Right: rank 2."),
+        (
+            1,
+            None,
+            False,
+            "Not yet: 1 is too low. Count the eigenvalues above the tolerance 2.7e-15: pca(C).eigenvalues lists them.",
+        ),
+        (
+            4,
+            None,
+            False,
+            "Not yet: 4 is too high. Count the eigenvalues above the tolerance 2.7e-15: pca(C).eigenvalues lists them.",
+        ),
+        (
+            1,
+            1.0,
+            False,
+            "Not yet: 1 is too low. Count the eigenvalues above the tolerance 1: pca(C).eigenvalues lists them.",
+        ),
+        (
+            3,
+            1.0,
+            False,
+            "Not yet: 3 is too high. Count the eigenvalues above the tolerance 1: pca(C).eigenvalues lists them.",
+        ),
+    ],
+)
+def test_check_rank_messages(answer, tol, correct, message):
+    """Exact feedback for diag(4, 2, 1), naming the tolerance given or the default 4 * 3 * eps."""
+    verdict = check_rank(np.diag([4.0, 2.0, 1.0]), answer, tol=tol)
+    assert verdict.correct is correct
+    assert verdict.message == message

@@ -42,7 +42,8 @@ def _between(previous, current, pooling="pool"):
         return "squeeze(-1): one number per configuration"
     if len(previous) >= 3 and len(current) == len(previous) - 1 and previous[:1] + previous[2:] == current:
         return f"{pooling} over the {previous[1]} particles (axis 1)"
-    if torch.Size(previous).numel() == torch.Size(current).numel():
+    # a flatten keeps the batch axis and merges the others into one axis of numbers per configuration
+    if len(previous) > len(current) == 2 and previous[0] == current[0] and math.prod(previous[1:]) == current[1]:
         return f"reshape: flatten each configuration to {current[-1]} numbers"
     return f"{tuple(previous)} → {tuple(current)}"
 
