@@ -61,29 +61,41 @@ def load_equivalents():
     return {name: entry["why"] for name, entry in tomllib.loads(EQUIVALENTS.read_text()).items()}
 
 
+def outcomes(module):
+    """{mutant name: mutmut's status} of one module's last run, or None if it never ran."""
+    import json
+
+    from mutmut.stats import status_by_exit_code
+
+    meta = STAGE / "mutants" / "src" / "dlexam" / f"{module}.py.meta"
+    if not meta.exists():
+        return None
+    return {name: status_by_exit_code[code] for name, code in json.loads(meta.read_text())["exit_code_by_key"].items()}
+
+
+def survivors(modules):
+    equivalents = load_equivalents()
+    return [name for module in modules for name, status in (outcomes(module) or {}).items()
+            if status not in CAUGHT and name not in equivalents]
+
+
 def report(modules):
     """Print the outcome per module from the meta files mutmut leaves; return the overall score.
 
     The score counts the mutants tested: killed / (tested - equivalent). A mutant no test
     reaches counts as a survivor; one not tested yet (a run stopped early) is shown apart.
     """
-    import json
-
-    from mutmut.stats import status_by_exit_code
-
     equivalents = load_equivalents()
     total_killed = total_counted = 0
     survivors = []
     print(f"\n{'module':18s} {'mutants':>8s} {'killed':>7s} {'survived':>9s} {'equivalent':>11s} {'not run':>8s} {'score':>7s}")
     for module in modules:
-        meta = STAGE / "mutants" / "src" / "dlexam" / f"{module}.py.meta"
-        if not meta.exists():
+        codes = outcomes(module)
+        if codes is None:
             print(f"{module:18s} (not run)")
             continue
-        codes = json.loads(meta.read_text())["exit_code_by_key"]
         killed = equivalent = not_run = 0
-        for name, code in codes.items():
-            status = status_by_exit_code[code]
+        for name, status in codes.items():
             if status in CAUGHT:
                 killed += 1
             elif status in ("not checked", "check was interrupted by user"):
@@ -113,6 +125,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="mutants tested side by side")
     parser.add_argument("--report", action="store_true", help="print the last run's scores and stop")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results")
+    parser.add_argument("--survivors", action="store_true",
+                        help="test again only the last run's survivors of these modules (after the tests changed)")
     args = parser.parse_args()
     known = math_modules()
     unknown = [m for m in args.modules if m not in known]
@@ -127,9 +141,13 @@ def main():
         # One thread per mutant: the mutants run side by side, and torch's thread pool does not survive
         # the fork that starts each one (a child using it can hang until mutmut's time limit).
         env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        result = subprocess.run([str(mutmut), "run", "--max-children", str(args.jobs)], cwd=STAGE, env=env)
-        if result.returncode:
-            sys.exit(f"mutmut stopped with exit code {result.returncode}")
+        names = survivors(modules) if args.survivors else []
+        if args.survivors and not names:
+            print("no survivors to test again")
+        else:
+            result = subprocess.run([str(mutmut), "run", "--max-children", str(args.jobs), *names], cwd=STAGE, env=env)
+            if result.returncode:
+                sys.exit(f"mutmut stopped with exit code {result.returncode}")
     score = report(modules)
     sys.exit(0 if score >= TARGET else 1)
 
