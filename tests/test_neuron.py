@@ -1,5 +1,6 @@
 """dlexam.neuron against independent references (PyTorch) and its own properties."""
 
+import itertools
 import math
 import warnings
 
@@ -163,3 +164,143 @@ def test_check_weights_rejects_bad_arguments(kwargs, error, match):
     arguments = {"table": "AND", "w1": 10, "w2": 10, "b": -15} | kwargs
     with pytest.raises(error, match=match):
         neuron.check_weights(**arguments)
+
+
+def test_leaky_relu_returns_z_itself_at_zero():
+    """At z = +-0 leaky_relu returns z (the docstring's z >= 0 branch), seen in the sign of zero with slope -1."""
+    out = neuron.leaky_relu(np.array([0.0, -0.0]), slope=-1.0)
+    assert out.tolist() == [0.0, 0.0] and np.signbit(out).tolist() == [False, True]
+
+
+@pytest.mark.parametrize("x, w, b, expected", [
+    ([[1e308]], [1.0], 1e308, math.inf),  # overflow in the sum with b
+    ([[1e308, 1e308]], [10.0, 10.0], 0.0, math.inf),  # overflow in x @ w
+    ([[1e308] * 64], [10.0, -10.0] * 32, 0.0, math.nan),  # inf - inf in x @ w
+])
+def test_pre_activation_overflow_is_silent(x, w, b, expected):
+    """A sum that overflows (inf) or turns invalid (NaN) gives no NumPy warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = neuron.pre_activation(np.array(x), np.array(w), b)
+    np.testing.assert_array_equal(out, [expected])
+
+
+def test_pre_activation_error_shows_the_shape_of_b():
+    """A bias that is not a scalar is refused with its shape."""
+    with pytest.raises(ValueError, match=r"^b must be a scalar bias; got shape \(2,\)$"):
+        neuron.pre_activation(np.ones((2, 3)), np.ones(3), np.ones(2))
+
+
+@pytest.mark.parametrize("name, shown", [("IMPLIES", "'IMPLIES' (str)"), (None, "None (NoneType)"), (3, "3 (int)")])
+def test_truth_table_error_lists_the_tables(name, shown):
+    """An unknown table name is refused, listing every table and showing what was given."""
+    with pytest.raises(ValueError) as info:
+        neuron.truth_table(name)
+    assert str(info.value) == f"truth table must be one of exam, AND, OR, NAND, NOR, XOR, got {shown}"
+
+
+def test_table_errors_default_table_is_exam():
+    """Without a table, table_errors uses the exam's table (targets 0, 0.5, 0.5, 1)."""
+    outputs, errors = neuron.table_errors([-10, -10], 10)
+    expected = torch.sigmoid(torch.tensor([-10.0, 0.0, 0.0, 10.0], dtype=torch.float64)).numpy()
+    np.testing.assert_allclose(outputs, expected, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(errors, np.abs(expected - [0.0, 0.5, 0.5, 1.0]), rtol=1e-15, atol=0)
+
+
+def _smallest_scale_by_brute_force(tol, step=0.01):
+    """Smallest a = k * step with weights (-a, -a, a) within tol of the exam's table, using torch.sigmoid."""
+    inputs = torch.tensor([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0]], dtype=torch.float64)
+    targets = torch.tensor([0.0, 0.5, 0.5, 1.0], dtype=torch.float64)
+    for k in range(1, 10_000):
+        a = k * step
+        errors = (torch.sigmoid(inputs @ torch.tensor([-a, -a], dtype=torch.float64) + a) - targets).abs()
+        if errors.max().item() <= tol:
+            return a
+    raise AssertionError("no scale found")
+
+
+@pytest.mark.parametrize("tol", [None, 0.01, 0.05, 0.2])
+def test_check_smallest_scale_agrees_with_brute_force(tol):
+    """Only the brute-force smallest scale (default tol 0.01) is right; one step either side is not."""
+    kwargs = {} if tol is None else {"tol": tol}
+    best = _smallest_scale_by_brute_force(0.01 if tol is None else tol)
+    assert neuron.check_smallest_scale(best, **kwargs).correct is True
+    assert neuron.check_smallest_scale(best - 0.01, **kwargs).correct is False
+    assert neuron.check_smallest_scale(best + 0.01, **kwargs).correct is False
+
+
+@pytest.mark.parametrize("a, message", [
+    (4.6, "Right: a = 4.6 meets the table within 0.01, and a = 4.59 does not."),
+    (4.5, "Not yet: with a = 4.5 the largest error is 0.0110 > 0.01; a must be larger."),
+    (4.7, "Not yet: a = 4.69 also meets the table within 0.01; look for a smaller a."),
+])
+def test_check_smallest_scale_messages(a, message):
+    """Each verdict of check_smallest_scale says exactly what is right or what to change."""
+    assert neuron.check_smallest_scale(a, tol=0.01).message == message
+
+
+@pytest.mark.parametrize("a, error, match", [
+    ("4.6", TypeError, r"^a must be a number"),
+    (None, TypeError, r"^a must be a number"),
+    (float("nan"), ValueError, r"^a must be a finite number"),
+])
+def test_check_smallest_scale_rejects_a_bad_scale(a, error, match):
+    """A scale that is not a finite number is refused, naming a."""
+    with pytest.raises(error, match=match):
+        neuron.check_smallest_scale(a)
+
+
+@pytest.mark.parametrize("values", [[], np.zeros((0, 3)), np.zeros((2, 2))])
+def test_best_fit_on_grid_wants_a_non_empty_1d_grid(values):
+    """An empty or 2-D grid is refused with the function's own message."""
+    with pytest.raises(ValueError, match=r"^values must be a non-empty 1-D sequence of candidate weights$"):
+        neuron.best_fit_on_grid("AND", values)
+
+
+def test_best_fit_on_grid_refuses_a_grid_too_large():
+    """185 values (8 * 185**3 numbers) exceed the limit, and the message says how many."""
+    with pytest.raises(ValueError) as info:
+        neuron.best_fit_on_grid("AND", np.arange(185.0))
+    assert str(info.value) == ("values ask for 50,653,000 numbers on the grid values**3, "
+                               "more than the limit of 50,000,000: use smaller values")
+
+
+def _best_fit_by_brute_force(table, values):
+    """The first (w1, w2, b) in itertools.product order (w1 outermost) with the smallest largest error."""
+    table = neuron.truth_table(table)
+    inputs = torch.tensor(table.inputs, dtype=torch.float64)
+    targets = torch.tensor(table.targets, dtype=torch.float64)
+    best = (math.inf, None)
+    for w1, w2, b in itertools.product(values, repeat=3):
+        z = inputs @ torch.tensor([w1, w2], dtype=torch.float64) + b
+        err = (torch.sigmoid(z) - targets).abs().max().item()
+        if err < best[0]:
+            best = (err, (float(w1), float(w2), float(b)))
+    return best
+
+
+# Inputs (1, 1) and (0, 0) both aiming at 0.5: b = 0 and w1 = -w2 fit exactly, a tie among
+# (-1, 1, 0), (0, 0, 0) and (1, -1, 0) that the grid order breaks.
+_TIE = neuron.TruthTable("tie", [[1, 1], [0, 0]], [0.5, 0.5])
+
+
+@pytest.mark.parametrize("table, values", [
+    (_TIE, [-1.0, 0.0, 1.0]),
+    ("AND", [-15.0, -5.0, 10.0]),
+    ("NOR", [-4.0, 0.0, 2.0, 7.0]),
+])
+def test_best_fit_on_grid_agrees_with_brute_force(table, values):
+    """The best error and the first grid point (w1 varying slowest, then w2, then b) that reaches it."""
+    expected_err, expected_params = _best_fit_by_brute_force(table, values)
+    err, params = neuron.best_fit_on_grid(table, values)
+    assert params == expected_params
+    assert err == pytest.approx(expected_err, rel=1e-12, abs=1e-15)
+
+
+def test_truth_table_built_from_lists_holds_float_arrays():
+    """A TruthTable built from lists stores float arrays, so best_fit_on_grid (which uses inputs.T) accepts it."""
+    table = neuron.TruthTable("lists", [[1, 1], [0, 0]], [1, 0])
+    assert isinstance(table.inputs, np.ndarray) and table.inputs.dtype == np.float64
+    assert isinstance(table.targets, np.ndarray) and table.targets.tolist() == [1.0, 0.0]
+    err, params = neuron.best_fit_on_grid(table, [-10.0, 0.0, 10.0])
+    assert params == (10.0, 10.0, -10.0) and err == pytest.approx(float(torch.sigmoid(torch.tensor(-10.0))), rel=1e-6)

@@ -99,6 +99,9 @@ class TruthTable:
         targets = validate.array(self.targets, "targets", shape=(len(inputs),))
         if np.any((targets < 0) | (targets > 1)):
             raise ValueError(f"targets must be sigmoid outputs between 0 and 1, got {targets.tolist()}")
+        # Keep the checked float arrays, so a table built from lists works wherever a built-in one does.
+        object.__setattr__(self, "inputs", inputs)
+        object.__setattr__(self, "targets", targets)
 
 
 _CORNERS = np.array([[1, 1], [1, 0], [0, 1], [0, 0]], dtype=float)
