@@ -1,6 +1,7 @@
 """dlexam.conv against torch.nn.functional.conv2d, the textbook definition, exam I(E) and I(G)."""
 
 import dataclasses
+import math
 import re
 
 import numpy as np
@@ -516,3 +517,199 @@ def test_exam_constants_are_the_exam_and_the_marked_answers_are_right():
     assert np.array_equal(answer, conv.EXAM_IE_OPTIONS[conv.EXAM_IE_ANSWER])
     size = conv_output_size(**conv.EXAM_IG)
     assert conv.EXAM_IG_OPTIONS[conv.EXAM_IG_ANSWER] == (size, size)
+
+
+# --- Computing functions: defaults, exact refusals, references with dilation ------------------
+
+
+def _exactly(message):
+    """A pytest.raises match that accepts this message and nothing else."""
+    return f"^{re.escape(message)}$"
+
+
+def test_conv2d_exact_values_with_a_non_square_kernel_uneven_stride_and_padding():
+    """Hand values (and PyTorch) for a 1x3 kernel, stride (2, 1), padding (1, 1): integers stay integers."""
+    x, k = np.arange(1, 13).reshape(3, 4), [[1, 0, -1]]
+    out = conv2d(x, k, stride=(2, 1), padding=(1, 1))
+    np.testing.assert_array_equal(out, [[0, 0, 0, 0], [-6, -2, -2, 7], [0, 0, 0, 0]])
+    assert out.dtype.kind == "i"
+    np.testing.assert_array_equal(out, _torch_conv2d(x, np.array(k), (2, 1), (1, 1)))
+
+
+def test_conv2d_keeps_a_float_input_float_with_an_integer_kernel():
+    """The common dtype comes from both arrays: float input and int kernel give exact float values."""
+    out = conv2d([[0.5, 1.5, -2.25]], np.array([[2]]))
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, [[1.0, 3.0, -4.5]])
+
+
+@pytest.mark.parametrize("kernel_shape", [(2, 3), (3, 2), (2, 2)])
+def test_same_padding_refuses_a_kernel_with_any_even_side(kernel_shape):
+    """padding='same' needs both kernel sides odd; the message names the kernel and the way out."""
+    kh, kw = kernel_shape
+    message = (f"padding='same' needs an odd kernel size, got {kh}x{kw}: "
+               "use an odd kernel or an explicit integer padding")
+    with pytest.raises(ValueError, match=_exactly(message)):
+        conv2d(np.zeros((5, 5)), np.zeros(kernel_shape), padding="same")
+
+
+def test_conv2d_checks_the_stride_before_the_padding():
+    """A zero stride is refused as such, even when the padding is also wrong."""
+    with pytest.raises(ValueError, match=_exactly("stride must be at least 1, got 0")):
+        conv2d(np.zeros((4, 4)), np.zeros((2, 2)), stride=0, padding="same")
+
+
+@pytest.mark.parametrize("kernel_shape", [(6, 3), (3, 9)])
+def test_conv2d_names_the_padded_size_a_kernel_does_not_fit(kernel_shape):
+    """A 3x4 input padded (1, 2) is 5x8: a kernel one row or one column too big is refused with that size."""
+    kh, kw = kernel_shape
+    message = (f"kernel {kh}x{kw} does not fit a 3x4 input with padding (1, 2) (padded to 5x8): "
+               "use a smaller kernel or more padding")
+    with pytest.raises(ValueError, match=_exactly(message)):
+        conv2d(np.zeros((3, 4)), np.zeros(kernel_shape), padding=(1, 2))
+
+
+def test_conv2d_refuses_too_many_multiply_adds():
+    """10000 x 13999 outputs of a 2x3 kernel are 839,940,000 multiply-adds, over 10 * MAX_ELEMENTS."""
+    message = ("input, kernel, stride and padding ask for 839,940,000 multiply-adds, "
+               "more than the limit of 500,000,000: use smaller values")
+    with pytest.raises(ValueError, match=_exactly(message)):
+        conv2d(np.zeros((1, 1)), np.zeros((2, 3)), padding=(5000, 7000))
+
+
+def test_conv2d_refuses_too_many_padded_pixels():
+    """One output, but a 1x2 input padded (3000, 5000) would be 6001 x 10002 = 60,022,002 pixels."""
+    message = ("input and padding ask for 60,022,002 padded pixels, "
+               "more than the limit of 50,000,000: use smaller values")
+    with pytest.raises(ValueError, match=_exactly(message)):
+        conv2d(np.zeros((1, 2), np.int8), np.ones((1, 1), np.int8), stride=10**7, padding=(3000, 5000))
+
+
+def test_conv2d_steps_default_stride_is_one():
+    """Without a stride every 2x2 window of a 3x4 input is a frame: six hand-computed sums."""
+    x, k = np.arange(12).reshape(3, 4), np.ones((2, 2))
+    assert [s.value for s in conv2d_steps(x, k)] == [10.0, 14.0, 18.0, 26.0, 30.0, 34.0]
+    assert [s.index for s in conv2d_steps(x, k)] == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]
+
+
+def test_conv2d_steps_show_zero_products_without_a_minus_sign():
+    """0 * -1 is shown as 0.0, not -0.0, in the products and the value."""
+    steps = conv2d_steps([[0, 1]], [[-1]])
+    assert not np.signbit(steps[0].products).any()
+    assert math.copysign(1.0, steps[0].value) == 1.0
+    assert [s.value for s in steps] == [0.0, -1.0]
+
+
+def test_conv2d_steps_refuses_too_many_frames():
+    """2400 frames of a 1x2 kernel hold 2400 * (2400 + 4) numbers, over MAX_ELEMENTS // 10."""
+    message = ("input, kernel, stride and padding ask for 5,769,600 numbers in the frames "
+               "(each frame copies the partial output), more than the limit of 5,000,000: use smaller values")
+    with pytest.raises(ValueError, match=_exactly(message)):
+        conv2d_steps(np.zeros((40, 61)), np.zeros((1, 2)))
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        (lambda: window_positions(5, 3), [0, 1, 2]),
+        (lambda: unused_border(5, 2), []),
+        (lambda: unused_pixel_count((5, 5), (2, 2)), 0),
+        (lambda: dilated_kernel_size(3), 3),
+        (lambda: tf_output_size(5, 3), 3),
+        (lambda: tf_same_padding(6, 3), (1, 1)),
+        (lambda: conv_transpose_output_size(3, 3), 5),
+    ],
+)
+def test_size_functions_default_to_stride_one_no_padding_no_dilation(call, expected):
+    """Defaults are stride 1, padding 0 or 'valid', dilation 1 (hand values that differ otherwise)."""
+    assert call() == expected
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: window_positions(2_000_000, 1),
+         "n, k, stride and padding ask for 2,000,000 window positions, more than the limit of 1,000,000: "
+         "use smaller values"),
+        (lambda: unused_border(1_000_000, 1, 3, 100_000),
+         "n and padding ask for 1,200,000 indices, more than the limit of 1,000,000: use smaller values"),
+    ],
+)
+def test_window_lists_refuse_more_than_max_items(call, message):
+    """Lists of window starts and of indices are capped at MAX_ITEMS, with the amount in the message."""
+    with pytest.raises(ValueError, match=_exactly(message)):
+        call()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (((3, 3), (2, 2), 0, -1), "stride must be at least 1, got 0"),
+        (((3, 3), (2, 2), 1, -1), "padding must be at least 0, got -1"),
+        (((3, 3), (6, 1), 1, 0),
+         "kernel_shape 6x1 does not fit shape 3x3 with padding (0, 0): use a smaller kernel or more padding"),
+        (((3, 3), (6, 1), 1, 1),
+         "kernel_shape 6x1 does not fit shape 3x3 with padding (1, 1): use a smaller kernel or more padding"),
+        (((3, 3), (1, 6), 1, 1),
+         "kernel_shape 1x6 does not fit shape 3x3 with padding (1, 1): use a smaller kernel or more padding"),
+    ],
+)
+def test_unused_pixel_count_rejects_bad_settings(args, message):
+    """Stride, then padding, then the fit along either axis are checked, each with its own message."""
+    with pytest.raises(ValueError, match=_exactly(message)):
+        unused_pixel_count(*args)
+
+
+@pytest.mark.parametrize(
+    "h, w, kh, kw, stride, padding",
+    [(3, 4, 3, 1, (1, 2), (0, 1)), (4, 3, 1, 3, (2, 1), (1, 0))],
+)
+def test_unused_pixel_count_counts_the_first_input_row_or_column_after_padding(h, w, kh, kw, stride, padding):
+    """With padding 1 and stride 2 the first input row (or column) falls between windows: 6 pixels unused."""
+    assert unused_pixel_count((h, w), (kh, kw), stride, padding) == 6
+    assert _unused_pixels_by_autograd(h, w, kh, kw, stride, padding) == 6
+
+
+@pytest.mark.parametrize(
+    "n, k, stride, dilation, pads",
+    [(6, 3, 2, 1, (0, 1)), (7, 4, 3, 1, (1, 2)), (5, 1, 3, 1, (0, 0)), (10, 3, 1, 2, (2, 2)), (8, 3, 2, 3, (2, 3)),
+     (9, 2, 4, 2, (1, 1))],
+)
+def test_tf_same_padding_follows_tensorflows_rule_with_dilation(n, k, stride, dilation, pads):
+    """TensorFlow: total = max((ceil(n/s) - 1) * s + d*(k-1) + 1 - n, 0), the odd zero after (hand values)."""
+    assert tf_same_padding(n, k, stride, dilation) == pads
+    span = dilation * (k - 1) + 1  # rows padded by hand; one valid column, so the input is not square
+    x = F.pad(torch.ones(1, 1, n, span), (0, 0, pads[0], pads[1]))
+    out = F.conv2d(x, torch.ones(1, 1, k, k), stride=stride, dilation=dilation)
+    assert tuple(out.shape[-2:]) == (-(-n // stride), 1) == (tf_output_size(n, k, stride, "same", dilation), 1)
+
+
+def test_tf_same_padding_checks_the_dilation_before_the_stride():
+    """A zero dilation is refused as such, even when the stride is also zero."""
+    with pytest.raises(ValueError, match=_exactly("dilation must be at least 1, got 0")):
+        tf_same_padding(5, 3, stride=0, dilation=0)
+
+
+@pytest.mark.parametrize(
+    "n, k, stride, padding, output_padding, dilation",
+    [(4, 3, 1, 0, 1, 2), (5, 2, 3, 1, 2, 1), (3, 3, 2, 2, 1, 3), (7, 1, 1, 0, 0, 4), (2, 4, 2, 1, 0, 2)],
+)
+def test_conv_transpose_output_size_with_dilation_matches_pytorch(n, k, stride, padding, output_padding, dilation):
+    """Transposed sizes with dilation and output_padding (below the stride or the dilation) agree with PyTorch."""
+    out = F.conv_transpose2d(torch.zeros(1, 1, n, n + 2), torch.zeros(1, 1, k, k), stride=stride, padding=padding,
+                             output_padding=output_padding, dilation=dilation)
+    assert conv_transpose_output_size(n, k, stride, padding, output_padding, dilation) == out.shape[-2]
+    assert conv_transpose_output_size(n + 2, k, stride, padding, output_padding, dilation) == out.shape[-1]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((3, 3, 0), "stride must be at least 1, got 0"),
+        ((3, 3, 1, 0, 1, 0), "dilation must be at least 1, got 0"),
+    ],
+)
+def test_conv_transpose_output_size_rejects_a_zero_stride_or_dilation(args, message):
+    """Stride and dilation must be at least 1, checked before output_padding is compared with them."""
+    with pytest.raises(ValueError, match=_exactly(message)):
+        conv_transpose_output_size(*args)
