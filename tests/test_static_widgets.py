@@ -659,13 +659,8 @@ def test_jupyter_renders_the_explorers_and_syncs_both_ways(browser, tmp_path, fr
 REPLAY_PAGE = "chapters/part3/iii_e_training_curves"
 
 
-@pytest.fixture(scope="module")
-def book_site(site):
-    return site
-
-
 @pytest.fixture
-def replay_page(browser, book_site):
+def replay_page(browser, site):
     opened = []
 
     def _open(color_scheme="light"):
@@ -674,7 +669,7 @@ def replay_page(browser, book_site):
         assert page.page.evaluate("() => document.querySelector('.dlx-explorer').classList.contains('dlx-replay')")
         return page
 
-    with serve(book_site) as base:
+    with serve(site) as base:
         yield _open
         for page in opened:
             page.close()

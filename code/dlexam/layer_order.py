@@ -27,7 +27,7 @@ import torch
 from . import neuron, validate
 from .checks import CheckResult
 from .conv import _as_matrix, _check_int, conv2d
-from .pooling import POOLS, avg_pool2d, fold_avg_pool, max_pool2d, pool2d
+from .pooling import POOLS, avg_pool2d, max_pool2d, pool2d
 
 __all__ = [
     "conv", "out", "option_a", "option_b", "option_c", "option_d", "Option", "OPTIONS", "EXAM_ANSWER",
