@@ -362,3 +362,187 @@ def test_check_conv_parameter_count(in_channels, out_channels, kernel):
     verdict = check_conv_parameter_count(in_channels, out_channels, kernel, no_bias)
     assert not verdict and "biases" in verdict.message
     assert not check_conv_parameter_count(in_channels, out_channels, kernel, 0)
+
+
+# --- exact messages, defaults and boundaries (each expected value worked out by hand) ---------
+
+EXAM_HINT = ("A dense layer from n_in to n_out neurons has n_in × n_out weights and n_out biases; "
+             "add them up layer by layer.")
+CONV_HINT = "Each of the out_channels filters has kh × kw weights per input channel, plus one bias."
+ONE_SIDE_28 = "feeds the first layer one side of the image (28) instead of all its 28×28 = 784 inputs"
+
+
+@pytest.mark.parametrize("kernel, got", [((3, 0), "0"), ((0, 3), "0")])
+def test_conv_parameter_count_names_kernel_size_in_a_pair(kernel, got):
+    """A bad entry of a (kh, kw) pair is reported as kernel_size."""
+    with pytest.raises(ValueError, match=f"^kernel_size must be a positive integer, got {got}$"):
+        conv_parameter_count(1, 1, kernel)
+
+
+def test_dense_network_refuses_too_many_parameters_with_the_count():
+    """The refusal states the (n_in + 1) * n_out parameters asked for: 10,001 * 10,000."""
+    with pytest.raises(ValueError) as info:
+        dense_network([10_000, 10_000])
+    assert str(info.value) == ("layer_sizes ask for 100,010,000 parameters, more than the limit of "
+                               "50,000,000: use smaller values")
+
+
+def test_dense_network_default_generator_is_seeded_0():
+    """Without a generator the weights are those of torch.Generator().manual_seed(0)."""
+    default = dense_network([6, 4, 3])
+    seeded = dense_network([6, 4, 3], generator=torch.Generator().manual_seed(0))
+    other = dense_network([6, 4, 3], generator=torch.Generator().manual_seed(1))
+    for p, q, r in zip(default.parameters(), seeded.parameters(), other.parameters()):
+        assert torch.equal(p, q)
+        assert not torch.equal(p, r)
+
+
+def test_dense_network_names_the_type_of_a_bad_generator():
+    """The TypeError shows the type actually given."""
+    with pytest.raises(TypeError, match="^generator must be a torch.Generator or None, got int$"):
+        dense_network([2, 1], generator=0)
+
+
+@pytest.mark.parametrize("shape, name", [((0, 28), "height"), ((28, 0), "width"), ((28, 28, 0), "channels")])
+def test_image_shape_errors_name_the_side(shape, name):
+    """A non-positive entry of image_shape is named height, width or channels."""
+    with pytest.raises(ValueError, match=f"^image_shape's {name} must be a positive integer, got 0$"):
+        image_input_size(shape)
+
+
+@pytest.mark.parametrize("shape, kernel, padding, message", [
+    ((4, 10), 5, 0, "kernel_size 5x5 does not fit image_shape 4x10 with padding 0"),  # too tall only
+    ((10, 4), 5, 0, "kernel_size 5x5 does not fit image_shape 10x4 with padding 0"),  # too wide only
+    ((4, 10), (7, 3), 1, "kernel_size 7x3 does not fit image_shape 4x10 with padding 1"),  # 7 > 4 + 2
+    ((10, 4), (3, 7), 1, "kernel_size 3x7 does not fit image_shape 10x4 with padding 1"),  # 7 > 4 + 2
+])
+def test_conv_vs_dense_rejects_a_kernel_too_large_in_one_direction(shape, kernel, padding, message):
+    """Either side of the kernel larger than the padded image is refused, with the full message."""
+    with pytest.raises(ValueError) as info:
+        conv_vs_dense(shape, 1, kernel, padding=padding)
+    assert str(info.value) == message + ": use a smaller kernel or more padding"
+
+
+@pytest.mark.parametrize("shape, kernel, padding, output_shape", [
+    ((4, 10), (6, 3), 1, (1, 10, 1)),  # 6 == 4 + 2: fits exactly; 10 + 2 - 3 + 1 = 10 columns
+    ((10, 4), (3, 6), 1, (10, 1, 1)),
+])
+def test_conv_vs_dense_accepts_a_kernel_exactly_as_large_as_the_padded_image(shape, kernel, padding, output_shape):
+    """A kernel as tall (or wide) as the padded image gives one output row (or column)."""
+    assert conv_vs_dense(shape, 1, kernel, padding=padding).output_shape == output_shape
+
+
+def test_mistaken_counts_of_the_exam_network_exactly():
+    """The full list for 784 → 512 → 10 fed 28×28 images, in order, counted by hand."""
+    assert dense_parameter_count([784, 512, 10]) == _torch_reference([784, 512, 10]) == 407_050
+    assert mistaken_counts([784, 512, 10], (28, 28)) == [
+        ("leaves out the 522 biases", 406_528),  # 784*512 + 512*10
+        (ONE_SIDE_28, 19_978),  # 28*512 + 512 + 512*10 + 10
+        (ONE_SIDE_28 + " and leaves out the 522 biases", 19_456),  # 28*512 + 512*10
+        ("gives the 784 inputs biases too (inputs are data, not neurons)", 407_834),  # 407,050 + 784
+        ("leaves out layer 1 (784 → 512: 401,408 weights and 512 biases)", 5_130),  # 512*10 + 10
+        ("leaves out layer 2 (512 → 10: 5,120 weights and 10 biases)", 401_920),  # 784*512 + 512
+        ("counts the neurons instead of the connections", 1_306),  # 784 + 512 + 10
+        ("counts the neurons, not counting the inputs", 522),  # 512 + 10
+    ]
+
+
+def test_mistaken_counts_of_a_two_channel_image_exactly():
+    """4×5×2 images into 40 → 3 → 2 (131 parameters): the channel slip is listed too."""
+    assert _torch_reference([40, 3, 2]) == 131  # 40*3 + 3 + 3*2 + 2
+    one_side = "feeds the first layer one side of the image (4) instead of all its 4×5×2 = 40 inputs"
+    channels = "counts 4×5 = 20 pixels but not the 2 channels"
+    assert mistaken_counts([40, 3, 2], (4, 5, 2)) == [
+        ("leaves out the 5 biases", 126),  # 40*3 + 3*2
+        (channels, 71),  # 20*3 + 3 + 3*2 + 2
+        (channels + " and leaves out the 5 biases", 66),  # 20*3 + 3*2
+        (one_side, 23),  # 4*3 + 3 + 3*2 + 2
+        (one_side + " and leaves out the 5 biases", 18),  # 4*3 + 3*2
+        ("gives the 40 inputs biases too (inputs are data, not neurons)", 171),  # 131 + 40
+        ("leaves out layer 1 (40 → 3: 120 weights and 3 biases)", 8),  # 3*2 + 2
+        ("leaves out layer 2 (3 → 2: 6 weights and 2 biases)", 123),  # 40*3 + 3
+        ("counts the neurons instead of the connections", 45),  # 40 + 3 + 2
+        ("counts the neurons, not counting the inputs", 5),  # 3 + 2
+    ]
+
+
+def test_mistaken_counts_of_a_single_layer_exactly():
+    """5 → 2 (12 parameters) has no 'leaves out layer' slip: leaving out its only layer is not a count."""
+    assert _torch_reference([5, 2]) == 12  # 5*2 + 2
+    assert mistaken_counts([5, 2]) == [
+        ("leaves out the 2 biases", 10),  # 5*2
+        ("gives the 5 inputs biases too (inputs are data, not neurons)", 17),  # 12 + 5
+        ("counts the neurons instead of the connections", 7),  # 5 + 2
+        ("counts the neurons, not counting the inputs", 2),  # 2
+    ]
+
+
+@pytest.mark.parametrize("shape, message", [
+    ((32, 32), "image_shape 32x32x1 has 1024 pixel values, but layer_sizes starts with 784 inputs: they must agree"),
+    ((4, 5, 3), "image_shape 4x5x3 has 60 pixel values, but layer_sizes starts with 784 inputs: they must agree"),
+])
+def test_mistaken_counts_mismatched_image_message(shape, message):
+    """The mismatch message gives h*w*c pixel values and the first layer size."""
+    with pytest.raises(ValueError) as info:
+        mistaken_counts([784, 512, 10], shape)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("answer, message", [
+    (407_050, "Right: 407,050 parameters."),
+    (19_456, f"Not yet: 19,456 is the count that {ONE_SIDE_28} and leaves out the 522 biases."),
+    (406_528, "Not yet: 406,528 is the count that leaves out the 522 biases."),
+    (407_057, f"Not yet: 407,057 is too high. {EXAM_HINT}"),
+    (407_047, f"Not yet: 407,047 is too low. {EXAM_HINT}"),
+])
+def test_check_parameter_count_exact_messages(answer, message):
+    """Every branch of the dense check: right, a named slip, too high, too low."""
+    result = check_parameter_count([784, 512, 10], answer, image_shape=(28, 28))
+    assert result.correct is (answer == 407_050)
+    assert result.message == message
+
+
+@pytest.mark.parametrize("count, text", [
+    (407_050, "right"),
+    (406_528, "leaves out the 522 biases"),
+    (407_057, "is 7 too high"),
+    (407_047, "is 3 too low"),
+    (500_000, "is 92,950 too high"),
+    (1, "is 407,049 too low"),
+])
+def test_explain_count_exact_text(count, text):
+    """explain_count says right, names the slip, or gives the distance and direction."""
+    assert explain_count([784, 512, 10], count) == text
+
+
+# nn.Conv2d(3, 16, 5): 3*16*5*5 + 16 = 1,216 parameters; each slip counted by hand.
+@pytest.mark.parametrize("answer, message", [
+    (1216, "Right: 1,216 parameters."),
+    (1200, "Not yet: 1,200 is the count that leaves out the 16 biases, one per filter."),  # 3*16*25
+    (416, "Not yet: 416 is the count that forgets that each filter spans all 3 input channels."),  # 25*16 + 16
+    (400, "Not yet: 400 is the count that forgets the input channels and the biases."),  # 25*16
+    (76, "Not yet: 76 is the count that counts one filter only."),  # 3*25 + 1
+    (1248, "Not yet: 1,248 is the count that gives every input channel a bias."),  # 1200 + 3*16
+    (1217, f"Not yet: 1,217 is too high. {CONV_HINT}"),
+    (1215, f"Not yet: 1,215 is too low. {CONV_HINT}"),
+])
+def test_check_conv_parameter_count_exact_messages(answer, message):
+    """Every branch of the convolution check, for nn.Conv2d(3, 16, 5)."""
+    assert count_parameters(nn.Conv2d(3, 16, 5, device="meta")) == 1216
+    result = check_conv_parameter_count(3, 16, 5, answer)
+    assert result.correct is (answer == 1216)
+    assert result.message == message
+
+
+# nn.Conv2d(2, 8, (3, 2)): 2*8*3*2 + 8 = 104 parameters; the kernel's area is 3*2 = 6.
+@pytest.mark.parametrize("answer, message", [
+    (56, "Not yet: 56 is the count that forgets that each filter spans all 2 input channels."),  # 6*8 + 8
+    (48, "Not yet: 48 is the count that forgets the input channels and the biases."),  # 6*8
+    (13, "Not yet: 13 is the count that counts one filter only."),  # 2*6 + 1
+])
+def test_check_conv_parameter_count_rectangular_kernel(answer, message):
+    """A (3, 2) kernel's slips use its area 3*2 = 6."""
+    assert count_parameters(nn.Conv2d(2, 8, (3, 2), device="meta")) == 104
+    result = check_conv_parameter_count(2, 8, (3, 2), answer)
+    assert result.correct is False
+    assert result.message == message
