@@ -274,3 +274,178 @@ def test_single_logit_layer_check_at_its_tolerance():
     assert not binary.check_single_logit_layer(W2, b2, [2.25, 2.5], -1.5, tol=0.25 - 2**-20)
     assert not binary.check_single_logit_layer(W2, b2, [2.0 + 2**-30, 2.5], -1.5, tol=0)
     assert not binary.check_single_logit_layer(W2, b2, [2.00001, 2.50001], -1.5, tol=0)
+
+
+# --- make_blobs: defaults, the exact seeded draw, dtypes and the distance ceiling ---------------
+
+
+def test_blobs_defaults_are_200_points_3_apart():
+    """make_blobs() draws n = 200 points with distance 3.0 by default."""
+    X, y = binary.make_blobs(generator=torch.Generator().manual_seed(11))
+    X_ref, y_ref = binary.make_blobs(200, 3.0, torch.Generator().manual_seed(11))
+    assert X.shape == (200, 2) and torch.equal(X, X_ref) and torch.equal(y, y_ref)
+
+
+@pytest.mark.parametrize("n, distance, seed", [(101, 3.0, 12), (40, 5.0, 13)])
+def test_blobs_are_the_seeded_float64_normal_draw_shifted_along_the_diagonal(n, distance, seed):
+    """The points are one float64 N(0, I) draw of (n, 2), class 0 first, each shifted by -+distance/2 along (1, 1)/sqrt(2)."""
+    X, y = binary.make_blobs(n, distance, torch.Generator().manual_seed(seed))
+    n0 = n - n // 2
+    Z = torch.randn(n, 2, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    half = distance / (2 * math.sqrt(2))  # each coordinate of each centre, in float64
+    expected = torch.cat([Z[:n0] - half, Z[n0:] + half]).float()
+    assert X.dtype == torch.float32 and torch.equal(X, expected)
+    assert y.dtype == torch.long and y.tolist() == [0] * n0 + [1] * (n - n0)
+
+
+def test_blobs_distance_ceiling_is_one_million():
+    """distance may be 1e6 but no more."""
+    X, _ = binary.make_blobs(4, 1e6, torch.Generator().manual_seed(0))
+    assert X.shape == (4, 2)
+    with pytest.raises(ValueError, match=r"^distance must be at most 1e\+06, got 1e\+06$"):
+        binary.make_blobs(4, 1e6 + 0.5, torch.Generator().manual_seed(0))
+
+
+# --- two_logit_probability: NaN and infinities pass through, empty batches are fine -------------
+
+
+@pytest.mark.parametrize("convert", [lambda z: z, lambda z: z.tolist(), lambda z: z.numpy()],
+                         ids=["tensor", "list", "ndarray"])
+def test_two_logit_probability_passes_nan_and_infinities_through(convert):
+    """Non-finite logits are not refused (tensor, list or array): NaN gives NaN, +-inf give 0 or 1."""
+    z = torch.tensor([[math.nan, 0.0], [math.inf, 0.0], [0.0, math.inf], [1.0, 3.0]], dtype=torch.float64)
+    expected = torch.sigmoid(z[:, 1] - z[:, 0])  # nan, 0, 1, sigmoid(2)
+    torch.testing.assert_close(binary.two_logit_probability(convert(z)), expected, rtol=0, atol=1e-15, equal_nan=True)
+
+
+@pytest.mark.parametrize("z", [torch.empty(0, 2, dtype=torch.float64), np.empty((0, 2))], ids=["tensor", "ndarray"])
+def test_two_logit_probability_of_an_empty_batch(z):
+    """A batch of no rows gives no probabilities rather than an error."""
+    assert tuple(binary.two_logit_probability(z).shape) == (0,)
+
+
+# --- check_two_logit_probability: every verdict and its message --------------------------------
+
+_TAIL = "Only the difference z1 - z0 matters: which function of it gives the probability?"
+
+
+@pytest.mark.parametrize(
+    "z0, z1, p, tol, correct, message",
+    [
+        (3.0, 1.5, 1 / (1 + math.exp(1.5)), 1e-3, True, "Right: softmax((3, 1.5))_1 = sigmoid(1.5 - 3) = 0.1824."),
+        # softmax((0, 1000)) is (0, 1) exactly in float64: the class-0 answer 0 is 0.25 = tol away.
+        (0.0, 1000.0, 0.25, 0.25, False, "Not yet: that is the probability of class 0; class 1 belongs to z1."),
+        (0.0, 0.0, 1.5, 1e-3, False, "Not yet: a probability lies between 0 and 1, got 1.5."),
+        (0.0, 0.0, -0.5, 1e-3, False, "Not yet: a probability lies between 0 and 1, got -0.5."),
+        (0.0, 0.0, 0.0, 1e-3, False, f"Not yet: 0 is too low (tolerance 0.001). {_TAIL}"),
+        (0.0, 0.0, 1.0, 1e-3, False, f"Not yet: 1 is too high (tolerance 0.001). {_TAIL}"),
+        (0.0, 0.0, 0.9, 1e-3, False, f"Not yet: 0.9 is too high (tolerance 0.001). {_TAIL}"),
+        (0.0, 0.0, 0.125, 0.25, False, f"Not yet: 0.125 is too low (tolerance 0.25). {_TAIL}"),
+    ],
+)
+def test_two_logit_probability_check_messages(z0, z1, p, tol, correct, message):
+    """Each branch's verdict and exact feedback: right, class 0, out of [0, 1], too high, too low."""
+    result = binary.check_two_logit_probability(z0, z1, p, tol=tol)
+    assert result.correct is correct and result.message == message
+
+
+def test_two_logit_probability_check_computes_in_float64():
+    """The exact value is a float64 softmax: torch's float64 sigmoid(1) is right within 1e-12."""
+    p = float(torch.sigmoid(torch.tensor(1.0, dtype=torch.float64)))
+    result = binary.check_two_logit_probability(0.0, 1.0, p, tol=1e-12)
+    assert result.correct is True and result.message == "Right: softmax((0, 1))_1 = sigmoid(1 - 0) = 0.7311."
+
+
+# --- check_single_logit_layer: every verdict and its message, the tolerances, the errors -------
+
+_W2, _B2 = np.array([[1.0, -2.0], [3.0, 0.5]]), np.array([0.5, -1.0])  # w = (2, 2.5), b = -1.5
+_RIGHT = ("Right: w = w1 - w0 = [2.0, 2.5], b = b1 - b0 = -1.5; "
+          "sigmoid(w.h + b) = softmax(W2 h + b2)_1 for every hidden vector h.")
+_CLASS0 = "Not yet: that is w0 - w1, the logit of class 0: its sigmoid is P(y = 0)."
+_OTHER = ("Not yet: the softmax of two logits depends only on their difference z1 - z0; "
+          "which weights and bias produce that difference?")
+
+
+@pytest.mark.parametrize(
+    "w, b, tol, correct, message",
+    [
+        ([2.0, 2.5], -1.5, None, True, _RIGHT),
+        ([2.0, 2.5], -1.5 + 2**-31, None, True, _RIGHT),  # 4.7e-10 off: within the default 1e-9
+        ([2.0, 2.5], -1.5 + 2**-26, None, False, _OTHER),  # 1.5e-8 off: beyond the default 1e-9
+        ([-2.0, -2.5], 1.5, None, False, _CLASS0),
+        ([-1.75, -2.5], 1.5, 0.25, False, _CLASS0),  # w exactly tol from w0 - w1
+        ([-2.0, -2.5], 1.75, 0.25, False, _CLASS0),  # b exactly tol from b0 - b1
+        ([-1.75, -2.5], 1.5, 0.25 - 2**-20, False, _OTHER),
+        ([-2.0, -2.5], 0.0, None, False, _OTHER),  # w0 - w1 with a wrong bias
+        ([-2.0, -2.5], 1.5 + 2**-30, 0.0, False, _OTHER),  # the class-0 bias, just off
+        ([-2.00001, -2.5], 1.5, 0.0, False, _OTHER),  # no relative slack for the class-0 weights
+        ([-3.0, -2.5], 1.5, 0.0, False, _OTHER),
+        ([math.inf, 2.5], -1.5, None, False, _OTHER),  # non-finite weights are judged, not refused
+        ([math.nan, 2.5], -1.5, None, False, _OTHER),
+    ],
+)
+def test_single_logit_layer_check_messages(w, b, tol, correct, message):
+    """Each branch's verdict and exact feedback, at the (default) tolerance and off it."""
+    kwargs = {} if tol is None else {"tol": tol}
+    result = binary.check_single_logit_layer(_W2, _B2, w, b, **kwargs)
+    assert result.correct is correct and result.message == message
+
+
+def test_single_logit_layer_check_with_three_hidden_units_rounds_to_six_decimals():
+    """W2 may have any number of columns h; the right answer's w is shown rounded to 6 decimals."""
+    W2 = np.array([[0.0, 0.0, 0.0], [0.1234567, 1.0, -2.0]])
+    result = binary.check_single_logit_layer(W2, [0.0, 0.25], [0.1234567, 1.0, -2.0], 0.25)
+    assert result.correct is True
+    assert result.message == ("Right: w = w1 - w0 = [0.123457, 1.0, -2.0], b = b1 - b0 = 0.25; "
+                              "sigmoid(w.h + b) = softmax(W2 h + b2)_1 for every hidden vector h.")
+
+
+@pytest.mark.parametrize(
+    "W2, w, b, error, match",
+    [
+        (_W2, [], 0.0, ValueError, r"^w must have shape \(2,\) and b must be a number, got \(0,\) and \(\)$"),
+        (_W2, [2.0, 2.5], [1.0], ValueError,
+         r"^w must have shape \(2,\) and b must be a number, got \(2,\) and \(1,\)$"),
+        (_W2, [2.0, 2.5], "x", TypeError, r"^b must be a number, got 'x' \(str\)$"),
+        (_W2, [2.0, 2.5], True, TypeError, r"^b must be a number, got True \(bool\)$"),
+        (np.ones((3, 2)), [2.0, 2.5], 0.0, ValueError,
+         r"^W2 must have shape \(2, h\) and b2 shape \(2,\), got \(3, 2\) and \(2,\)$"),
+    ],
+)
+def test_single_logit_layer_check_rejects_bad_shapes_and_types(W2, w, b, error, match):
+    """Wrong shapes and a non-number b are refused with the error that names them."""
+    with pytest.raises(error, match=match):
+        binary.check_single_logit_layer(W2, _B2, w, b)
+
+
+# --- check_trainable_heads: every verdict and its message ---------------------------------------
+
+_ONE_SOFTMAX = "one_softmax cannot learn: a softmax over one logit is 1 for every input, so its gradient is exactly 0."
+
+
+@pytest.mark.parametrize(
+    "answer, correct, message",
+    [
+        ({"one_sigmoid", "two_softmax", "two_sigmoid"}, True,
+         "Right: one_sigmoid (one output, sigmoid + binary cross-entropy): learns; "
+         "two_softmax (two outputs, softmax + cross-entropy): learns; "
+         "two_sigmoid (two outputs, sigmoid + binary cross-entropy on one-hot targets): learns; "
+         "one_softmax (one output, softmax + binary cross-entropy): cannot learn."),
+        ({"one_sigmoid", "two_softmax"}, False, "Not yet:\n1 head that can be trained is missing from your answer."),
+        ("one_sigmoid", False, "Not yet:\n2 heads that can be trained are missing from your answer."),
+        (set(), False, "Not yet:\n3 heads that can be trained are missing from your answer."),
+        (set(binary.HEADS), False, f"Not yet:\n{_ONE_SOFTMAX}"),
+        ({"one_softmax", "two_softmax"}, False,
+         f"Not yet:\n{_ONE_SOFTMAX}\n2 heads that can be trained are missing from your answer."),
+    ],
+)
+def test_trainable_heads_check_messages(answer, correct, message):
+    """Right lists every head; wrong names the untrainable head chosen and counts the trainable ones left out."""
+    result = binary.check_trainable_heads(answer)
+    assert result.correct is correct and result.message == message
+
+
+def test_trainable_heads_check_rejects_a_non_set_with_an_example():
+    """A non-iterable answer is a TypeError that shows an example answer."""
+    with pytest.raises(TypeError, match=r"^answer must be a set of names such as \{'one_sigmoid'\}, got 3 \(int\)$"):
+        binary.check_trainable_heads(3)
