@@ -292,3 +292,180 @@ def test_check_threshold_rejects_bad_arguments(kwargs, error, match):
     arguments = {"activation": "relu", "z": 0.95} | kwargs
     with pytest.raises(error, match=match):
         saturation.check_threshold(**arguments)
+
+
+# --- Exact feedback, boundaries and defaults (each guards a behaviour a user sees) -------------------
+
+EXAM_LINES = ("ReLU: output 1035.35, rounds to 1035.4 (does not match 1.0)\n"
+              "Tanh: output 1.0, rounds to 1.0 (matches 1.0)\n"
+              "Sigmoid: output 1.0, rounds to 1.0 (matches 1.0)\n"
+              "Leaky ReLU: output 1035.35, rounds to 1035.4 (does not match 1.0)")
+
+
+@pytest.mark.parametrize("answer, message", [
+    ({"tanh", "sigmoid"}, "Right: pre-activation z = 1035.35.\n" + EXAM_LINES),
+    ({"relu"}, "Not yet: pre-activation z = 1035.35.\nReLU cannot be it: output 1035.35 rounds to 1035.4, not 1.0.\n"
+               "2 possible activations are missing from your answer."),
+    ({"relu", "leaky_relu"}, "Not yet: pre-activation z = 1035.35.\n"
+                             "ReLU cannot be it: output 1035.35 rounds to 1035.4, not 1.0.\n"
+                             "Leaky ReLU cannot be it: output 1035.35 rounds to 1035.4, not 1.0.\n"
+                             "2 possible activations are missing from your answer."),
+    ({"tanh"}, "Not yet: pre-activation z = 1035.35.\n1 possible activation is missing from your answer."),
+])
+def test_check_activations_messages(answer, message):
+    """Exact messages: every reading line when right; wrong choices named, missing ones counted (1 vs 2)."""
+    result = saturation.check_activations(answer)
+    assert result.correct is message.startswith("Right") and result.message == message
+
+
+def test_check_activations_rejects_a_number_with_an_example():
+    """An answer that is not a set of names is refused with the example {'tanh'}."""
+    with pytest.raises(TypeError, match=r"^answer must be a set of names such as \{'tanh'\}, got 3 \(int\)$"):
+        saturation.check_activations(3)
+
+
+def test_readings_use_the_convention_for_output_and_observation():
+    """Half-even reads both the output 1.05 and the observation 1.05 as 1.0 (half up would say 1.1)."""
+    relu = saturation.readings(w=[1.0], b=0.0, x=[1.05], observed=1.05, convention="half_even")[0]
+    assert (relu.activation, relu.z, relu.output, relu.rounded, relu.matches) == ("relu", 1.05, 1.05, 1.0, True)
+
+
+@pytest.mark.parametrize("w, x, message", [
+    ([1.0], [], r"^x has 0 inputs per row but w has 1 weights: they must match$"),  # an empty x reaches the shape check
+    ([], [], r"^w must not be empty, got shape \(0,\)$"),
+    ([1e308, 1e308], [1.0, 1.0], r"^the pre-activation overflows to infinity: use smaller weights or inputs$"),
+])
+def test_readings_rejects_bad_neurons(w, x, message):
+    """An empty input is judged against w (not refused as empty); an overflowing w . x + b is refused."""
+    with pytest.raises(ValueError, match=message):
+        saturation.readings(w=w, b=0.0, x=x)
+
+
+@pytest.mark.parametrize("z, kwargs, message", [
+    (1.05, {"convention": "half_even"},
+     "Right: at z = 1.05: ReLU outputs 1.05 (rounds to 1.0), Sigmoid outputs 0.740775 (rounds to 0.7)."),
+    (1.05, {"not_rounds": "leaky_relu", "convention": "half_even"},
+     "Not yet: at z = 1.05: ReLU outputs 1.05 (rounds to 1.0), Leaky ReLU outputs 1.05 (rounds to 1.0).\n"
+     "Leaky ReLU must not round to 1.0, and it does."),
+    (0.5, {}, "Not yet: at z = 0.5: ReLU outputs 0.5 (rounds to 0.5), Sigmoid outputs 0.622459 (rounds to 0.6).\n"
+              "ReLU must round to 1.0 at your z, and it does not."),
+    (5.0, {}, "Not yet: at z = 5: ReLU outputs 5.0 (rounds to 5.0), Sigmoid outputs 0.993307 (rounds to 1.0).\n"
+              "ReLU must round to 1.0 at your z, and it does not.\nSigmoid must not round to 1.0, and it does."),
+])
+def test_check_separating_z_messages(z, kwargs, message):
+    """Exact messages (sigmoid values from torch.sigmoid); half-even reads the tie 1.05 as 1.0 on both sides."""
+    result = saturation.check_separating_z(z, **kwargs)
+    assert result.correct is message.startswith("Right") and result.message == message
+
+
+def test_check_threshold_reading_uses_the_convention():
+    """Half-even: ReLU(1.05) rounds to 1.0, so 1.05 is inside the band [0.95, 1.05] and too large."""
+    result = saturation.check_threshold("relu", 1.05, convention="half_even")
+    assert result.correct is False
+    assert result.message == ("Not yet: ReLU(1.05) = 1.05, which rounds to 1.0, but so does a smaller z: "
+                              "the threshold is smaller (tolerance 0.001).")
+
+
+@pytest.mark.parametrize("interval, text", [
+    (saturation.rounding_preimage("tanh"), "[1.83178, inf)"),  # atanh(0.95)
+    (saturation.rounding_preimage("sigmoid"), "[2.94444, inf)"),  # ln 19
+    (saturation.Interval(-math.inf, math.inf, False, False), "(-inf, inf)"),
+    (saturation.Interval(-0.5, 0.25, True, True), "[-0.5, 0.25]"),
+])
+def test_interval_str_writes_infinite_ends(interval, text):
+    """An interval prints its ends with 6 digits and its infinite ends as -inf and inf."""
+    assert str(interval) == text
+
+
+@pytest.mark.parametrize("function", [saturation.derivative, saturation.log10_derivative])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_derivatives_of_a_number_are_numbers(function, activation):
+    """A scalar z gives a NumPy scalar (not a 0-d array); a 1-D z gives a 1-D array."""
+    assert isinstance(function(activation, 0.5), np.floating)
+    assert function(activation, [0.5]).shape == (1,)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_derivative_of_a_number_keeps_the_dtype(dtype):
+    """derivative('sigmoid', 0.5, dtype) is a scalar of that dtype, equal to autograd's to rounding."""
+    z = torch.tensor(0.5, dtype=getattr(torch, dtype), requires_grad=True)
+    torch.sigmoid(z).backward()
+    value = saturation.derivative("sigmoid", 0.5, dtype)
+    assert type(value) is np.dtype(dtype).type and value == pytest.approx(z.grad.item(), rel=1e-6)
+
+
+@pytest.mark.parametrize("activation, z, expected", [
+    ("relu", -1.0, -math.inf), ("relu", 2.0, 0.0), ("leaky_relu", -1.0, -2.0), ("leaky_relu", 0.0, -2.0),
+])
+def test_log10_derivative_of_piecewise_linear_is_silent(activation, z, expected):
+    """log10 of 0 is -inf without a divide-by-zero warning; slopes 1 and 0.01 give 0 and -2."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert saturation.log10_derivative(activation, z) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("target", [0.0, 0.25, 1.0])
+@pytest.mark.parametrize("loss", ["cross_entropy", "cross_entropy_logits"])
+def test_weight_gradient_of_cross_entropy_is_s_minus_target_times_x(loss, target):
+    """Unsaturated, both cross-entropies give (sigmoid(z) - target) x; targets 0 and 1 are allowed."""
+    w, b, x = (0.3, -0.2, 0.1), 0.05, (1.0, 2.0, -1.0)
+    s = torch.sigmoid(torch.tensor(0.3 - 0.4 - 0.1 + 0.05, dtype=torch.float64)).item()
+    np.testing.assert_allclose(saturation.weight_gradient("sigmoid", loss, target, w, b, x),
+                               (s - target) * np.array(x), rtol=1e-12)
+
+
+@pytest.mark.parametrize("target", [-0.5, 1.5])
+def test_weight_gradient_refuses_a_target_outside_0_1_for_cross_entropy(target):
+    """A cross-entropy target must be a probability; the message names the loss and the target."""
+    with pytest.raises(ValueError, match=rf"^target must be a probability between 0 and 1 for the cross_entropy "
+                                         rf"loss, got {target:g}$"):
+        saturation.weight_gradient("sigmoid", "cross_entropy", target)
+
+
+def test_weight_gradient_lists_the_losses():
+    """An unknown loss is refused with the three losses listed."""
+    with pytest.raises(ValueError, match=r"^loss must be one of 'squared_error', 'cross_entropy', "
+                                         r"'cross_entropy_logits', got 'hinge'$"):
+        saturation.weight_gradient("sigmoid", "hinge")
+
+
+def test_vanishing_point_bounds():
+    """high may be any number above 0 (1.0: not yet saturated, None); the start test uses the dtype."""
+    assert saturation.vanishing_point("sigmoid", high=1.0) is None
+    with pytest.raises(ValueError, match=r"^high must be above 0, got 0$"):
+        saturation.vanishing_point("sigmoid", high=0.0)
+    # float32's sigmoid gradient is already 0 at 30 (float64's is not): the search starts there.
+    z0 = saturation.vanishing_point("sigmoid", "float32", high=30.0)
+    assert z0 == saturation.vanishing_point("sigmoid", "float32") and 10 < z0 < 30
+
+
+@pytest.mark.parametrize("value, kwargs, text", [
+    (math.pi, {}, "3.14159"),  # 6 digits by default
+    (1234.5, {"digits": 1}, "1e+03"),
+    (3.0, {"digits": 1}, "3.0"),
+    (1e6, {}, "1e+06"),
+    (math.inf, {}, "inf"),
+    (math.nan, {}, "nan"),
+    (10**400, {}, "inf"),  # an int too large for a float
+    (-10**400, {}, "-inf"),
+])
+def test_format_number(value, kwargs, text):
+    """Short labels: 6 digits by default, digits=1 allowed, no '.0' after an exponent, inf or nan."""
+    assert saturation.format_number(value, **kwargs) == text
+
+
+def test_format_number_rejects_text():
+    """A str is refused, and the message shows it."""
+    with pytest.raises(TypeError, match=r"^value must be a number, got '1' \(str\)$"):
+        saturation.format_number("1")
+
+
+def test_parse_numbers_separators_and_limits():
+    """Semicolons separate too; count is capped at MAX_ITEMS; a non-str names its type."""
+    assert saturation.parse_numbers("1;2; 3") == (1.0, 2.0, 3.0)
+    with pytest.raises(ValueError, match=r"^count must be at most 1,000,000, got 2,000,000$"):
+        saturation.parse_numbers("1", count=2 * 10**6)
+    with pytest.raises(TypeError, match=r"^values must be text such as '1\.5, -2', got float$"):
+        saturation.parse_numbers(3.0)
