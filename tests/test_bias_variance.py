@@ -215,3 +215,250 @@ def test_bad_inputs_raise_clear_errors(call, error, words):
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+# --- The small-K correction, by hand --------------------------------------------------------------------
+
+@pytest.mark.parametrize("predictions, y, expected", [
+    # K = 2: mean (2, 2), bias2 = 1, variance = 0.5 -> (1 - 0.5 / 1, 0.5 * 2 / 1)
+    ([[1.0, 2.0], [3.0, 2.0]], [1.0, 1.0], (0.5, 1.0)),
+    # K = 3: mean 1, bias2 = 0, variance = (1 + 0 + 1) / 3 -> (0 - (2/3) / 2, (2/3) * 3 / 2): bias2 may be < 0
+    ([[0.0], [1.0], [2.0]], [1.0], (-1 / 3, 1.0)),
+    # K = 4: mean (1, 2), bias2 = (1 + 4) / 2, variance = ((1 + 1 + 0 + 0) / 4 + 0) / 2
+    # -> (2.5 - 0.25 / 3, 0.25 * 4 / 3)
+    ([[0.0, 2.0], [2.0, 2.0], [1.0, 2.0], [1.0, 2.0]], [0.0, 0.0], (2.5 - 0.25 / 3, 1 / 3)),
+])
+def test_corrected_decomposition_by_hand(predictions, y, expected):
+    """bias2 - variance/(K - 1) and variance K/(K - 1), by hand; the variance is NumPy's ddof=1 one."""
+    predictions, y = torch.tensor(predictions, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
+    bias2, variance = bias_variance.corrected_decomposition(predictions, y)
+    assert (bias2, variance) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    assert variance == pytest.approx(np.var(predictions.numpy(), axis=0, ddof=1).mean(), rel=1e-12)
+    mse, plug_bias2, plug_variance = bias_variance.decompose(predictions, y)
+    assert mse == pytest.approx(np.mean((predictions.numpy() - y.numpy()) ** 2), rel=1e-12)
+    assert mse == pytest.approx(plug_bias2 + plug_variance, rel=1e-12)
+
+
+def test_corrected_decomposition_refuses_one_model():
+    """K = 1 has no variance to correct: the exact error."""
+    with pytest.raises(ValueError, match=r"^a corrected variance needs predictions of at least 2 models \(K >= 2\)$"):
+        bias_variance.corrected_decomposition(torch.zeros(1, 3), torch.zeros(3))
+
+
+# --- select_configurations: which configurations, and how ties break --------------------------------------
+
+N = 40
+Y = torch.arange(N, dtype=torch.float64)
+EVEN = torch.tensor([1.0, 0.0] * (N // 2), dtype=torch.float64)  # 1 at even indices, 0 at odd ones
+# Even configurations: both models y + 2 (bias2 4, variance 0); odd: y + 1 and y - 1 (bias2 0, variance 1).
+BIASED_OR_NOISY = torch.stack([Y + 2 * EVEN + (1 - EVEN), Y + 2 * EVEN - (1 - EVEN)])
+
+
+@pytest.mark.parametrize("how, expected", [("largest bias", [0, 2, 4]), ("largest variance", [1, 3, 5])])
+def test_select_configurations_largest_bias_or_variance_breaks_ties_by_index(how, expected):
+    """Twenty configurations tie for the largest score: the first three (by index) are chosen."""
+    assert bias_variance.select_configurations(BIASED_OR_NOISY, Y, 3, how).tolist() == expected
+
+
+def test_select_configurations_spread_breaks_ties_by_index():
+    """y = 1, 0, 1, 0, ...: 'spread over P' sorts stably, so the odd indices come first, each group in order."""
+    y = EVEN.clone()
+    chosen = bias_variance.select_configurations(torch.stack([y, y]), y, N)
+    assert chosen.tolist() == list(range(1, N, 2)) + list(range(0, N, 2))
+    assert bias_variance.select_configurations(torch.stack([y, y]), y, 5).tolist() == [1, 21, 0, 18, 38]
+
+
+def test_select_configurations_orders_ties_in_y_by_their_score():
+    """All N chosen (variance decreasing with the index), y = 1, 0, 1, 0, ...: equal y keep the score's order."""
+    d = torch.arange(N, 0, -1, dtype=torch.float64)  # variance d^2, largest at index 0
+    y = EVEN.clone()
+    chosen = bias_variance.select_configurations(torch.stack([y + d, y - d]), y, N, "largest variance")
+    assert chosen.tolist() == list(range(1, N, 2)) + list(range(0, N, 2))
+
+
+def test_select_configurations_names_the_ways_to_choose():
+    """An unknown `how` lists the three ways, quoted."""
+    with pytest.raises(ValueError, match=r"^how must be one of 'spread over P', 'largest bias', 'largest variance', "
+                                         r"got 'random'$"):
+        bias_variance.select_configurations(BIASED_OR_NOISY, Y, 3, "random")
+
+
+# --- measure, without training: stacked_training.train and the validation set replaced by fakes -----------
+
+VALIDATION = {"random": torch.tensor([1.0, 3.0]), "canonical": torch.tensor([0.0, 0.0])}
+
+
+class FakeTraining:
+    """Records what measure asks stacked_training.train; model i predicts i everywhere, last training loss i + 1."""
+
+    def __init__(self, diverged=()):
+        self.calls, self.diverged = [], diverged
+
+    def train(self, configs, callback=None, validate=True, progress=None, workers=None):
+        self.calls.append({"configs": list(configs), "validate": validate, "progress": progress})
+        histories = []
+        for c in configs:
+            h = training.History(c, train_loss=[10.0, c.seed + 1.0], status="completed",
+                                 model=lambda X, v=float(c.seed): torch.full((X.shape[0],), v))
+            if c.seed in self.diverged:
+                h.status, h.message = "diverged", f"run {c.seed} diverged."
+            histories.append(h)
+        return histories
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    fake = FakeTraining()
+    monkeypatch.setattr(bias_variance.stacked_training, "train", fake.train)
+    monkeypatch.setattr(bias_variance.training, "validation_set",
+                        lambda frame="random": (torch.zeros(2, 20, 3), VALIDATION[frame]))
+    return fake
+
+
+def test_measure_builds_one_config_per_regime_and_model(fake):
+    """Model i of a regime: its model, augmentation flags, frame and n_train; base's epochs, lr, batch size; seeds i."""
+    base = training.TrainConfig(model="mlp", epochs=3, lr=0.01, batch_size=8, seed=7, data_seed=7, n_train=64,
+                                frame="random")
+    bias_variance.measure(k=2, regimes=[("mlp", "rotations", "random", 40), ("deepsets", "permutations")], base=base)
+    (call,) = fake.calls
+    assert call["validate"] is False and call["progress"] is None
+    TC = training.TrainConfig
+    assert call["configs"] == [
+        TC(model="mlp", rotate=True, permute=False, frame="random", n_train=40, epochs=3, lr=0.01, batch_size=8,
+           seed=0, data_seed=0),
+        TC(model="mlp", rotate=True, permute=False, frame="random", n_train=40, epochs=3, lr=0.01, batch_size=8,
+           seed=1, data_seed=1),
+        TC(model="deepsets", rotate=False, permute=True, frame="canonical", n_train=500, epochs=3, lr=0.01,
+           batch_size=8, seed=0, data_seed=0),
+        TC(model="deepsets", rotate=False, permute=True, frame="canonical", n_train=500, epochs=3, lr=0.01,
+           batch_size=8, seed=1, data_seed=1),
+    ]
+
+
+def test_measure_decomposes_each_regime_in_each_frame_by_hand(fake):
+    """Models predict 0 and 1: against y = (1, 3) mse 3.5 = 3.25 + 0.25; against y = 0 mse 0.5 = 0.25 + 0.25."""
+    results = bias_variance.measure(k=2, regimes=[("mlp", "none")], base=SMALL)
+    regime = bias_variance.Regime("mlp", "none", "canonical", 500)
+    assert [(r.regime, r.val_frame, r.mse, r.bias2, r.variance, r.train_mse) for r in results] == [
+        (regime, "random", 3.5, 3.25, 0.25, 1.5),  # train_mse: the mean of the last losses 1 and 2
+        (regime, "canonical", 0.5, 0.25, 0.25, 1.5),
+    ]
+    assert results[0].predictions.tolist() == [[0.0, 0.0], [1.0, 1.0]]
+
+
+def test_measure_default_k_is_5(fake):
+    """Without k, five models per regime: seeds and data seeds 0 to 4."""
+    bias_variance.measure(regimes=[("mlp", "none")], base=SMALL, val_frames=("random",))
+    assert [(c.seed, c.data_seed) for c in fake.calls[0]["configs"]] == [(i, i) for i in range(5)]
+
+
+def test_measure_accepts_k_1000(fake):
+    """k = 1000 is the largest allowed."""
+    (result,) = bias_variance.measure(k=1000, regimes=[("mlp", "none")], base=SMALL, val_frames=("canonical",))
+    assert result.predictions.shape == (1000, 2)
+
+
+@pytest.mark.parametrize("progress", [0.5, 2])
+def test_measure_passes_progress_on(fake, progress):
+    """A positive progress (also below 1 second) goes to stacked_training.train."""
+    bias_variance.measure(k=2, regimes=[("mlp", "none")], base=SMALL, val_frames=("random",), progress=progress)
+    assert fake.calls[0]["progress"] == progress and fake.calls[0]["validate"] is False
+
+
+def test_measure_refuses_a_diverged_run_listing_every_message(fake):
+    """Runs 0 and 2 diverge: the exact error joins their messages."""
+    fake.diverged = (0, 2)
+    with pytest.raises(ValueError, match=r"^measure needs every run to converge: run 0 diverged\. run 2 diverged\.$"):
+        bias_variance.measure(k=3, regimes=[("mlp", "none")], base=SMALL)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"k": 1001}, ValueError, r"^k must be at most 1,000 models per regime, got 1,001$"),
+    ({"base": "fast"}, TypeError, r"^base must be a TrainConfig, got str$"),
+    ({"val_frames": 5}, ValueError, r"^val_frames must be a non-empty sequence drawn from \('canonical', 'random'\), "
+                                    r"got 5$"),
+    ({"progress": 0}, ValueError, r"^progress must be above 0, got 0$"),
+    ({"progress": -1.0}, ValueError, r"^progress must be above 0, got -1$"),
+])
+def test_measure_rejects_bad_arguments_before_training(fake, kwargs, error, match):
+    """Each bad argument raises, naming itself, and nothing is trained."""
+    with pytest.raises(error, match=match):
+        bias_variance.measure(**({"k": 2, "regimes": [("mlp", "none")], "base": SMALL} | kwargs))
+    assert fake.calls == []
+
+
+# --- check_decomposition: NumPy and integer inputs, K in the hint ------------------------------------------
+
+@pytest.mark.parametrize("predictions, y", [
+    (np.array([[1.0, 2.0], [3.0, 2.0]]), np.array([1.0, 1.0])),
+    (np.array([[1, 2], [3, 2]]), np.array([1, 1])),
+    (torch.tensor([[1, 2], [3, 2]]), torch.tensor([1, 1])),
+    (torch.tensor([[1.0, 2.0], [3.0, 2.0]]), np.array([1, 1])),
+])
+def test_check_decomposition_accepts_numpy_arrays_and_integers(predictions, y):
+    """NumPy arrays and integer tensors are numbers too: mse 1.5 = bias2 1 + variance 0.5."""
+    result = bias_variance.check_decomposition(predictions, y, 1.5, 1.0, 0.5)
+    assert result.correct is True and result.message == "Right: mse 1.5 = bias2 1 + variance 0.5."
+
+
+def test_check_decomposition_hint_counts_the_models_not_the_points():
+    """K = 3 models on n = 2 points; variance 0.5 (K - 1) instead of 1/3: the hint says 'each of the 3 predictions'."""
+    predictions = torch.tensor([[1.0, 2.0], [3.0, 2.0], [2.0, 2.0]])
+    y = torch.tensor([1.0, 1.0])
+    # mean (2, 2): bias2 = 1, variance = ((1 + 1 + 0) / 3 + 0) / 2 = 1/3, mse = (0 + 4 + 1 + 1 + 1 + 1) / 6 = 4/3
+    assert bias_variance.check_decomposition(predictions, y, 4 / 3, 1.0, 1 / 3)
+    result = bias_variance.check_decomposition(predictions, y, 4 / 3, 1.0, 0.5)
+    assert result.correct is False and result.message == (
+        "Not yet:\nvariance = 0.5 is off: average the squared distance of each of the 3 predictions from their mean "
+        "(divide by K, not K - 1), then average over the points")
+
+
+# --- check_regime on hand-made results ---------------------------------------------------------------------
+
+def _bv(model, train_frame, val_frame, variance, train_mse, n_train=particles.N_TRAIN):
+    return bias_variance.BiasVariance(bias_variance.Regime(model, "none", train_frame, n_train), val_frame,
+                                      mse=1.0 + variance, bias2=1.0, variance=variance, train_mse=train_mse,
+                                      predictions=torch.zeros(2, 1))
+
+
+HAND_RESULTS = [
+    _bv("mlp", "canonical", "random", 3.0, 0.1), _bv("deepsets", "canonical", "random", 1.0, 0.2),
+    _bv("mlp", "canonical", "canonical", 0.5, 0.1), _bv("deepsets", "canonical", "canonical", 2.0, 0.2),
+    _bv("mlp", "random", "random", 0.25, 0.3), _bv("deepsets", "random", "random", 5.0, 0.4),
+    _bv("mlp", "canonical", "random", 0.125, 0.5, n_train=1),
+    _bv("deepsets", "canonical", "random", 0.75, 0.6, n_train=1),
+]
+
+
+@pytest.mark.parametrize("args, kwargs, message", [
+    (("MLP, none",), {}, "Right: MLP, none has the largest variance (canonical training set, random validation "
+                         "frame), 3."),
+    (("DeepSets, none",), {}, "Not yet: DeepSets, none has variance (canonical training set, random validation "
+                              "frame) 1, place 2 of 2 from the largest."),
+    (("DeepSets, none", "variance", "canonical", "canonical"), {},
+     "Right: DeepSets, none has the largest variance (canonical training set, canonical validation frame), 2."),
+    (("DeepSets, none", "variance", "random", "random"), {},
+     "Right: DeepSets, none has the largest variance (random training set, random validation frame), 5."),
+    (("DeepSets, none", "train_mse"), {}, "Right: DeepSets, none has the largest train_mse (canonical training "
+                                          "set, random validation frame), 0.2."),
+    (("MLP, none",), {"largest": False}, "Not yet: MLP, none has variance (canonical training set, random "
+                                         "validation frame) 3, place 2 of 2 from the smallest."),
+    (("DeepSets, none",), {"n_train": 1}, "Right: DeepSets, none has the largest variance (canonical training set, "
+                                          "random validation frame), 0.75."),
+])
+def test_check_regime_on_hand_made_results(args, kwargs, message):
+    """Defaults: variance, canonical training set, random validation frame, n_train 500; only matching results count."""
+    result = bias_variance.check_regime(HAND_RESULTS, *args, **kwargs)
+    assert result.correct is message.startswith("Right") and result.message == message
+
+
+@pytest.mark.parametrize("results, kwargs, error, match", [
+    (HAND_RESULTS, {"n_train": 0}, ValueError, r"^n_train must be at least 1, got 0$"),
+    ("results", {}, TypeError, r"^results must be the list that measure returned, got 'results' \(str\)$"),
+    (HAND_RESULTS, {"quantity": "noise"}, ValueError, r"^quantity must be 'mse', 'bias2', 'variance' or 'train_mse', "
+                                                       r"got 'noise'$"),
+])
+def test_check_regime_rejects_bad_arguments(results, kwargs, error, match):
+    """Each bad argument raises, naming itself."""
+    with pytest.raises(error, match=match):
+        bias_variance.check_regime(results, "MLP, none", **kwargs)

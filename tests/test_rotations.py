@@ -208,3 +208,171 @@ def test_check_proper_rotations_rejects_bad_arguments(R, tol, error, match):
     """Each bad argument raises, naming itself."""
     with pytest.raises(error, match=match):
         rotations.check_proper_rotations(R, tol=tol)
+
+
+def rodrigues(k, angle):
+    """A rotation built by hand from a unit axis and an angle: cos I + sin [k]x + (1 - cos) k k^T (NumPy)."""
+    k = np.asarray(k, dtype=float)
+    K = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
+    return torch.from_numpy(np.cos(angle) * np.eye(3) + np.sin(angle) * K + (1 - np.cos(angle)) * np.outer(k, k))
+
+
+@pytest.mark.parametrize("k", [(1, 2, 2), (-1, 2, -2), (1, -2, -2), (2, -3, 6), (0, 0, 1)])
+@pytest.mark.parametrize("angle", [0.3, math.pi / 2, 2 * math.pi / 3, 0.9 * math.pi, 0.95 * math.pi])
+def test_rotation_axis_angle_recovers_a_hand_built_rotation(k, angle):
+    """The axis (with its sign, w = sin(angle) axis) and angle of a rotation built by Rodrigues' formula by hand."""
+    k = np.array(k, dtype=float) / np.linalg.norm(k)
+    axis, got = rotations.rotation_axis_angle(rodrigues(k, angle))
+    assert axis.dtype == torch.float64 and got == pytest.approx(angle, abs=1e-12)
+    np.testing.assert_allclose(axis.numpy(), k, atol=1e-12)
+
+
+@pytest.mark.parametrize("R", [torch.eye(3), torch.eye(3, dtype=torch.float64), torch.eye(3).expand(1, 3, 3),
+                               rotations.axis_angle_rotation([1, 2, 3], 1e-12)])
+def test_rotation_axis_angle_of_the_identity_is_the_x_axis(R):
+    """No rotation (angle 0, also within rounding) gives exactly the float64 axis (1, 0, 0) and angle 0.0."""
+    axis, angle = rotations.rotation_axis_angle(R)
+    assert axis.dtype == torch.float64 and axis.tolist() == [1.0, 0.0, 0.0]
+    assert angle == 0.0 and isinstance(angle, float)
+
+
+HALF_TURNS = [
+    torch.diag(torch.tensor([1.0, -1.0, -1.0], dtype=torch.float64)),
+    torch.diag(torch.tensor([-1.0, 1.0, -1.0], dtype=torch.float64)),
+    torch.diag(torch.tensor([-1.0, -1.0, 1.0], dtype=torch.float64)),
+    # 2 k k^T - I for k = (7, 24, 0)/25 and k = (2, 3, 6)/7
+    torch.tensor([[-527.0, 336.0, 0.0], [336.0, 527.0, 0.0], [0.0, 0.0, -625.0]], dtype=torch.float64) / 625,
+    torch.tensor([[-41.0, 12.0, 24.0], [12.0, -31.0, 36.0], [24.0, 36.0, 23.0]], dtype=torch.float64) / 49,
+]
+
+
+@pytest.mark.parametrize("R", HALF_TURNS)
+def test_rotation_axis_angle_of_an_exact_half_turn_is_the_top_eigenvector_of_R(R):
+    """At a half turn (R symmetric, w = 0) either sign is right: the axis is eigh's top eigenvector of R, unflipped."""
+    axis, angle = rotations.rotation_axis_angle(R)
+    assert angle == pytest.approx(math.pi, abs=1e-7)
+    assert torch.equal(axis, torch.linalg.eigh(R)[1][:, -1])
+    torch.testing.assert_close(rotations.axis_angle_rotation(axis, math.pi), R, atol=1e-12, rtol=0)
+
+
+TINY = 5e-324  # the smallest positive float64 (subnormal)
+
+
+@pytest.mark.parametrize("i, j", [(1, 2), (2, 1)])
+@pytest.mark.parametrize("sign", [1, -1])
+def test_rotation_axis_angle_ignores_an_antisymmetric_part_that_rounds_to_zero(i, j, sign):
+    """diag(1, -1, -1) with one entry TINY: w = (R - R^T)/2 rounds to 0, so the half turn's axis stays exactly +x."""
+    R = HALF_TURNS[0].clone()
+    R[i, j] = sign * TINY
+    axis, angle = rotations.rotation_axis_angle(R)
+    assert axis.tolist() == [1.0, 0.0, 0.0] and angle == math.pi
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_rotation_axis_angle_takes_the_sign_of_the_smallest_antisymmetric_part(sign):
+    """The (7, 24, 0)/25 half turn with R[1, 2] = 3 TINY: w_x = -1.5 TINY rounds to -2 TINY, so the axis follows w."""
+    R = HALF_TURNS[3].clone()
+    R[1, 2] = sign * 3 * TINY
+    axis, _ = rotations.rotation_axis_angle(R)
+    np.testing.assert_allclose(axis.numpy(), -sign * np.array([0.28, 0.96, 0.0]), atol=1e-15)
+
+
+@pytest.mark.parametrize("e, raises", [(0.99e-5, False), (1.01e-5, True), (2**-10, True), (0.5, True)])
+def test_rotation_axis_angle_wants_orthogonality_to_1e_minus_5(e, raises):
+    """rotation_axis_angle refuses a matrix whose R^T R differs from I by more than 1e-5."""
+    if raises:
+        with pytest.raises(ValueError, match=r"^R is not a proper rotation \(orthogonal with det \+1\): it has no "
+                                             r"rotation axis$"):
+            rotations.rotation_axis_angle(shear(e))
+    else:
+        assert rotations.rotation_axis_angle(shear(e))[1] == pytest.approx(0.0, abs=1e-4)
+
+
+def test_rotation_axis_angle_counts_the_matrices_it_refuses():
+    """Two matrices: the error says how many there are."""
+    with pytest.raises(ValueError, match=r"^R must be one rotation of shape \(3, 3\), got 2 of them$"):
+        rotations.rotation_axis_angle(torch.eye(3).expand(2, 3, 3))
+
+
+def test_haar_angle_density_passes_nan_and_is_zero_at_infinity_without_warnings():
+    """NaN gives NaN; +-inf (outside [0, pi]) give 0 and no 'invalid value' RuntimeWarning from cos(inf)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = rotations.haar_angle_density(np.array([np.nan, np.inf, -np.inf, 0.0, np.pi / 2, np.pi]))
+    assert np.isnan(p[0]) and np.isnan(rotations.haar_angle_density(float("nan")))
+    np.testing.assert_allclose(p[1:], [0.0, 0.0, 0.0, 1 / np.pi, 2 / np.pi], rtol=1e-15, atol=0)
+
+
+def identities(n):
+    return torch.eye(3, dtype=torch.float64).expand(n, 3, 3)
+
+
+def test_uniformity_rows_of_identities_by_hand():
+    """n = 12 identities: every statistic, its uniform value and its tolerance (default z = 5), by hand."""
+    rows = rotations.uniformity_rows(identities(12))
+    expected = [  # statistic, value, uniform, tolerance, passes
+        ("fraction with det +1", 1.0, 1.0, 0.0, True),
+        ("largest |R^T R - I|", 0.0, 0.0, 1e-5, True),
+        ("largest |mean entry of R|", 1.0, 0.0, 5 / 6, False),  # z / sqrt(3 n) = 5 / 6
+        ("mean trace E[tr R]", 3.0, 0.0, 5 / math.sqrt(12), False),
+        ("mean squared trace E[tr² R]", 9.0, 1.0, 5 / math.sqrt(6), False),  # z sqrt(2 / n)
+        ("angle: KS distance to (1 - cos θ)/π", 1.0, 0.0, 2.4 / math.sqrt(12), False),  # every angle is 0
+    ]
+    assert [(r.statistic, r.value, r.uniform, r.passes) for r in rows] == [(s, v, u, p) for s, v, u, _, p in expected]
+    assert [r.tolerance for r in rows] == pytest.approx([t for _, _, _, t, _ in expected], rel=1e-12, abs=0)
+
+
+def test_uniformity_rows_scale_with_z():
+    """z = 2 gives 2/5 of the default tolerances (the det, orthogonality and KS rows do not depend on z)."""
+    tolerances = [r.tolerance for r in rotations.uniformity_rows(identities(12), z=2.0)]
+    assert tolerances == pytest.approx([0.0, 1e-5, 2 / 6, 2 / math.sqrt(12), 2 / math.sqrt(6), 2.4 / math.sqrt(12)],
+                                       rel=1e-12, abs=0)
+
+
+def test_uniformity_rows_orthogonality_tolerance_is_1e_minus_5():
+    """A sample whose worst orthogonality error is 2e-5 fails the orthogonality row."""
+    rows = rotations.uniformity_rows(torch.stack([shear(2e-5), torch.eye(3, dtype=torch.float64)]))
+    assert rows[1].statistic == "largest |R^T R - I|" and rows[1].value == pytest.approx(2e-5) and not rows[1].passes
+
+
+IDENTITY_FAILURES = [  # 1,000 identities fail four rows: (statistic and value, tolerance at z = 5, at z = 0.5)
+    ("largest |mean entry of R| is 1, uniform rotations give 0", "0.091", "0.0091"),
+    ("mean trace E[tr R] is 3, uniform rotations give 0", "0.16", "0.016"),
+    ("mean squared trace E[tr² R] is 9, uniform rotations give 1", "0.22", "0.022"),
+    ("angle: KS distance to (1 - cos θ)/π is 1, uniform rotations give 0", "0.076", "0.076"),
+]
+
+
+@pytest.mark.parametrize("z, column", [(None, 1), (5.0, 1), (0.5, 2)])
+def test_check_uniform_rotations_message_lists_every_failed_test(z, column):
+    """Exact message for 1,000 identities: one line per failed row, tolerances from z (default 5)."""
+    result = rotations.check_uniform_rotations(identities(1000), **({} if z is None else {"z": z}))
+    lines = [f"{row[0]} (tolerance {row[column]} at n = 1,000)" for row in IDENTITY_FAILURES]
+    assert result.correct is False
+    assert result.message == "Not yet: not uniform rotations.\n" + "\n".join(lines)
+
+
+def test_check_uniform_rotations_right_message():
+    """A uniform sample (fixed seed) passes with the exact 'Right' message."""
+    uniform = augment.random_rotations(1000, generator(3), dtype=torch.float64)
+    result = rotations.check_uniform_rotations(uniform)
+    assert result.correct is True
+    assert result.message == "Right: 1,000 samples pass every test; indistinguishable from uniform rotations."
+
+
+@pytest.mark.parametrize("n, z", [(10, 0.0), (10, -1.0), (1000, 0.0)])
+def test_check_uniform_rotations_wants_z_above_0_before_anything_else(n, z):
+    """z <= 0 is refused, naming z, even when the sample is also too small."""
+    with pytest.raises(ValueError, match=r"^z must be above 0, got "):
+        rotations.check_uniform_rotations(identities(n), z=z)
+
+
+@pytest.mark.parametrize("R, n", [(torch.zeros(3, 3), 1), (torch.stack([torch.eye(3), torch.zeros(3, 3)]), 2)])
+def test_check_proper_rotations_calls_a_singular_matrix_not_a_rotation_even_with_a_loose_tol(R, n):
+    """With tol >= 1/3 the zero matrix passes as 'orthogonal'; its det 0 still makes it no rotation."""
+    result = rotations.check_proper_rotations(R, tol=1.0)
+    which = "the matrix is" if n == 1 else "1 of the 2 matrices are"
+    assert result.correct is False and result.message == (
+        f"Not yet: {which} singular (det 0), which no rotation is: a tolerance of 1 is too loose to tell rotations apart.")

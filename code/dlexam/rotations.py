@@ -208,6 +208,7 @@ def check_proper_rotations(R, tol=1e-5):
     det = torch.linalg.det(R)  # (n,)
     not_orthogonal = int((error > tol).sum())
     reflections = int(((error <= tol) & (det < 0)).sum())
+    singular = int(((error <= tol) & (det == 0)).sum())  # only a tolerance of 1/3 or more lets one through
 
     def how_many(k):
         return "the matrix is" if n == 1 else f"{k:,} of the {n:,} matrices are"
@@ -219,6 +220,12 @@ def check_proper_rotations(R, tol=1e-5):
             False,
             f"Not yet: {how_many(not_orthogonal)} not orthogonal (R^T R differs from I by up to "
             f"{float(error[worst]):.3g}{where}): a rotation keeps lengths and angles.",
+        )
+    if singular:
+        return CheckResult(
+            False,
+            f"Not yet: {how_many(singular)} singular (det 0), which no rotation is: a tolerance of {tol:g} "
+            "is too loose to tell rotations apart.",
         )
     if reflections:
         return CheckResult(
