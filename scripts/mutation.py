@@ -51,20 +51,19 @@ def stage(modules):
     shutil.copytree(ROOT / "tests", STAGE / "tests", ignore=shutil.ignore_patterns("__pycache__"))
     text = (ROOT / "pyproject.toml").read_text()
     only = ", ".join(f'"src/dlexam/{m}.py"' for m in modules)
-    # mutmut maps tests to functions once and then only adds new tests: a module it did not
-    # mutate then has no tests mapped, so a run that adds modules maps everything again.
-    # mutmut copies every file of the package once, and takes a copy as its source's mutated version
-    # while their times agree: a module never mutated before is removed, so mutmut writes its mutants.
+    # mutmut copies every file of the package once, takes a copy as its source's mutated version while
+    # their times agree, and puts back plain copies of the modules a run leaves out: a selected module
+    # whose copy holds no mutants is removed, so mutmut writes them again.
     for module in modules:
         copy = STAGE / "mutants" / "src" / "dlexam" / f"{module}.py"
-        if not copy.with_name(copy.name + ".meta").exists():
-            copy.unlink(missing_ok=True)
-    seen = STAGE / "modules-mapped.txt"
-    mapped = set(seen.read_text().split()) if seen.exists() else set()
-    if not set(modules) <= mapped:
+        if copy.exists() and "__mutmut_" not in copy.read_text():
+            copy.unlink()
+    # mutmut maps tests to functions once and then only adds new tests: a run on other modules than
+    # the last one maps everything again.
+    last = STAGE / "modules-last-run.txt"
+    if not last.exists() or set(last.read_text().split()) != set(modules):
         (STAGE / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
-        mapped = set(modules)
-    seen.write_text("\n".join(sorted(mapped)) + "\n")
+    last.write_text("\n".join(sorted(modules)) + "\n")
     (STAGE / "pyproject.toml").write_text(re.sub(r"^only_mutate = \[.*?\]", f"only_mutate = [{only}]", text,
                                                  count=1, flags=re.S | re.M))
 
