@@ -14,7 +14,8 @@ left out of the score).
 mutmut imports the mutated copy from ``src/``; the library lives in ``code/``. So the run
 happens in _build/mutation, a staging folder holding the library as src/dlexam, the tests and
 pyproject.toml; its results stay there between runs, and an unchanged function is not tested
-again. The score per module is printed at the end: killed / (mutants - equivalent ones).
+again. The score per module is printed at the end: killed / (mutants tested - equivalent ones);
+mutants a stopped run never reached are shown apart, as not run.
 """
 
 import argparse
