@@ -37,6 +37,14 @@ def test_every_page_of_the_toc_is_built(built_site):
         assert (built_site / f"{page}.html").exists(), f"{page} is in _toc.yml but was not built"
 
 
+def test_no_page_shows_an_assert(built_site):
+    """Checks that guard a claim run at build out of the reader's sight (remove-cell cells or tests):
+    no code on a page, shown or folded, holds an assert statement."""
+    for page in toc_files():
+        html = (built_site / f"{page}.html").read_text()
+        assert '<span class="k">assert</span>' not in html, f"{page} shows an assert: move it to a remove-cell cell"
+
+
 @pytest.fixture(scope="module")
 def browser(built_site):
     playwright = pytest.importorskip("playwright.sync_api")
