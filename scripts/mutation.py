@@ -101,7 +101,7 @@ def report(modules):
     """
     equivalents = load_equivalents()
     total_killed = total_counted = 0
-    survivors = []
+    left = []
     print(f"\n{'module':18s} {'mutants':>8s} {'killed':>7s} {'survived':>9s} {'equivalent':>11s} {'not run':>8s} {'score':>7s}")
     for module in modules:
         codes = outcomes(module)
@@ -117,7 +117,7 @@ def report(modules):
             elif name in equivalents:
                 equivalent += 1
             else:
-                survivors.append((name, status))
+                left.append((name, status))
         counted = len(codes) - equivalent - not_run
         total_killed += killed
         total_counted += counted
@@ -126,9 +126,9 @@ def report(modules):
     score = total_killed / total_counted if total_counted else 0.0
     print(f"{'all':18s} {'':8s} {total_killed:7d} {total_counted - total_killed:9d} {'':11s} {'':8s} {score:7.1%}"
           f"   (target {TARGET:.0%})")
-    if survivors:
+    if left:
         print("\nSurvivors (show one with: cd _build/mutation && ../../.venv/bin/mutmut show <name>):")
-        for name, status in survivors:
+        for name, status in left:
             print(f"  {name}  [{status}]")
     return score
 
