@@ -347,8 +347,10 @@ def stratified_kfold_splits(strata, k, rng):
     strata = np.asarray(strata)
     if strata.ndim != 1 or len(strata) < 2:
         raise ValueError(f"strata must be a 1-D array of labels, one per point; got shape {strata.shape}")
-    if strata.dtype.kind not in "biuU" or strata.size > validate.MAX_SIZE:
+    if strata.dtype.kind not in "biuU":
         raise TypeError(f"strata must hold whole-number or text labels, got dtype {strata.dtype}")
+    if strata.size > validate.MAX_SIZE:
+        raise ValueError(f"strata may hold at most {validate.MAX_SIZE:,} labels, got {strata.size:,}")
     _check_folds(len(strata), k)
     _check_rng(rng)
     fold_of = np.empty(len(strata), dtype=int)

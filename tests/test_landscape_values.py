@@ -1,0 +1,241 @@
+"""dlexam.landscape: exact values, shapes, limits, defaults and the exact messages of every check and error."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from dlexam import landscape as ls
+
+# One Gaussian well at the origin, depth 1, width 1, in a bowl of curvature 2: h(w) = |w|^2 - exp(-|w|^2 / 2).
+ONE_WELL = dict(centres=[(0.0, 0.0)], depths=[1.0], widths=[1.0], bowl=2.0)
+
+
+def _one_well(offsets=((0.0, 0.0),)):
+    return ls.Landscape(ONE_WELL["centres"], ONE_WELL["depths"], ONE_WELL["widths"], ONE_WELL["bowl"], offsets)
+
+
+# --- The formulas of one example's landscape -----------------------------------------------------------
+
+def test_well_formulas_pass_nan_points_through():
+    """A NaN point gives a NaN loss, gradient and Hessian instead of an error."""
+    assert math.isnan(ls.well_loss([float("nan"), 0.0], **ONE_WELL))
+    assert np.isnan(ls.well_gradient([float("nan"), 0.0], **ONE_WELL)).all()
+    assert np.isnan(ls.well_hessian([0.0, float("nan")], **ONE_WELL)).any()
+
+
+def test_well_formulas_accept_no_points():
+    """An empty (0, 2) set of points gives empty results of the matching shapes."""
+    assert ls.well_loss(np.zeros((0, 2)), **ONE_WELL).shape == (0,)
+    assert ls.well_gradient(np.zeros((0, 2)), **ONE_WELL).shape == (0, 2)
+    assert ls.well_hessian(np.zeros((0, 2)), **ONE_WELL).shape == (0, 2, 2)
+
+
+def test_well_loss_of_one_point_and_of_a_grid():
+    """One (2,) point gives one number; a (2, 3, 2) grid gives (2, 3): h(0) = -1, h(1, 0) = 1 - e^(-1/2)."""
+    assert ls.well_loss([0.0, 0.0], **ONE_WELL) == -1.0
+    assert ls.well_loss([1.0, 0.0], **ONE_WELL) == pytest.approx(1 - math.exp(-0.5), rel=1e-15)
+    grid = np.zeros((2, 3, 2))
+    grid[1, 2] = (0.0, 1.0)
+    values = ls.well_loss(grid, **ONE_WELL)
+    assert values.shape == (2, 3)
+    np.testing.assert_allclose(values, [[-1, -1, -1], [-1, -1, 1 - math.exp(-0.5)]], rtol=1e-15)
+
+
+def test_well_formulas_refuse_too_much_work_naming_the_arguments():
+    """2,500 points x 2,501 wells x 4 = 50,020,000 numbers is over the 5e7 limit: the message says so exactly."""
+    centres = np.zeros((2501, 2))
+    with pytest.raises(ValueError) as info:
+        ls.well_loss(np.zeros((2500, 2)), centres, np.ones(2501), np.ones(2501), 1.0)
+    assert str(info.value) == ("w and centres ask for 50,020,000 numbers, more than the limit of 50,000,000: "
+                               "use smaller values")
+
+
+# --- Landscape ---------------------------------------------------------------------------------------
+
+def test_landscape_takes_one_well_as_a_point_and_scalars():
+    """centres (2,) and scalar depths and widths describe one well, the same as (1, 2), (1,) and (1,)."""
+    surface = ls.Landscape((0.0, 0.0), 1.0, 1.0, 2.0, [(0.0, 0.0)])
+    assert surface.centres.shape == (1, 2) and surface.depths.shape == (1,) and surface.widths.shape == (1,)
+    assert surface.loss((0.0, 0.0)) == -1.0
+    assert surface.loss((1.0, 0.0)) == pytest.approx(1 - math.exp(-0.5), rel=1e-15)
+
+
+@pytest.mark.parametrize("depths, widths, message", [
+    ([0.0], [1.0], "depths must be positive numbers, got [0.]"),
+    ([1.0], [0.0], "widths must be positive numbers, got [0.]"),
+])
+def test_landscape_refuses_a_zero_depth_or_width(depths, widths, message):
+    """A depth or width of exactly 0 is not positive: it raises with the exact message."""
+    with pytest.raises(ValueError) as info:
+        ls.Landscape([(0.0, 0.0)], depths, widths, 1.0, [(0.0, 0.0)])
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("examples, wells, allowed", [(100_000, 1, True), (100_001, 1, False),
+                                                      (1, 1000, True), (1, 1001, False)])
+def test_landscape_limits_are_100000_examples_and_1000_wells_inclusive(examples, wells, allowed):
+    """Exactly 100,000 examples and exactly 1,000 wells are allowed; one more of either raises."""
+    arguments = (np.zeros((wells, 2)), np.ones(wells), np.ones(wells), 1.0, np.zeros((examples, 2)))
+    if allowed:
+        surface = ls.Landscape(*arguments)
+        assert surface.n == examples and surface.centres.shape == (wells, 2)
+    else:
+        with pytest.raises(ValueError) as info:
+            ls.Landscape(*arguments)
+        assert str(info.value) == (f"offsets may hold at most 100,000 examples and centres 1,000 wells, got "
+                                   f"{examples:,} and {wells:,}")
+
+
+def test_a_new_landscape_finds_its_critical_points():
+    """A freshly made landscape has no stored critical points yet: the first call finds the three of the page."""
+    points = ls.critical_points(ls.make_landscape())
+    assert [p.kind for p in points] == ["minimum", "minimum", "saddle"]
+
+
+def test_a_new_landscape_draws_its_grid():
+    """grid() of a fresh landscape: the loss at the four corners of a 2 x 2 grid, by hand."""
+    xx, yy, loss = _one_well().grid(limits=((-1.0, 1.0), (0.0, 1.0)), resolution=2)
+    np.testing.assert_array_equal(xx, [[-1.0, 1.0], [-1.0, 1.0]])
+    np.testing.assert_array_equal(yy, [[0.0, 0.0], [1.0, 1.0]])
+    edge, corner = 1 - math.exp(-0.5), 2 - math.exp(-1.0)  # |w|^2 = 1 and 2
+    np.testing.assert_allclose(loss, [[edge, edge], [corner, corner]], rtol=1e-15)
+
+
+# --- make_landscape ----------------------------------------------------------------------------------
+
+def test_make_landscape_defaults_are_the_books_wells():
+    """The defaults: 40 examples of spread 0.3 from seed 0, wells at (1.1, -0.3) and (-1.3, 0.6), bowl 0.3."""
+    surface = ls.make_landscape()
+    assert surface.n == 40 and surface.bowl == 0.3
+    np.testing.assert_array_equal(surface.centres, [(1.1, -0.3), (-1.3, 0.6)])
+    np.testing.assert_array_equal(surface.depths, [2.0, 1.0])
+    np.testing.assert_array_equal(surface.widths, [0.8, 0.45])
+    offsets = 0.3 * np.random.default_rng(0).normal(size=(40, 2))
+    np.testing.assert_allclose(surface.offsets, offsets - offsets.mean(0), rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("n, allowed", [(100_000, True), (100_001, False)])
+def test_make_landscape_allows_up_to_100000_examples(n, allowed):
+    """n = 100,000 is allowed, 100,001 raises naming n and the range."""
+    if allowed:
+        assert ls.make_landscape(n=n).n == n
+    else:
+        with pytest.raises(ValueError, match=r"^n must be a whole number of examples from 1 to 100000, got 100001$"):
+            ls.make_landscape(n=n)
+
+
+# --- The noise of a mini-batch gradient ----------------------------------------------------------------
+
+def test_gradient_noise_of_several_points_is_each_points_noise():
+    """(3, 2) points give (3,) noises, each the mean over every possible batch of 2 of 5 examples."""
+    offsets = [(0.5, 0.0), (-0.25, 0.75), (0.0, -0.5), (1.0, 0.25), (-0.5, -0.5)]
+    surface = ls.Landscape([(0.5, -0.25), (-1.0, 0.5)], [1.5, 0.75], [0.5, 1.0], 0.5, offsets)
+    points = np.array([(-0.3, 0.6), (0.0, 0.0), (1.25, -0.75)])
+    noise = ls.gradient_noise(surface, points, 2)
+    assert noise.shape == (3,)
+    for w, value in zip(points, noise):
+        full = surface.gradient(w)
+        errors = [np.sum((surface.gradient(w, list(b)) - full) ** 2) for b in itertools.combinations(range(5), 2)]
+        assert value == pytest.approx(np.mean(errors), rel=1e-10, abs=1e-15)
+
+
+def test_gradient_noise_names_what_it_got_instead_of_a_landscape():
+    """Something other than a Landscape raises a TypeError naming its type."""
+    with pytest.raises(TypeError, match=r"^landscape must be a Landscape, got str$"):
+        ls.gradient_noise("surface", (0.0, 0.0), 1)
+
+
+# --- Random symmetric matrices -------------------------------------------------------------------------
+
+class _RecordingGenerator(np.random.Generator):
+    """A Generator that records the size asked of normal() and returns a single 1 x 1 zero matrix."""
+
+    def __init__(self):
+        super().__init__(np.random.PCG64(0))
+        self.sizes = []
+
+    def normal(self, loc=0.0, scale=1.0, size=None):
+        self.sizes.append(size)
+        return np.zeros((1, 1, 1))
+
+
+@pytest.mark.parametrize("d, count", [(1, 10_000_000), (5, 2_000_000), (200, 1250)])
+def test_goe_matrices_allow_count_and_size_up_to_their_limits(d, count):
+    """count 1e7 and count x d^2 = 5e7 exactly are allowed: the draw of (count, d, d) numbers is asked for."""
+    rng = _RecordingGenerator()
+    ls.goe_matrices(d, count, rng)
+    assert rng.sizes == [(count, d, d)]
+
+
+def test_goe_matrices_allow_200_dimensions():
+    """d = 200 is allowed (one matrix, symmetric); d = 201 raises."""
+    H = ls.goe_matrices(200, 1, np.random.default_rng(0))
+    assert H.shape == (1, 200, 200) and np.array_equal(H, H.transpose(0, 2, 1))
+    with pytest.raises(ValueError, match=r"^d must be a whole number of dimensions from 1 to 200, got 201$"):
+        ls.goe_matrices(201, 1, np.random.default_rng(0))
+
+
+def test_goe_matrices_name_what_they_got_instead_of_a_generator():
+    """A seed instead of a Generator raises a TypeError naming its type."""
+    with pytest.raises(TypeError) as info:
+        ls.goe_matrices(3, 10, 0)
+    assert str(info.value) == "rng must be a numpy Generator, e.g. np.random.default_rng(0); got int"
+
+
+@pytest.mark.parametrize("matrices, expected", [
+    (np.zeros((0, 2, 2)), np.zeros((0,), dtype=int)),
+    (np.zeros((2, 0, 2, 2)), np.zeros((2, 0), dtype=int)),
+    (np.stack([np.diag([-1.0, 2.0]), np.diag([-1.0, -2.0]), np.eye(2)] * 2).reshape(2, 3, 2, 2), [[1, 2, 0]] * 2),
+    ([[0.0, 1.0], [1.0, 0.0]], 1),  # eigenvalues -1 and 1
+])
+def test_hessian_index_of_stacks_of_any_shape(matrices, expected):
+    """Empty stacks and a (2, 3) stack of 2 x 2 matrices give their negative-eigenvalue counts in the stack's shape."""
+    result = ls.hessian_index(matrices)
+    np.testing.assert_array_equal(result, expected)
+    assert result.shape == np.shape(expected)
+
+
+@pytest.mark.parametrize("matrices, message", [
+    ([[float("nan"), 0.0], [0.0, 1.0]], "matrices must be finite"),
+    (np.stack([np.eye(2), [[0.0, 1.0], [2.0, 0.0]]]), "matrices must be symmetric (a Hessian is)"),
+    (np.zeros((3, 0, 0)), "matrices must have shape (..., d, d) with d >= 1, got (3, 0, 0)"),
+])
+def test_hessian_index_refuses_nan_asymmetric_and_empty_matrices(matrices, message):
+    """NaN, a non-symmetric matrix inside a stack and 0 x 0 matrices raise with the exact message."""
+    with pytest.raises(ValueError) as info:
+        ls.hessian_index(matrices)
+    assert str(info.value) == message
+
+
+# --- Self-checks ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("answer, right, message", [
+    (3910, True, "Right: ceil(50000/128) = 391 updates per epoch, x 10 epochs = 3910. Full batch would make 10."),
+    (10, False, "Not yet: that is one update per epoch, which only full batch makes."),
+    (3900, False, "Not yet: the last, smaller batch of every epoch is a step too."),
+    (500_000, False, "Not yet: that counts examples seen, not updates; one update uses a whole batch."),
+    (1, False, "Not yet: count the batches in one pass over the data, then multiply by the epochs."),
+    ("many", False, "Not yet: an update count is a whole number, got 'many'."),
+])
+def test_check_update_count_messages(answer, right, message):
+    """Each verdict's exact message for 50,000 examples, batch 128, 10 epochs: right, each slip, the recipe."""
+    result = ls.check_update_count(answer, 50_000, 128, 10)
+    assert result.correct is right and result.message == message
+
+
+@pytest.mark.parametrize("answer, right, message", [
+    (3.2, True, "Right: 0.1 x 8192 / 256 = 3.2. Goyal et al. (2017) reach it after a warm-up of 5 epochs."),
+    (3.2 * (1 + 1e-7), True,
+     "Right: 0.1 x 8192 / 256 = 3.2. Goyal et al. (2017) reach it after a warm-up of 5 epochs."),
+    (0.1 * math.sqrt(32) * (1 + 1e-7), False,
+     "Not yet: that is square-root scaling; the linear rule multiplies by the ratio itself."),
+    (0.1 / 32 * (1 + 1e-7), False, "Not yet: a larger batch gets a larger learning rate, not a smaller one."),
+    (3.2 * (1 + 2e-6), False, "Not yet: multiply the base learning rate by how many times larger the batch is."),
+    (None, False, "Not yet: a learning rate is a number, got None."),
+])
+def test_check_scaled_learning_rate_messages_within_a_relative_1e_minus_6(answer, right, message):
+    """Each verdict's exact message; answers within a relative 1e-6 of a value count as it, 2e-6 off do not."""
+    result = ls.check_scaled_learning_rate(answer, 0.1, 256, 8192)
+    assert result.correct is right and result.message == message

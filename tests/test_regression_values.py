@@ -1,0 +1,367 @@
+"""dlexam.regression: exact values by hand, defaults, limits and the exact messages of checks and errors."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from dlexam import regression as R
+
+# --- Errors and R^2 ------------------------------------------------------------------------------------
+
+
+def test_r_squared_of_two_points_by_hand():
+    """Two values are enough: y = 1, 3 (variance 1) predicted 1, 2 (MSE 1/2) give R^2 = 1/2."""
+    assert R.r_squared([1.0, 3.0], [1.0, 2.0]) == 0.5
+
+
+@pytest.mark.parametrize("y, message", [
+    ([1.0], "y needs at least 2 values, got 1"),
+    ([2.0, 2.0, 2.0], "y is constant: R^2 is undefined"),
+])
+def test_r_squared_refuses_one_value_and_a_constant_y(y, message):
+    """One value, and a constant y, raise with the exact message."""
+    with pytest.raises(ValueError) as info:
+        R.r_squared(y, y)
+    assert str(info.value) == message
+
+
+def test_polynomial_r_squared_of_three_points_by_hand():
+    """Three points are enough: the line through (0, 0), (1, 1), (2, 4) leaves MSE 2/9 of variance 26/9: R^2 = 12/13."""
+    assert R.polynomial_r_squared([0.0, 1.0, 2.0], [0.0, 1.0, 4.0], 1) == pytest.approx(12 / 13, rel=1e-12)
+
+
+@pytest.mark.parametrize("x", [
+    np.linspace(-1.0, 1.0, 11),
+    1e40 * np.linspace(-1.0, 1.0, 11),  # huge x: standardising keeps the powers finite
+    1e8 + np.linspace(-1.0, 1.0, 11),  # far from 0: centring keeps the fit well conditioned
+])
+def test_polynomial_r_squared_of_degree_5_is_1_for_a_quintic_at_any_scale_and_offset(x):
+    """Degree 5 is allowed and fits an exact quintic of the standardised x perfectly, wherever x lies."""
+    t = np.linspace(-1.0, 1.0, 11)
+    assert R.polynomial_r_squared(x, t**5 - 2 * t**3 + t, 5) == pytest.approx(1.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("x, y, degree, message", [
+    ([0.0, 1.0], [0.0, 1.0], 1, "x needs at least 3 values, got 2"),
+    ([0.0, 1.0, 2.0], [0.0, 1.0, 4.0], 6, "degree must be a whole number from 1 to 5, got 6"),
+    ([0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 2.0, 3.0], 2,
+     "x must take at least 3 different values to fit a polynomial of degree 2"),
+    ([0.0, 1.0, 1.0, 0.0], [0.0, 1.0, 3.0, 2.0], 1, None),  # 2 different values fit a line
+])
+def test_polynomial_r_squared_needs_3_points_and_degree_plus_1_different_x(x, y, degree, message):
+    """Two points, degree 6 and only `degree` different x values raise with the exact message; degree + 1 do not."""
+    if message is None:
+        assert R.polynomial_r_squared(x, y, degree) == pytest.approx(1 / 5)  # MSE 1, variance 5/4
+        return
+    with pytest.raises(ValueError) as info:
+        R.polynomial_r_squared(x, y, degree)
+    assert str(info.value) == message
+
+
+def test_binned_residuals_default_is_5_bins():
+    """x = 0..9, residuals x^2: five bins of two, with means and population stds by hand."""
+    x = np.arange(10.0)
+    centres, means, stds = R.binned_residuals(x, x**2)
+    np.testing.assert_array_equal(centres, [0.5, 2.5, 4.5, 6.5, 8.5])
+    np.testing.assert_array_equal(means, [0.5, 6.5, 20.5, 42.5, 72.5])
+    np.testing.assert_array_equal(stds, [0.5, 2.5, 4.5, 6.5, 8.5])
+
+
+# --- The data ------------------------------------------------------------------------------------------
+
+def test_feature_names_the_choices_exactly():
+    """An unknown feature raises, listing both names."""
+    with pytest.raises(ValueError) as info:
+        R.load_cars().feature("length")
+    assert str(info.value) == "feature must be one of 'weight', 'displacement', got 'length'"
+
+
+# --- Splits --------------------------------------------------------------------------------------------
+
+def test_sorted_split_default_trains_on_the_smallest_80_percent():
+    """The defaults: 8 of 10 points train, the two largest x validate."""
+    x = [5.0, 4.0, 3.0, 2.0, 1.0, 0.0, 9.0, 8.0, 7.0, 6.0]
+    train, val = R.sorted_split(x)
+    assert train.tolist() == [5, 4, 3, 2, 1, 0, 9, 8] and val.tolist() == [7, 6]
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: R.sorted_split([1.0]), "x needs at least 2 values, got 1"),
+    (lambda: R.split("random", [1.0, 2.0, 3.0], 0.5),
+     "kind (the split) must be one of 'sorted', 'shuffled', got 'random'"),
+    (lambda: R.time_split([1970, 1971], 1975),
+     "last_training_year 1975.0 leaves no training or no validation data; choose a year from 1970 to 1970"),
+    (lambda: R.time_split([1970, 1972, 1976], 1969),
+     "last_training_year 1969.0 leaves no training or no validation data; choose a year from 1970 to 1975"),
+    (lambda: R.model_config("transformer"),
+     "model must be one of 'linear regression', 'tanh MLP 1x16', 'tanh MLP 1x64', 'tanh MLP 2x32', "
+     "'tanh MLP 3x16', 'ReLU MLP 1x16', 'ReLU MLP 1x64', 'ReLU MLP 2x32', 'ReLU MLP 3x16', got 'transformer'"),
+])
+def test_split_and_model_errors_exact_messages(call, message):
+    """Each bad argument raises a ValueError with the exact message (the choices listed, the years to pick)."""
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_kfold_splits_allow_n_up_to_max_size():
+    """n = validate.MAX_SIZE (1e7) passes the check of n (so k = 1 is what is refused); n = 1e7 + 1 does not."""
+    with pytest.raises(ValueError) as info:
+        R.kfold_splits(10**7, 1)
+    assert str(info.value) == "k must be a whole number of folds from 2 to the number of points (10000000), got 1"
+    with pytest.raises(ValueError) as info:
+        R.kfold_splits(10**7 + 1, 2)
+    assert str(info.value) == "n must be a whole number of points from 2 to 10,000,000, got 10000001"
+
+
+def test_quantile_strata_break_ties_in_the_data_order():
+    """x = 1, 0, 1, 0, ... (34 values), 4 strata: the first nine 0s and the first nine 1s go to the lower stratum."""
+    x = np.array([1.0, 0.0] * 17)  # ranks of the 0s: 0..16 (strata 0 for 0..8, 1 for 9..16); of the 1s: 17..33
+    assert R.quantile_strata(x, 4).tolist() == [2, 0] * 9 + [3, 1] * 8
+
+
+def test_stratified_folds_deal_from_fold_0_on():
+    """Labels 0, 1, 2 (one point each) dealt to 2 folds in turn: fold 0 validates points 0 and 2, fold 1 point 1."""
+    folds = R.stratified_kfold_splits([0, 1, 2], 2, np.random.default_rng(0))
+    assert [(train.tolist(), val.tolist()) for train, val in folds] == [([1], [0, 2]), ([0, 2], [1])]
+
+
+def test_stratified_folds_take_text_labels():
+    """Text labels are strata too: each of two folds validates one 'a' and one 'b'."""
+    strata = np.array(["a", "b", "a", "b"])
+    folds = R.stratified_kfold_splits(strata, 2, np.random.default_rng(0))
+    assert [sorted(strata[val]) for _, val in folds] == [["a", "b"], ["a", "b"]]
+
+
+def test_stratified_folds_allow_max_size_labels():
+    """Exactly validate.MAX_SIZE (1e7) labels pass the size check (k = 1 is what is refused); one more does not."""
+    with pytest.raises(ValueError) as info:
+        R.stratified_kfold_splits(np.zeros(10**7, dtype=np.int8), 1, np.random.default_rng(0))
+    assert str(info.value) == "k must be a whole number of folds from 2 to the number of points (10000000), got 1"
+    with pytest.raises(ValueError) as info:
+        R.stratified_kfold_splits(np.zeros(10**7 + 1, dtype=np.int8), 1, np.random.default_rng(0))
+    assert str(info.value) == "strata may hold at most 10,000,000 labels, got 10,000,001"
+
+
+@pytest.mark.parametrize("strata", [np.array([0.5, 1.5]), np.array([0.5] * 8)])
+def test_stratified_folds_refuse_float_labels(strata):
+    """Float labels are not strata: a TypeError naming the dtype."""
+    with pytest.raises(TypeError) as info:
+        R.stratified_kfold_splits(strata, 2, np.random.default_rng(0))
+    assert str(info.value) == "strata must hold whole-number or text labels, got dtype float64"
+
+
+# --- Networks ------------------------------------------------------------------------------------------
+
+def _two_unit_model(activation):
+    """An MLP 1 -> 2 -> 1 in float64 by hand: out = act(t) - act(-t) + 1/2, on unscaled inputs and outputs."""
+    weights = (torch.tensor([[1.0, -1.0]], dtype=torch.float64), torch.tensor([[1.0], [-1.0]], dtype=torch.float64))
+    biases = (torch.zeros(2, dtype=torch.float64), torch.tensor([0.5], dtype=torch.float64))
+    return R.MLPModel(R.ModelConfig(activation=activation, width=2), weights, biases, R.Standardiser(0.0, 1.0),
+                      R.Standardiser(0.0, 1.0), 0, np.zeros(1))
+
+
+@pytest.mark.parametrize("activation, layer, expected", [
+    ("tanh", torch.nn.Tanh, 2 * math.tanh(0.5) + 0.5),
+    ("relu", torch.nn.ReLU, 1.0),  # relu(0.5) - relu(-0.5) + 0.5
+])
+def test_to_sequential_keeps_the_activation_and_the_dtype(activation, layer, expected):
+    """The Sequential has the model's activation and its dtype, and gives the hand value at t = 1/2."""
+    model = _two_unit_model(activation)
+    net = model.to_sequential()
+    assert [type(m) for m in net] == [torch.nn.Linear, layer, torch.nn.Linear]
+    assert net[0].weight.dtype == torch.float64 and net[2].bias.dtype == torch.float64
+    with torch.no_grad():
+        out = net(torch.tensor([[0.5]], dtype=torch.float64))
+    assert float(out[0, 0]) == pytest.approx(expected, rel=1e-15)
+    assert model.predict([0.5])[0] == pytest.approx(expected, rel=1e-15)
+
+
+# --- The experiment ------------------------------------------------------------------------------------
+
+X8 = np.arange(8.0)
+Y8 = np.array([1.0, 3.5, 4.5, 7.25, 9.0, 11.5, 12.5, 15.0])
+SPLITS8 = {"a": ([0, 1, 2, 3, 4, 5], [6, 7]), "b": ([2, 3, 4, 5, 6, 7], [0, 1])}
+TINY = R.ModelConfig(activation="relu", width=2, steps=2)
+
+
+def test_run_experiment_records_split_and_seed_of_every_run():
+    """Linear regression runs once per split with seed 0; each MLP run keeps its own seed, splits outermost."""
+    runs = R.run_experiment([R.LINEAR, TINY], X8, Y8, SPLITS8, seeds=(3, 5))
+    assert [(r.config.label, r.split, r.seed) for r in runs] == [
+        ("linear regression", "a", 0), ("linear regression", "b", 0),
+        ("ReLU MLP 1x2", "a", 3), ("ReLU MLP 1x2", "a", 5), ("ReLU MLP 1x2", "b", 3), ("ReLU MLP 1x2", "b", 5)]
+    assert [r.model.seed for r in runs[2:]] == [3, 5, 3, 5]
+
+
+@pytest.mark.parametrize("splits, configs, error, message", [
+    ({"a": ([0.0, 1.0], [2, 3])}, [R.LINEAR], TypeError,
+     "splits['a'] must hold whole numbers (an integer dtype), got dtype float64"),
+    ({"a": ([[0, 1]], [2, 3])}, [R.LINEAR], ValueError, "splits['a'] must be a 1-D array, got shape (1, 2)"),
+    ({"a": ([0, 1], [2, 8])}, [R.LINEAR], ValueError, "splits['a'] holds indices outside 0..7"),
+    ({"a": ([0, 1], [-1, 2])}, [R.LINEAR], ValueError, "splits['a'] holds indices outside 0..7"),
+    ({"a": ([0, 1], [2, 3])}, "linear", TypeError, "configs must be a list of ModelConfig, got 'linear' (str)"),
+    ({"a": ([0, 1], [2, 3])}, ["linear"], TypeError, "configs must hold ModelConfig, got str"),
+])
+def test_run_experiment_refuses_bad_splits_and_configs(splits, configs, error, message):
+    """Float, 2-D and out-of-range indices (8 = len(x) included) and non-configs raise with the exact message."""
+    with pytest.raises(error) as info:
+        R.run_experiment(configs, X8, Y8, splits)
+    assert str(info.value) == message
+
+
+MLP4 = R.ModelConfig(activation="relu", width=4)
+HAND_RUNS = [R.Run(R.LINEAR, "a", 0, R.Errors(1.0, 4.0), None), R.Run(R.LINEAR, "b", 0, R.Errors(1.0, 9.0), None),
+             R.Run(MLP4, "a", 0, R.Errors(0.0, 1.0), None), R.Run(MLP4, "a", 1, R.Errors(0.0, 3.0), None),
+             R.Run(MLP4, "a", 2, R.Errors(0.0, 2.0), None), R.Run(MLP4, "b", 0, R.Errors(0.0, 5.0), None)]
+
+
+@pytest.mark.parametrize("split_names, expected", [
+    (None, {"linear regression": {"a": (4.0, 4.0, 4.0), "b": (9.0, 9.0, 9.0)},
+            "ReLU MLP 1x4": {"a": (2.0, 1.0, 3.0), "b": (5.0, 5.0, 5.0)}}),
+    (["a"], {"linear regression": {"a": (4.0, 4.0, 4.0)}, "ReLU MLP 1x4": {"a": (2.0, 1.0, 3.0)}}),
+    (("b",), {"linear regression": {"b": (9.0, 9.0, 9.0)}, "ReLU MLP 1x4": {"b": (5.0, 5.0, 5.0)}}),
+])
+def test_summarise_keeps_only_the_named_splits(split_names, expected):
+    """(median, min, max) validation MSE per model and split, by hand; split_names keeps just those splits."""
+    assert R.summarise(HAND_RUNS, split_names) == expected
+
+
+@pytest.mark.parametrize("runs, split_names, message", [
+    (5, None, "runs must be the list of Run that run_experiment returns, got 5 (int)"),
+    ([1], None, "runs must hold Run objects (from run_experiment), got 1 (int)"),
+    (HAND_RUNS, 5, "split_names must be a list of split names or None, got 5 (int)"),
+    (HAND_RUNS, "a", "split_names must be a list of split names or None, got 'a' (str)"),
+])
+def test_summarise_refuses_what_is_not_runs_or_names(runs, split_names, message):
+    """Non-runs and non-lists of names raise a TypeError with the exact message."""
+    with pytest.raises(TypeError) as info:
+        R.summarise(runs, split_names)
+    assert str(info.value) == message
+
+
+# --- The data sets of the explorer ---------------------------------------------------------------------
+
+def test_make_data_defaults_are_no_noise_and_seed_0():
+    """Without noise the cars' CO2 comes back unchanged; with noise, the default seed is 0."""
+    cars = R.load_cars()
+    x, y, label = R.make_data(R.DATASETS[0])
+    assert np.array_equal(x, cars.weight_kg) and np.array_equal(y, cars.co2_g_per_km) and label == "weight (kg)"
+    default = R.make_data(R.DATASETS[0], noise=30.0)[1]
+    assert np.array_equal(default, R.make_data(R.DATASETS[0], noise=30.0, seed=0)[1])
+    assert not np.array_equal(default, R.make_data(R.DATASETS[0], noise=30.0, seed=1)[1])
+
+
+def test_make_data_noise_is_added_from_its_own_seeded_stream():
+    """The noise is + noise x standard normals of default_rng([seed, 0]), the split's stream being [seed, 1]."""
+    y = R.make_data(R.DATASETS[0], noise=2.0, seed=3)[1]
+    expected = 2.0 * np.random.default_rng([3, 0]).standard_normal(398)
+    np.testing.assert_allclose(y - R.load_cars().co2_g_per_km, expected, rtol=0, atol=1e-12)
+
+
+def test_make_data_displacement():
+    """The second data set is CO2 against engine displacement in litres."""
+    cars = R.load_cars()
+    x, y, label = R.make_data(R.DATASETS[1])
+    assert np.array_equal(x, cars.displacement_l) and np.array_equal(y, cars.co2_g_per_km)
+    assert label == "engine displacement (L)"
+
+
+def test_make_data_noise_up_to_1000():
+    """noise = 1000 is allowed; 1000.5 raises naming the argument and the ceiling."""
+    assert np.all(np.isfinite(R.make_data(R.DATASETS[0], noise=1000.0)[1]))
+    with pytest.raises(ValueError) as info:
+        R.make_data(R.DATASETS[0], noise=1000.5)
+    assert str(info.value) == "noise (a standard deviation in g/km) must be at most 1000, got 1000.5"
+
+
+def test_make_data_names_the_data_sets_exactly():
+    """An unknown data set raises, listing the three choices."""
+    with pytest.raises(ValueError) as info:
+        R.make_data("mtcars")
+    assert str(info.value) == ("data must be one of 'cars: CO2 vs weight', 'cars: CO2 vs displacement', "
+                               "\"straight line at the cars' weights\", got 'mtcars'")
+
+
+@pytest.mark.parametrize("seed", [None, 2])
+def test_split_and_fit_shuffles_with_the_seed_and_reports_the_line(seed):
+    """The shuffled split comes from default_rng([seed, 1]) (seed 0 by default); the line is the training lstsq line."""
+    kwargs = {} if seed is None else {"seed": seed}
+    result = R.split_and_fit(R.DATASETS[0], R.LINEAR, "shuffled", **kwargs)
+    train, val = R.shuffled_split(398, 0.8, np.random.default_rng([seed or 0, 1]))
+    assert np.array_equal(result.train, train) and np.array_equal(result.validation, val)
+    assert result.x_label == "weight (kg)"
+    slope, intercept = np.polyfit(result.x[train], result.y[train], 1)
+    assert result.line.slope == pytest.approx(slope, rel=1e-9)
+    assert result.line.intercept == pytest.approx(intercept, rel=1e-9)
+
+
+def test_split_and_fit_initialises_the_network_from_the_seed():
+    """The network is fitted with the seed given to split_and_fit."""
+    assert R.split_and_fit(R.DATASETS[0], TINY, seed=3).model.seed == 3
+
+
+# --- Self-checks ---------------------------------------------------------------------------------------
+
+LINE_X = [0.0, 1.0, 2.0, 3.0]
+ZERO_Y = [0.0, 2.0, 4.0, 6.0]  # y = 2x: slope 2, intercept exactly 0
+
+
+@pytest.mark.parametrize("intercept, rel_tol, right", [
+    (2**-42, 0.5, True),  # 2.3e-13 <= rel_tol x 1e-12 = 5e-13
+    (2**-39, 0.5, False),  # 1.8e-12 > 5e-13
+    (1e-7, 1e-6, False),  # the absolute floor is 1e-18, not 1e-6
+])
+def test_check_line_zero_intercept_has_an_absolute_tolerance_of_rel_tol_times_1e_minus_12(intercept, rel_tol, right):
+    """A true intercept of 0 accepts an error up to rel_tol x 1e-12 and no more."""
+    assert R.check_line(2.0, intercept, LINE_X, ZERO_Y, rel_tol=rel_tol).correct is right
+
+
+@pytest.mark.parametrize("slope, intercept, message", [
+    (34 / 14 * (1 + 1e-7), 0.0, "Not yet: slope 2.42857, intercept 0; that is the slope of the best line through "
+                                "the origin: centre x and y first (subtract their means)."),
+    (2.0002, 1.0, "Not yet: slope 2.0002, intercept 1; the slope is right; the intercept makes the line pass "
+                  "through (mean of x, mean of y)."),
+])
+def test_check_line_hints_within_their_tolerances(slope, intercept, message):
+    """The origin slip is named within a relative 1e-6, the right slope within 1e-3 (y = 2x + 1 on x = 0..3)."""
+    result = R.check_line(slope, intercept, LINE_X, [1.0, 3.0, 5.0, 7.0])
+    assert result.correct is False and result.message == message
+
+
+def test_check_outside_fraction_percentage_hint_above_1():
+    """1.5 is above 1: the hint says a share, not a percentage."""
+    result = R.check_outside_fraction(1.5, [1.0, 5.0], [0.0, 2.0, 5.0, 6.0])
+    assert result.correct is False and result.message == (
+        "Not yet: 1.5 (a share, between 0 and 1, not a percentage). Count the validation x below min(x_train) "
+        "or above max(x_train), and divide by the number of validation points.")
+
+
+def test_checks_refuse_an_integer_too_large_for_a_float():
+    """10**400 is not a finite number: a verdict, not an OverflowError."""
+    result = R.check_validation_mse(10**400, LINE_X, [1.0, 3.0, 5.0, 7.0], [0.0, 1.0], [4.0, 0.0])
+    assert result.correct is False and result.message == "Not yet: give one number, got 1" + "0" * 400 + "."
+
+
+@pytest.mark.parametrize("x_train", [[0.0, 0.0], [1e6, 1e6 + 2**-24]])
+def test_check_validation_mse_refuses_a_single_x_train_value_relative_to_its_size(x_train):
+    """x_train spread at most 1e-12 of its largest size (0 at 0; 6e-8 at 1e6) raises naming x_train."""
+    with pytest.raises(ValueError) as info:
+        R.check_validation_mse(1.0, x_train, [1.0, 3.0], [0.0, 1.0], [4.0, 0.0])
+    assert str(info.value) == "x_train takes a single value: a line through it has no defined slope"
+
+
+# Line through (0, 0), (1, 2), (2, 2), (3, 4): slope 6/5, intercept 1/5; training MSE 0.8 / 4 = 0.2.
+# On x_val = 0, 1 it predicts 0.2, 1.4; y_val = 4, 0 gives validation MSE (3.8^2 + 1.4^2) / 2 = 8.2.
+@pytest.mark.parametrize("y_train, value, message", [
+    ([0.0, 2.0, 2.0, 4.0], 0.2 * (1 + 1e-4),
+     "Not yet: that is the training MSE; evaluate the line on the validation points."),
+    ([1.0, 3.0, 5.0, 7.0], 3.0 * (1 + 1e-4), "Not yet: that is the root of the MSE; square it."),
+    ([0.0, 2.0, 2.0, 4.0], 8.2 * (1 + 1e-4), "Right: validation MSE 8.2 (training MSE 0.2)."),
+])
+def test_check_validation_mse_hints_use_rel_tol(y_train, value, message):
+    """The training-MSE and root slips are named within the default rel_tol 1e-3, like the right answer."""
+    result = R.check_validation_mse(value, LINE_X, y_train, [0.0, 1.0], [4.0, 0.0])
+    assert result.correct is message.startswith("Right") and result.message == message
