@@ -1,13 +1,16 @@
 """Figures of dlexam.plots.particles: they draw what the math says, identically on every call."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from dlexam import augment, invariance, models, particles
 from dlexam.plots import figure_png
 from dlexam.plots.particles import (
+    draw_configuration,
     plot_augmentations,
     plot_configurations,
     plot_invariance_gaps,
@@ -18,6 +21,7 @@ from dlexam.plots.particles import (
     plot_rotation_samplers,
     plot_training_and_validation,
 )
+from dlexam.plots.style import COLORS
 
 
 def texts(fig):
@@ -113,3 +117,91 @@ def test_output_under_rotation_and_embeddings():
 def test_bad_inputs_raise_value_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_draw_configuration_puts_every_particle_its_label_and_the_frame_where_given():
+    x = np.array([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, -0.5], [1.0, 1.0, 1.0]])
+    c, s = np.cos(0.3), np.sin(0.3)
+    frame = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])  # a rotation about z
+    fig = plt.figure()
+    ax = fig.add_subplot(projection="3d")
+    points = draw_configuration(ax, x, frame=frame, title="four particles")
+    np.testing.assert_array_equal(np.column_stack(points._offsets3d), x)
+    np.testing.assert_array_equal(points.get_array(), np.arange(4))  # colour = index
+    (chain,) = ax.lines
+    np.testing.assert_array_equal(np.column_stack(chain.get_data_3d()), x)  # joined in index order
+    labels = [t for t in ax.texts if t.get_text().strip().isdigit()]
+    assert [t.get_text() for t in labels] == [" 0", " 1", " 2", " 3"]
+    np.testing.assert_array_equal([t.get_position_3d() for t in labels], x)
+    limit = 1.08 * 2.0
+    for get in (ax.get_xlim, ax.get_ylim, ax.get_zlim):
+        assert get() == pytest.approx((-limit, limit))
+    arrows = {t.get_text(): np.array(t.get_position_3d()) for t in ax.texts if t.get_text() in ("x", "y", "z")}
+    for k, name in enumerate("xyz"):  # each axis of the frame, 0.55 of the limit long, named past its tip
+        np.testing.assert_allclose(arrows[name], 1.12 * 0.55 * limit * frame[:, k], atol=1e-12)
+    assert ax.get_title() == "four particles"
+    plt.close(fig)
+
+
+def test_configurations_share_one_scale_and_keep_their_titles():
+    small = np.array([[0.1, 0.2, 0.3], [-0.2, 0.1, 0.0]])
+    large = 3 * small + np.array([0.0, 0.0, 1.0])  # reaches z = 1.9
+    fig = plot_configurations([small, large], ["small", "large"], suptitle="two sizes", ncols=1)
+    panels = [ax for ax in fig.axes if ax.name == "3d"]
+    assert [ax.get_title() for ax in panels] == ["small", "large"]
+    for ax, x in zip(panels, (small, large)):
+        np.testing.assert_array_equal(np.column_stack(ax.collections[0]._offsets3d), x)
+        assert ax.get_zlim() == pytest.approx((-1.08 * 1.9, 1.08 * 1.9))  # one scale: the small one looks small
+    assert panels[0].get_position().y0 > panels[1].get_position().y1  # one column: one above the other
+    assert fig.get_suptitle() == "two sizes"
+    plt.close(fig)
+
+
+def _gap(reference, outputs):
+    reference, outputs = np.asarray(reference, dtype=float), np.asarray(outputs, dtype=float)
+    change = np.abs(outputs - reference).max()
+    return invariance.InvarianceGap("permutations", reference, outputs, change, change / np.abs(reference).max(), 0.0)
+
+
+def test_invariance_gaps_plot_each_configurations_largest_change():
+    gaps = {"invariant": _gap([1.0, 2.0, 3.0], [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]),
+            "MLP": _gap([1.0, 2.0, 3.0], [[1.5, 2.0, 2.0], [0.9, 2.01, 3.0]])}
+    fig = plot_invariance_gaps(gaps, floor=1e-12)
+    ax = fig.axes[0]
+    exact, mlp = ax.collections
+    np.testing.assert_array_equal(exact.get_offsets()[:, 1], [1e-12] * 3)  # exact zeros drawn at the floor
+    np.testing.assert_allclose(mlp.get_offsets()[:, 1], [0.5, 0.01, 1.0])  # max over the copies of |F(TX) - F(X)|
+    for i, points in enumerate((exact, mlp)):
+        assert np.all(np.abs(points.get_offsets()[:, 0] - i) <= 0.25)  # each model in its own column
+    assert to_hex(exact.get_facecolor()[0]) != to_hex(mlp.get_facecolor()[0])
+    maxima = [line for line in ax.lines if to_hex(line.get_color()) == "#000000"]  # black: each model's maximum
+    np.testing.assert_allclose([line.get_ydata()[0] for line in maxima], [1e-12, 1.0], rtol=1e-9, atol=0)
+    assert [np.mean(line.get_xdata()) for line in maxima] == [0, 1]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["invariant", "MLP"]
+    lo, hi = ax.get_ylim()
+    assert lo < 1e-12 and hi >= 1.0
+    plt.close(fig)
+
+
+def test_permutation_changes_plot_each_seed_and_mark_the_shown_one():
+    x = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    changes = {"P": np.zeros(4), "DeepSets": np.array([1e-7, 0.0, 2e-7, 1e-7]), "MLP": np.array([0.5, 3.0, 80.0, 1.0])}
+    fig = plot_permutation_changes(x, changes, current=3, floor=1e-15)
+    ax3d = next(ax for ax in fig.axes if ax.name == "3d")
+    np.testing.assert_array_equal(np.column_stack(ax3d.collections[0]._offsets3d), x)
+    ax = next(ax for ax in fig.axes if ax.name != "3d" and ax.lines)
+    lines = {line.get_label(): line for line in ax.lines}
+    for label, values in changes.items():
+        np.testing.assert_array_equal(lines[label].get_xdata(), [1, 2, 3, 4])
+        np.testing.assert_array_equal(lines[label].get_ydata(), np.maximum(values, 1e-15))
+    assert lines["shown seed"].get_xdata()[0] == 3 and lines["shown seed"].get_linestyle() == "--"
+    assert to_hex(lines["shown seed"].get_color()) == to_hex(COLORS["red"])
+    legend = ax.get_legend()
+    for text, handle in zip(legend.get_texts(), legend.legend_handles):
+        assert to_hex(handle.get_color()) == to_hex(lines[text.get_text()].get_color())
+    lo, hi = ax.get_ylim()
+    assert lo < 1e-15 and hi > 80.0  # every change inside the axes, the largest too
+    plt.close(fig)
+    fig = plot_permutation_changes(x, {"P": np.zeros(2)}, current=0)
+    assert "shown seed" not in [line.get_label() for line in fig.axes[-1].lines]
+    plt.close(fig)

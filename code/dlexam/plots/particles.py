@@ -361,7 +361,8 @@ def plot_permutation_changes(x, changes, current=0, floor=1e-18):
         if current > 0:
             ax.axvline(current, color=COLORS["red"], lw=1, ls="--", label="shown seed")
         ax.set_yscale("log")
-        ax.set_ylim(floor / 3, 30)
+        largest = max(float(np.max(v, initial=0.0)) for v in changes.values())
+        ax.set_ylim(floor / 3, max(30, 3 * largest))  # a change above 30 stays inside the axes
         ax.set_xlabel("permutation seed")
         ax.set_ylabel("|output(transformed) − output|")
         ax.set_title("change of each output, seed by seed\n(bottom line: exactly 0)", fontsize=9.5)

@@ -1,5 +1,7 @@
 """Figures of IV(C) to IV(E): the coupling block as two residual steps, invertibility, errors and memory."""
 
+from itertools import cycle
+
 import numpy as np
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
@@ -79,7 +81,7 @@ def plot_tanh_residuals(cs=(-0.5, -2.0, 3.0), y=0.0, limit=4.0):
     grid = np.linspace(-limit, limit, 801)
     colors = [COLORS["blue"], COLORS["red"], COLORS["green"], COLORS["purple"], COLORS["orange"]]
     ax.axhline(y, color=COLORS["grey"], lw=1, ls=":")
-    for c, color in zip(cs, colors):
+    for c, color in zip(cs, cycle(colors)):  # colours repeat rather than drop a curve
         roots = reversible.tanh_residual_preimages(y, c)
         verdict = "injective" if c >= -1 else "not injective"
         ax.plot(grid, reversible.tanh_residual(grid, c), color=color,
@@ -98,7 +100,7 @@ def plot_fixed_point(results, lipschitz=None):
     """Figure: residual max|x_k + q(x_k) - y| against iteration k, one line per FixedPoint; dashed: the bound L^k."""
     fig, ax = new_figure(figsize=(6.4, 4))
     lipschitz = lipschitz or {}
-    for (label, result), color in zip(results.items(), [COLORS["blue"], COLORS["red"], COLORS["green"], COLORS["purple"]]):
+    for (label, result), color in zip(results.items(), cycle([COLORS["blue"], COLORS["red"], COLORS["green"], COLORS["purple"]])):
         k = np.arange(1, result.iterations + 1)
         residuals = np.maximum(result.residuals, 1e-18)  # an exact 0 drawn at the bottom
         ax.semilogy(k, residuals, "o-", color=color, ms=3.5, label=label)
@@ -118,7 +120,7 @@ def _errors_vs_depth(depths, series, ylabel, title, references=None, name="error
             raise ValueError(f"{name}[{label!r}] has {len(values)} values for {len(depths)} depths")
     fig, ax = new_figure(figsize=(6.4, 4.2))
     colors = [COLORS["blue"], COLORS["red"], COLORS["green"], COLORS["purple"], COLORS["orange"]]
-    for (label, values), color in zip(series.items(), colors):
+    for (label, values), color in zip(series.items(), cycle(colors)):
         values = np.maximum(np.asarray(values, dtype=float), 1e-17)
         ax.loglog(depths, values, "o-", color=color, ms=4, label=label)
     for label, value in (references or {}).items():
