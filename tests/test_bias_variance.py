@@ -462,3 +462,45 @@ def test_check_regime_rejects_bad_arguments(results, kwargs, error, match):
     """Each bad argument raises, naming itself."""
     with pytest.raises(error, match=match):
         bias_variance.check_regime(results, "MLP, none", **kwargs)
+
+
+# --- as_regime: how short a tuple may be, the largest n_train; integer predictions -------------------------------
+
+@pytest.mark.parametrize("given, expected", [
+    (("mlp",), bias_variance.Regime("mlp", "none", "canonical", 500)),
+    (["deepsets"], bias_variance.Regime("deepsets", "none", "canonical", 500)),
+    (("mlp", "none", "canonical", 1), bias_variance.Regime("mlp", "none", "canonical", 1)),
+    (("mlp", "none", "canonical", 100_000), bias_variance.Regime("mlp", "none", "canonical", 100_000)),
+])
+def test_as_regime_takes_a_model_alone_and_n_train_from_1_to_100_000(given, expected):
+    """A one-item tuple or list is a model with the defaults (none, canonical, 500); n_train 1 and 100,000 pass."""
+    assert bias_variance.as_regime(given) == expected
+
+
+@pytest.mark.parametrize("given", [(), ("mlp", "none", "canonical", 0), ("mlp", "none", "canonical", 100_001),
+                                   ("mlp", "none", "canonical", 500, "extra")])
+def test_as_regime_refuses_an_empty_or_too_long_tuple_and_n_train_outside_1_to_100_000(given):
+    """No item, five items, n_train 0 or 100,001: refused, naming the rule."""
+    with pytest.raises(ValueError, match=r"^a regime is \(model, augmentation\[, frame\[, n_train\]\]\)"):
+        bias_variance.as_regime(given)
+
+
+def test_decompose_takes_integer_predictions_and_targets():
+    """Integer tensors are numbers: two models predicting (1, 3) and (3, 3) for y = (1, 1), by hand."""
+    # mean (2, 3); mse = (0 + 4 + 4 + 4) / 4 = 3; bias2 = (1 + 4) / 2 = 2.5; variance = (1 + 0 + 1 + 0) / 4 = 0.5
+    predictions, y = torch.tensor([[1, 3], [3, 3]]), torch.tensor([1, 1])
+    assert bias_variance.decompose(predictions, y) == (3.0, 2.5, 0.5)
+    assert bias_variance.decompose(predictions.double(), y) == (3.0, 2.5, 0.5)
+    assert bias_variance.decompose(predictions, y.double()) == (3.0, 2.5, 0.5)
+
+
+@pytest.mark.parametrize("predictions, y, name, dtype", [
+    (torch.ones(2, 3, dtype=torch.bool), torch.zeros(3), "predictions", "torch.bool"),
+    (torch.ones(2, 3), torch.zeros(3, dtype=torch.bool), "y", "torch.bool"),
+    (torch.ones(2, 3, dtype=torch.complex64), torch.zeros(3), "predictions", "torch.complex64"),
+    (torch.ones(2, 3), torch.zeros(3, dtype=torch.complex128), "y", "torch.complex128"),
+])
+def test_decompose_refuses_booleans_and_complex_numbers_naming_the_argument(predictions, y, name, dtype):
+    """Booleans or complex numbers in predictions or y: TypeError naming the argument and the dtype."""
+    with pytest.raises(TypeError, match=rf"^{name} must hold real numbers, got dtype {dtype}$"):
+        bias_variance.decompose(predictions, y)

@@ -713,3 +713,63 @@ def test_conv_transpose_output_size_rejects_a_zero_stride_or_dilation(args, mess
     """Stride and dilation must be at least 1, checked before output_padding is compared with them."""
     with pytest.raises(ValueError, match=_exactly(message)):
         conv_transpose_output_size(*args)
+
+
+# --- Pairs given as NumPy arrays, each entry of a pair checked, booleans, the default stride ----------------------
+
+
+@pytest.mark.parametrize("stride, padding", [(np.array([2, 1]), 0), ((2, 1), np.array([0, 0])),
+                                             (np.array([2, 1]), np.array([0, 0]))])
+def test_conv2d_takes_a_stride_or_padding_pair_as_a_numpy_array(stride, padding):
+    """A 1-D array (2, 1) is a pair like the tuple: stride 2 down, 1 across, by hand."""
+    x, k = np.arange(1, 13).reshape(4, 3), [[1, -1]]  # every output is x[i, j] - x[i, j + 1] = -1
+    out = conv2d(x, k, stride=stride, padding=padding)
+    np.testing.assert_array_equal(out, [[-1, -1], [-1, -1]])
+
+
+@pytest.mark.parametrize("x_shape, kwargs, message", [
+    ((3, 3), {"padding": (0, -1)}, "padding must be at least 0, got -1"),
+    ((3, 3), {"padding": (-1, 0)}, "padding must be at least 0, got -1"),
+    ((5, 5), {"stride": (1, 0)}, "stride must be at least 1, got 0"),
+])
+def test_conv2d_checks_both_entries_of_a_pair(x_shape, kwargs, message):
+    """The second entry of a stride or padding pair is held to the same minimum as the first."""
+    with pytest.raises(ValueError, match=_exactly(message)):
+        conv2d(np.zeros(x_shape), np.zeros((3, 3)), **kwargs)
+
+
+@pytest.mark.parametrize("args, message", [
+    (((5, 5), (2, 0)), "kernel_shape must be at least 1, got 0"),
+    (((5, 0), (2, 2)), "shape must be at least 1, got 0"),
+    (((5, 5), (2, 2), 1, (0, -1)), "padding must be at least 0, got -1"),
+])
+def test_unused_pixel_count_checks_both_entries_of_a_pair(args, message):
+    """A zero or negative second entry of shape, kernel_shape or padding is refused, naming it."""
+    with pytest.raises(ValueError, match=_exactly(message)):
+        unused_pixel_count(*args)
+
+
+def test_conv2d_of_booleans_counts_in_int64():
+    """Boolean input and kernel are read as 0 and 1: an exact int64 result, by hand."""
+    x = np.array([[True, False, True], [True, True, False]])
+    out = conv2d(x, np.array([[True, True]]))
+    assert out.dtype == np.int64
+    np.testing.assert_array_equal(out, [[1, 1], [2, 1]])
+
+
+def test_conv_output_size_defaults_to_stride_one_and_no_padding():
+    """5 inputs, kernel 3: 3 outputs by default (stride 2 would give 2, padding 1 would give 5)."""
+    assert conv_output_size(5, 3) == 3
+    assert conv_output_size(5, 3, 2) == 2
+
+
+@pytest.mark.parametrize("args, message", [
+    ((1, 5, 1, 1), "kernel size 5 does not fit an input of size 1 with padding 1 (padded size 3): "
+                   "use a smaller kernel or more padding"),
+    ((2, 9, 3, 3), "kernel size 9 does not fit an input of size 2 with padding 3 (padded size 8): "
+                   "use a smaller kernel or more padding"),
+])
+def test_conv_output_size_names_the_padded_size_a_kernel_does_not_fit(args, message):
+    """The padded size is n + 2p, written out."""
+    with pytest.raises(ValueError, match=_exactly(message)):
+        conv_output_size(*args)

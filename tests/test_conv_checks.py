@@ -165,6 +165,8 @@ def test_check_conv_output_defaults_to_stride_one_and_valid_padding():
                           "add 1 for the first window."),
         (10, 3, 2, 1, 6, "Not yet: 6 is not the output size; round down: a window that would stick out "
                          "of the input does not count."),
+        (5, 2, 4, 2, 3, "Not yet: 3 is not the output size; round down: a window that would stick out "
+                        "of the input does not count."),
         (3, 3, 1, 1, 1, "Not yet: 1 is not the output size; the padding is missing: it adds zeros to the input."),
         (2, 3, 1, 1, 0, "Not yet: 0 is not the output size; count the window positions along one axis."),
         (3, 5, 1, 2, 1, "Not yet: 1 is not the output size; padding is added on both sides: 2p, not p."),

@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import re
 import warnings
 
 import numpy as np
@@ -304,3 +305,12 @@ def test_truth_table_built_from_lists_holds_float_arrays():
     assert isinstance(table.targets, np.ndarray) and table.targets.tolist() == [1.0, 0.0]
     err, params = neuron.best_fit_on_grid(table, [-10.0, 0.0, 10.0])
     assert params == (10.0, 10.0, -10.0) and err == pytest.approx(float(torch.sigmoid(torch.tensor(-10.0))), rel=1e-6)
+
+
+@pytest.mark.parametrize("name, shown", [("softplus", "'softplus' (str)"), (None, "None (NoneType)"),
+                                         ("Sigmoid", "'Sigmoid' (str)")])
+def test_activation_function_lists_the_activations_and_shows_what_it_got(name, shown):
+    """An unknown activation is refused with every name listed and the value given shown with its type."""
+    message = f"activation must be one of 'sigmoid', 'tanh', 'relu', 'leaky_relu', got {shown}"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        neuron.activation_function(name)

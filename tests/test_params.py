@@ -546,3 +546,29 @@ def test_check_conv_parameter_count_rectangular_kernel(answer, message):
     result = check_conv_parameter_count(2, 8, (3, 2), answer)
     assert result.correct is False
     assert result.message == message
+
+
+@pytest.mark.parametrize("module, name", [([torch.zeros(3)], "list"), (None, "NoneType"), (nn.Linear, "type")])
+def test_count_parameters_names_the_type_it_got(module, name):
+    """Something that is not an nn.Module is refused, naming its type."""
+    with pytest.raises(TypeError, match=f"^module must be a torch.nn.Module, got {name}$"):
+        count_parameters(module)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: dense_parameter_count([784, 2.5]), "layer_sizes[1] must be a positive integer, got 2.5 (float)"),
+    (lambda: dense_parameter_count(["784", 10]), "layer_sizes[0] must be a positive integer, got '784' (str)"),
+    (lambda: conv_parameter_count(1.5, 1, 3), "in_channels must be a positive integer, got 1.5 (float)"),
+    (lambda: conv_parameter_count(1, None, 3), "out_channels must be a positive integer, got None (NoneType)"),
+])
+def test_a_size_that_is_not_an_integer_is_refused_with_its_type(call, message):
+    """A size that is not a whole number: TypeError showing the value and its type."""
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        call()
+
+
+def test_layer_sizes_may_hold_exactly_max_items_sizes():
+    """10**6 sizes of 1 (the limit) are counted: 999,999 layers of 1 weight and 1 bias; one more is refused."""
+    assert dense_parameter_count([1] * 10**6) == 1_999_998
+    with pytest.raises(ValueError, match=r"^layer_sizes holds 1,000,001 sizes, more than the limit of 1,000,000$"):
+        dense_parameter_count([1] * (10**6 + 1))

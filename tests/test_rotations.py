@@ -390,3 +390,123 @@ def test_check_proper_rotations_just_below_a_third_still_rejects_the_nearest_sin
     for R in (torch.diag(torch.tensor([1.0, 1.0, 0.0])), torch.zeros(3, 3)):
         result = rotations.check_proper_rotations(R, tol=tol)
         assert result.correct is False and result.message.startswith("Not yet: the matrix is not orthogonal")
+
+
+# --- What kind of numbers each argument takes, and the exact refusals -------------------------------------------
+
+def half_turn_about_z():
+    return torch.diag(torch.tensor([-1.0, -1.0, 1.0], dtype=torch.float64))
+
+
+@pytest.mark.parametrize("axes, angles", [
+    (torch.tensor([[0, 0, 2]]), torch.tensor([1])),  # integer tensors
+    (np.array([[0, 0, 2]]), np.array([1])),  # integer arrays
+])
+def test_axis_angle_rotations_takes_integer_axes_and_angles(axes, angles):
+    """Integer tensors and arrays are numbers: a turn of 1 radian about z, written out by hand."""
+    R = rotations.axis_angle_rotations(axes, angles)
+    c, s = math.cos(1.0), math.sin(1.0)
+    expected = torch.tensor([[[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]]], dtype=torch.float64)
+    assert R.dtype == torch.float64
+    torch.testing.assert_close(R, expected, atol=1e-15, rtol=0)
+
+
+@pytest.mark.parametrize("axes, angles, match", [
+    (torch.tensor([[0.0, float("nan"), 1.0]]), torch.tensor([1.0]), r"^axes must be finite numbers$"),
+    ([[0.0, float("inf"), 1.0]], [1.0], r"^axes must be finite numbers$"),
+    ([[0.0, 0.0, 1.0]], torch.tensor([float("nan")]), r"^angles must be finite numbers$"),
+    ([[0.0, 0.0, 1.0]], [float("-inf")], r"^angles must be finite numbers$"),
+])
+def test_axis_angle_rotations_refuses_nan_and_infinity_with_its_own_message(axes, angles, match):
+    """NaN or infinity in axes or angles (tensor or list) gives 'axes/angles must be finite numbers'."""
+    with pytest.raises(ValueError, match=match):
+        rotations.axis_angle_rotations(axes, angles)
+
+
+@pytest.mark.parametrize("axes, angles", [(torch.zeros(0, 3), torch.zeros(0)), (np.zeros((0, 3)), np.zeros(0))])
+def test_axis_angle_rotations_refuses_no_axes(axes, angles):
+    """(0, 3) axes and (0,) angles are refused with the exact message."""
+    with pytest.raises(ValueError, match=r"^axes must hold at least one axis, got shape \(0, 3\)$"):
+        rotations.axis_angle_rotations(axes, angles)
+
+
+def test_axis_angle_rotations_refuses_a_zero_axis_with_the_exact_message():
+    """A zero row among the axes is refused, saying why."""
+    with pytest.raises(ValueError, match=r"^every row of axes must be a direction, but one is the zero vector: "
+                                         r"a rotation axis must not be the zero vector$"):
+        rotations.axis_angle_rotations([[0.0, 0.0, 1.0], [0.0, 0.0, 0.0]], [1.0, 2.0])
+
+
+def test_an_axis_of_norm_exactly_1e_minus_12_is_still_a_direction():
+    """The zero-vector test is norm < 1e-12: an axis (1e-12, 0, 0) (norm exactly 1e-12) turns about x."""
+    quarter_turn_about_x = torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]], dtype=torch.float64)
+    torch.testing.assert_close(rotations.axis_angle_rotation([1e-12, 0.0, 0.0], math.pi / 2),
+                               quarter_turn_about_x, atol=1e-15, rtol=0)
+    torch.testing.assert_close(rotations.axis_angle_rotations([[1e-12, 0.0, 0.0]], [math.pi / 2])[0],
+                               quarter_turn_about_x, atol=1e-15, rtol=0)
+
+
+@pytest.mark.parametrize("angle", [torch.tensor(math.pi, dtype=torch.float64), np.array(math.pi), np.float64(math.pi)])
+def test_axis_angle_rotation_takes_a_zero_dimensional_angle(angle):
+    """A 0-d tensor or array is one number: a half turn about z."""
+    torch.testing.assert_close(rotations.axis_angle_rotation([0, 0, 1], angle), half_turn_about_z(),
+                               atol=1e-15, rtol=0)
+
+
+@pytest.mark.parametrize("angle, shape", [([1.0, 2.0], r"\(2,\)"), (np.ones((1, 1)), r"\(1, 1\)")])
+def test_axis_angle_rotation_names_the_shape_of_an_angle_that_is_not_one_number(angle, shape):
+    """An angle with axes is refused, showing its shape."""
+    with pytest.raises(ValueError, match=rf"^angle must be one number \(radians\), got shape {shape}$"):
+        rotations.axis_angle_rotation([0, 0, 1], angle)
+
+
+@pytest.mark.parametrize("axis, name", [("x", "str"), (None, "NoneType"), (True, "bool"), ({1: 2}, "dict")])
+def test_axis_angle_rotation_names_the_type_of_an_axis_that_is_not_numbers(axis, name):
+    """Something that is not numbers is refused, naming its type."""
+    with pytest.raises(TypeError, match=rf"^axis must be numbers, a NumPy array or a torch tensor, got {name}$"):
+        rotations.axis_angle_rotation(axis, 1.0)
+
+
+@pytest.mark.parametrize("R", [torch.eye(3, dtype=torch.int64), np.eye(3, dtype=np.int32), [[1, 0, 0], [0, 1, 0],
+                                                                                              [0, 0, 1]]])
+def test_check_proper_rotations_takes_integer_matrices(R):
+    """An integer identity (tensor, array or list) is a proper rotation."""
+    result = rotations.check_proper_rotations(R)
+    assert result.correct is True
+    assert result.message == "Right: the matrix is orthogonal (to 1e-05) with det +1: proper rotations."
+
+
+@pytest.mark.parametrize("R", [np.full((3, 3), np.nan), [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, float("inf")]]])
+def test_check_proper_rotations_answers_not_yet_for_nan_in_an_array_or_a_list(R):
+    """NaN or infinity in an array or a list is a 'Not yet' verdict, as for a tensor, not an error."""
+    result = rotations.check_proper_rotations(R)
+    assert result.correct is False and result.message == "Not yet: R contains NaN or infinite entries."
+
+
+@pytest.mark.parametrize("R", [np.zeros((0, 3, 3)), []])
+def test_check_proper_rotations_refuses_an_empty_array_by_its_shape(R):
+    """An empty array or list is refused by the shape rule, naming the shape it got."""
+    with pytest.raises(ValueError, match=r"^R must have shape \(3, 3\) or \(n, 3, 3\) with n >= 1, got \("):
+        rotations.check_proper_rotations(R)
+
+
+@pytest.mark.parametrize("R", [np.eye(3, dtype=bool), [[True, False, False], [False, True, False],
+                                                       [False, False, True]]])
+def test_check_proper_rotations_refuses_boolean_arrays_and_lists(R):
+    """Booleans are not numbers, in an array or a list too."""
+    with pytest.raises(TypeError, match=r"^R must hold numbers, not booleans \(got dtype bool\)$"):
+        rotations.check_proper_rotations(R)
+
+
+@pytest.mark.parametrize("R, angle", [
+    (torch.diag(torch.tensor([2.0, 2.0, 1.0])), 0.0),  # tr = 5: cos = 2 is clamped to 1
+    (torch.diag(torch.tensor([-2.0, -2.0, 1.0])), math.pi),  # det 4 > 0, tr = -3: cos = -2 is clamped to -1
+    (-torch.diag(torch.tensor([-2.0, -2.0, 1.0])), math.pi),  # det -4: minus it, as above
+    (torch.zeros(3, 3), 2 * math.pi / 3),  # det 0: sign(det) R = 0, tr = 0, cos = -1/2
+    (torch.diag(torch.tensor([1.0, 1.0, 0.0])), 2 * math.pi / 3),  # det 0 again
+])
+def test_rotation_angles_of_matrices_that_are_not_rotations(R, angle):
+    """arccos((tr(sign(det R) R) - 1) / 2) with the cosine clamped to [-1, 1]: always a number in [0, pi]."""
+    got = rotations.rotation_angles(R)
+    assert got.dtype == torch.float64 and got.shape == (1,)
+    assert float(got[0]) == pytest.approx(angle, abs=1e-15)

@@ -1,6 +1,7 @@
 """dlexam.saturation: rounding, the pre-activations that round to a value, and derivatives against autograd."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -377,7 +378,8 @@ def test_interval_str_writes_infinite_ends(interval, text):
     assert str(interval) == text
 
 
-@pytest.mark.parametrize("function", [saturation.derivative, saturation.log10_derivative])
+@pytest.mark.parametrize("function", [saturation.derivative, saturation.autograd_derivative,
+                                      saturation.log10_derivative])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_derivatives_of_a_number_are_numbers(function, activation):
     """A scalar z gives a NumPy scalar (not a 0-d array); a 1-D z gives a 1-D array."""
@@ -469,3 +471,42 @@ def test_parse_numbers_separators_and_limits():
         saturation.parse_numbers("1", count=2 * 10**6)
     with pytest.raises(TypeError, match=r"^values must be text such as '1\.5, -2', got float$"):
         saturation.parse_numbers(3.0)
+
+
+def torch_sigmoid_derivative(z, dtype):
+    """sigmoid'(z) from PyTorch's autograd in a torch dtype, written out here as the reference."""
+    t = torch.tensor(z, dtype=dtype, requires_grad=True)
+    torch.sigmoid(t).backward()
+    return t.grad.item()
+
+
+@pytest.mark.parametrize("function", [saturation.derivative, saturation.autograd_derivative])
+@pytest.mark.parametrize("dtype, numpy_type, torch_dtype", [
+    ("float32", np.float32, torch.float32), (np.float32, np.float32, torch.float32),
+    (np.dtype("float32"), np.float32, torch.float32), (torch.float32, np.float32, torch.float32),
+    ("float64", np.float64, torch.float64), (np.float64, np.float64, torch.float64),
+    (np.dtype("float64"), np.float64, torch.float64), (torch.float64, np.float64, torch.float64),
+])
+def test_dtype_may_be_a_name_a_numpy_type_or_a_torch_dtype(function, dtype, numpy_type, torch_dtype):
+    """'float32', np.float32, np.dtype('float32') and torch.float32 all compute in float32 (likewise float64)."""
+    value = function("sigmoid", 1.0, dtype)
+    assert type(value) is numpy_type
+    assert value == pytest.approx(torch_sigmoid_derivative(1.0, torch_dtype), rel=1e-6)
+
+
+@pytest.mark.parametrize("function", [saturation.derivative, saturation.autograd_derivative])
+@pytest.mark.parametrize("dtype, shown", [
+    ("float16", "'float16'"), (torch.float16, "torch.float16"), (np.int64, "<class 'numpy.int64'>"),
+    (None, "None"), ("complex64", "'complex64'"), ("torch.float32", "'torch.float32'"),
+])
+def test_dtype_other_than_float64_or_float32_is_refused(function, dtype, shown):
+    """Any other dtype (or None, or a name that is not a dtype) is refused, showing its repr."""
+    with pytest.raises(ValueError, match=rf"^dtype must be float64 or float32, got {re.escape(shown)}$"):
+        function("sigmoid", 1.0, dtype)
+
+
+def test_autograd_derivative_defaults_to_float64():
+    """Without dtype, autograd's sigmoid'(1) is the float64 value (float32 differs in the last digits)."""
+    value = saturation.autograd_derivative("sigmoid", 1.0)
+    assert type(value) is np.float64 and value == torch_sigmoid_derivative(1.0, torch.float64)
+    assert value != torch_sigmoid_derivative(1.0, torch.float32)

@@ -75,7 +75,7 @@ def axis_angle_rotations(axes, angles):
 def axis_angle_rotation(axis, angle):
     """(3,) axis, angle in radians -> (3, 3) float64 rotation (Rodrigues' formula)."""
     if isinstance(angle, (list, tuple, np.ndarray, torch.Tensor)) and np.ndim(angle) != 0:
-        raise ValueError(f"angle must be one number (radians), got shape {np.shape(angle)}")
+        raise ValueError(f"angle must be one number (radians), got shape {tuple(np.shape(angle))}")
     angle = validate.real(angle, "angle")
     axis = _as_float64_tensor(axis, "axis", finite=True)
     if axis.shape != (3,):
