@@ -951,7 +951,8 @@ def check_activation_memory(answer_mib, L, B, d, mode, bytes_per_number=4):
     if math.isclose(answer_mib, expected * 2**20 / 1e6, rel_tol=0.02):
         return CheckResult(False, "Not yet: that is in MB (10^6 bytes); a MiB is 2^20 = 1,048,576 bytes.")
     if math.isclose(answer_mib, expected / bytes_per_number, rel_tol=0.02):
-        return CheckResult(False, f"Not yet: that counts numbers, not bytes; a float32 number takes {bytes_per_number} bytes.")
+        number = {2: "a float16 number", 4: "a float32 number", 8: "a float64 number"}.get(bytes_per_number, "each number")
+        return CheckResult(False, f"Not yet: that counts numbers, not bytes; {number} takes {bytes_per_number} bytes.")
     return CheckResult(False, f"Not yet: count the numbers kept in mode {mode!r} (each activation is B x d), "
                               f"times {bytes_per_number} bytes, divided by 2^20.")
 

@@ -1,0 +1,251 @@
+"""Exact values of the reversible module: every verdict's message, tolerance edges, names in errors, reprs."""
+
+import math
+
+import pytest
+import torch
+
+from dlexam import reversible
+from dlexam.reversible import ReversibleStack
+
+F64 = torch.float64
+
+
+def gen(seed):
+    return torch.Generator().manual_seed(seed)
+
+
+# check_inverse: the block y1 = x1 + 2 x2, y2 = x2 + y1^2, so x2 = y2 - y1^2 and x1 = y1 - 2 x2.
+INVERSE_RIGHT = "Right: x2 = 5 - 3^2 = -4, then x1 = 3 - 2*(-4) = 11."
+X2_RIGHT = "Not yet: x2 is right; x1 = y1 - mu1(x2) uses the x2 you just found."
+WRONG_ORDER = "Not yet: mu1 reads x2, not y2. Undo the last step first: x2 = y2 - mu2(y1)."
+START_LAST = "Not yet: start from the last step, x2 = y2 - mu2(y1); y1 is known, so mu2(y1) is too."
+
+
+@pytest.mark.parametrize("answer, correct, message", [
+    ((11.0, -4.0), True, INVERSE_RIGHT),
+    ((-7.0, -4.0), False, X2_RIGHT),
+    ((-7.0, 2.0), False, WRONG_ORDER),  # y1 - 2 y2 = 3 - 10 = -7
+    ((13.0, 2.0), False, START_LAST),  # y1 + 2 y2
+    ((-12.0, 2.0), False, START_LAST),  # y1 - 3 y2
+    ((11.5, -4.0), False, X2_RIGHT),
+    ((0, 0), False, START_LAST),
+    ("x", False, "Not yet: give two numbers (x1, x2), got 'x'."),
+    ((1, 2, 3), False, "Not yet: give two numbers (x1, x2), got (1, 2, 3)."),
+    (5, False, "Not yet: give two numbers (x1, x2), got 5."),
+])
+def test_check_inverse_messages(answer, correct, message):
+    """Exact verdict and message of check_inverse for the default y = (3, 5): right, each slip, not a pair."""
+    result = reversible.check_inverse(answer)
+    assert result.correct is correct and result.message == message
+
+
+@pytest.mark.parametrize("y, answer, correct, message", [
+    # y = (2, 5): x = (0, 1); x1 = 0 is met within the absolute tolerance 1e-9, and 0.5 is not x1.
+    ((2.0, 5.0), (1e-12, 1.0), True, "Right: x2 = 5 - 2^2 = 1, then x1 = 2 - 2*(1) = 0."),
+    ((2.0, 5.0), (0.5, 1.0), False, X2_RIGHT),
+    # y = (3, 9): x = (3, 0); x2 = 0 likewise.
+    ((3.0, 9.0), (3.0, 1e-12), True, "Right: x2 = 9 - 3^2 = 0, then x1 = 3 - 2*(0) = 3."),
+    ((3.0, 9.0), (3.0, 0.5), False, START_LAST),
+    ((3.0, 9.0), (5.0, 1e-12), False, X2_RIGHT),
+    ((3.0, 9.0), (5.0, 0.5), False, START_LAST),
+    # y = (2, 1): x = (8, -3) and the wrong-order x1 = y1 - 2 y2 = 0.
+    ((2.0, 1.0), (1e-12, 7.0), False, WRONG_ORDER),
+    ((2.0, 1.0), (0.5, 7.0), False, START_LAST),
+])
+def test_check_inverse_absolute_tolerance_near_zero(y, answer, correct, message):
+    """Answers within 1e-9 of a zero x1, x2 or wrong-order x1 match it; 0.5 away they do not."""
+    result = reversible.check_inverse(answer, y)
+    assert result.correct is correct and result.message == message
+
+
+@pytest.mark.parametrize("y", [(1e150, 0.0), (-1e150, 0.0), (1e149, -1.7976931348623157e308)])
+def test_check_inverse_refuses_y_whose_square_overflows(y):
+    """|y1| >= 1e150, or y2 - y1^2 below the largest float, raise a ValueError naming y1^2."""
+    with pytest.raises(ValueError, match=r"^y is too large: y1\^2 overflows"):
+        reversible.check_inverse((0.0, 0.0), y)
+
+
+def test_check_inverse_accepts_y1_just_below_1e150():
+    """y1 just under 1e150 with y2 = 0 is still checked: x = (2e298, -1e298) for y1 = 1e149."""
+    assert reversible.check_inverse((2e298, -1e298), (1e149, 0.0)).correct is True
+    assert reversible.check_inverse((0.0, 0.0), (math.nextafter(1e150, 0.0), 0.0)).correct is False
+
+
+@pytest.mark.parametrize("y, match", [((1.0, 2.0, 3.0), r"^y must hold at most 2 items, got 3"),
+                                      ((1.0,), r"^y must hold at least 2 items, got 1")])
+def test_check_inverse_wants_y_of_two_numbers(y, match):
+    """y must be exactly a pair."""
+    with pytest.raises(ValueError, match=match):
+        reversible.check_inverse((0.0, 0.0), y)
+
+
+TANH_RIGHT = ("Right: f'(x) = 1 + c (1 - tanh^2 x) takes every value between 1 and 1 + c; "
+              "for c >= -1 it is never negative, so f increases; for c < -1 it is negative near 0.")
+TANH_LIPSCHITZ = ("Not yet: Lipschitz < 1 is sufficient, not necessary. For c > 0, f' >= 1 "
+                  "everywhere: look at the sign of f'(0) = 1 + c.")
+TANH_OTHER = ("Not yet: f is invertible exactly when f'(x) = 1 + c (1 - tanh^2 x) never changes sign; "
+              "its smallest value for c < 0 is at x = 0.")
+
+
+@pytest.mark.parametrize("answer, correct, message", [
+    (-1.0, True, TANH_RIGHT),
+    (-1, True, TANH_RIGHT),
+    (1.0, False, TANH_LIPSCHITZ),
+    (2.0, False, TANH_OTHER),
+    (0.0, False, TANH_OTHER),
+    (0.5, False, TANH_OTHER),
+    (-2.0, False, TANH_OTHER),
+    ("c", False, "Not yet: give a number, got 'c'."),
+])
+def test_check_tanh_threshold_messages(answer, correct, message):
+    """Exact verdict and message of check_tanh_threshold: right, the Lipschitz slip, other, not a number."""
+    result = reversible.check_tanh_threshold(answer)
+    assert result.correct is correct and result.message == message
+
+
+JACOBIAN_RIGHT = ("Right: each residual step has a triangular Jacobian with identity blocks on the "
+                  "diagonal, so det = 1 * 1: the block preserves volume (NICE).")
+JACOBIAN_ZERO = "Not yet: a zero determinant would make the block non-invertible near x."
+JACOBIAN_OTHER = "Not yet: write dz/dx for the first step as a 2x2 block matrix; what is on its diagonal?"
+
+
+@pytest.mark.parametrize("answer, correct, message", [
+    (1, True, JACOBIAN_RIGHT),
+    (0, False, JACOBIAN_ZERO),
+    (1e-12, False, JACOBIAN_ZERO),
+    (0.5, False, JACOBIAN_OTHER),
+    (-1.0, False, JACOBIAN_OTHER),
+    (2, False, JACOBIAN_OTHER),
+    (None, False, "Not yet: give a number, got None."),
+])
+def test_check_jacobian_determinant_messages(answer, correct, message):
+    """Exact verdict and message of check_jacobian_determinant: right, zero, other, not a number."""
+    result = reversible.check_jacobian_determinant(answer)
+    assert result.correct is correct and result.message == message
+
+
+AMPLIFICATION_OTHER = ("Not yet: undo the steps in order and carry delta along: x2' = y2 - a (y1 + delta), "
+                       "then x1' = (y1 + delta) - a x2'.")
+
+
+@pytest.mark.parametrize("answer, correct, message", [
+    (10, True, "Right: x2 is off by -3 delta, and x1 = y1 - mu1(x2) is off by delta + 3 * 3 delta = 10 delta."),
+    (9, False, "Not yet: the error delta of y1 itself also lands in x1 = y1 - mu1(x2)."),
+    (4, False, "Not yet: the error reaches x1 twice: directly, and through x2 = y2 - mu2(y1), "
+               "which mu1 multiplies by a again."),
+    (1, False, "Not yet: x2 = y2 - mu2(y1) already carries an error, since y1 does."),
+    (3, False, "Not yet: follow delta through both steps: first into x2, then into x1."),
+    (-2, False, AMPLIFICATION_OTHER),  # 1 - a
+    (5, False, AMPLIFICATION_OTHER),  # 2 + a
+    (2, False, AMPLIFICATION_OTHER),
+    (100, False, AMPLIFICATION_OTHER),
+    ("x", False, "Not yet: give a number, got 'x'."),
+])
+def test_check_error_amplification_messages(answer, correct, message):
+    """Exact verdict and message of check_error_amplification with the default a = 3: right, each slip, other."""
+    result = reversible.check_error_amplification(answer)
+    assert result.correct is correct and result.message == message
+
+
+@pytest.mark.parametrize("a", ["3", None, float("inf"), True])
+def test_check_error_amplification_names_a(a):
+    """A non-number a raises a TypeError naming a."""
+    with pytest.raises(TypeError, match=r"^a must be a finite number"):
+        reversible.check_error_amplification(10, a)
+
+
+# The exam's network: L = 50 blocks, B = 128, d = 1024, float32 (4 bytes), store: 50 * 128 * 1024 * 4 B = 25 MiB,
+# which is 26.2144 MB; counting numbers instead of bytes gives 6.25.
+MEMORY_OTHER = ("Not yet: count the numbers kept in mode 'store' (each activation is B x d), "
+                "times 4 bytes, divided by 2^20.")
+MEMORY_MB = "Not yet: that is in MB (10^6 bytes); a MiB is 2^20 = 1,048,576 bytes."
+MEMORY_NUMBERS = "Not yet: that counts numbers, not bytes; a float32 number takes 4 bytes."
+
+
+@pytest.mark.parametrize("answer, correct, message", [
+    (25.0, True, "Right: about 25 MiB in mode 'store'."),
+    (25.25, True, "Right: about 25 MiB in mode 'store'."),  # within 2 %
+    (26.2144, False, MEMORY_MB),
+    (26.476544, False, MEMORY_MB),  # 1 % above the MB value
+    (26.74937, False, MEMORY_MB),  # just under 26.2144 / 0.98, the edge of the 2 % tolerance
+    (6.25, False, MEMORY_NUMBERS),
+    (6.3125, False, MEMORY_NUMBERS),  # 1 % above
+    (25.0 * 4, False, MEMORY_OTHER),
+    (3.0, False, MEMORY_OTHER),
+    (1, False, MEMORY_OTHER),
+    ("25", False, "Not yet: give a number of MiB, got '25'."),
+])
+def test_check_activation_memory_messages(answer, correct, message):
+    """Exact verdict and message of check_activation_memory: right, MB, numbers, other, not a number."""
+    result = reversible.check_activation_memory(answer, 50, 128, 1024, "store")
+    assert result.correct is correct and result.message == message
+
+
+@pytest.mark.parametrize("answer, correct, message", [
+    (8, True, "Right: 8 segments keep 16 activations of size B x d (k + L/k is smallest near k = sqrt(64) = 8)."),
+    (4, False, "Not yet: 4 segments keep 20 activations; minimise k + L/k."),
+    (64, False, "Not yet: 64 segments keep 65 activations; minimise k + L/k."),
+    (0, False, "Not yet: a number of segments is a whole number of at least 1, got 0."),
+    (2.5, False, "Not yet: a number of segments is a whole number of at least 1, got 2.5."),
+])
+def test_check_segments_messages(answer, correct, message):
+    """Exact verdict and message of check_segments for L = 64 (k + ceil(64 / k) is 16 at k = 8)."""
+    result = reversible.check_segments(answer, 64)
+    assert result.correct is correct and result.message == message
+
+
+TIME_OTHER = "Not yet: count forward passes: ordinary is 1 forward + a backward of 2; "
+
+
+@pytest.mark.parametrize("answer, fused, correct, message", [
+    (4 / 3, True, True, "Right: 4 forward passes' worth of work instead of 3: 1.33x."),
+    (4 / 3 * 1.01, True, True, "Right: 4 forward passes' worth of work instead of 3: 1.33x."),
+    (5 / 3, False, True, "Right: 5 forward passes' worth of work instead of 3: 1.67x."),
+    (5 / 3, True, False, TIME_OTHER + "the reversible backward adds one more forward (reconstruction)."),
+    (4 / 3, False, False, TIME_OTHER + "inverting is one forward's work, recomputing the forward another."),
+    ("x", True, False, "Not yet: give a ratio, got 'x'."),
+])
+def test_check_time_ratio_messages(answer, fused, correct, message):
+    """Exact verdict and message of check_time_ratio, fused and not, within the 2 % tolerance and not a number."""
+    result = reversible.check_time_ratio(answer, fused)
+    assert result.correct is correct and result.message == message
+
+
+@pytest.mark.parametrize("mode, text", [("store", "mode='store', depth=4"),
+                                        ("checkpoint", "mode='checkpoint', depth=4, segments=2"),
+                                        ("reversible", "mode='reversible', depth=4")])
+def test_stack_repr_shows_segments_only_when_checkpointing(mode, text):
+    """extra_repr names the mode and depth, and the segments in checkpoint mode only."""
+    stack = ReversibleStack(reversible.coupling_blocks(4, 4, 3, gen(0)), mode)
+    assert stack.extra_repr() == text
+
+
+def test_reconstruct_and_backward_names_y_and_grad_y_in_shape_errors():
+    """A wrongly shaped output or gradient raises a ValueError naming y or grad_y."""
+    block = reversible.AdditiveCoupling(2, 2, 3, gen(0), dtype=F64)
+    good = torch.zeros(2, 4, dtype=F64)
+    with pytest.raises(ValueError, match=r"^y must have shape \(B, 4\), got \(2, 5\)"):
+        block.reconstruct_and_backward(torch.zeros(2, 5, dtype=F64), good)
+    with pytest.raises(ValueError, match=r"^grad_y must have shape \(B, 4\), got \(2, 3\)"):
+        block.reconstruct_and_backward(good, torch.zeros(2, 3, dtype=F64))
+
+
+def test_stack_lab_x_is_the_input_in_each_dtype_even_at_max_depth_one():
+    """lab.x(dtype) is the (batch, d) input in that dtype; the float32 one is the float64 one rounded."""
+    lab = reversible.StackLab(reversible.StackConfig(d=4, batch=3, hidden=2, max_depth=1))
+    x64, x32 = lab.x("float64"), lab.x("float32")
+    assert x64.dtype == F64 and x32.dtype == torch.float32 and x64.shape == (3, 4)
+    assert lab.x(F64) is x64
+    assert torch.equal(x64.float(), x32)
+
+
+@pytest.mark.parametrize("bytes_per_number, number", [
+    (2, "a float16 number"), (4, "a float32 number"), (8, "a float64 number"), (3, "each number"),
+])
+def test_check_activation_memory_names_the_number_type_of_its_byte_count(bytes_per_number, number):
+    """Counting numbers instead of bytes: the hint names the float type that has bytes_per_number bytes."""
+    answer = 50 * 128 * 1024 / 2**20  # 'store' keeps L activations of B x d numbers: 6.25 Mi numbers
+    result = reversible.check_activation_memory(answer, 50, 128, 1024, "store", bytes_per_number=bytes_per_number)
+    assert result.correct is False
+    assert result.message == f"Not yet: that counts numbers, not bytes; {number} takes {bytes_per_number} bytes."
