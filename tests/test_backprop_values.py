@@ -1,0 +1,117 @@
+"""dlexam.backprop: exact values by hand and the exact messages of checks and errors."""
+
+import pytest
+import torch
+
+from dlexam import backprop
+
+# --- Relative error ------------------------------------------------------------------------------------
+
+
+def _gradients(weight, bias):
+    return backprop.Gradients((torch.tensor([[weight]], dtype=torch.float64),),
+                              (torch.tensor([bias], dtype=torch.float64),))
+
+
+def test_relative_error_by_hand():
+    """Reference (W, b) = (3, 4) has norm 5; estimates (0, 0) and (3, 9) are 5 away from it: relative error 1."""
+    assert backprop.relative_error(_gradients(0.0, 0.0), _gradients(3.0, 4.0)) == 1.0
+    assert backprop.relative_error(_gradients(3.0, 4.0 + 5.0), _gradients(3.0, 4.0)) == 1.0  # diff 5, norm 5
+
+
+@pytest.mark.parametrize("estimate, reference", [
+    (_gradients(float("inf"), 0.0), _gradients(1.0, 1.0)),  # infinite difference, finite reference
+    (_gradients(1.0, 1.0), _gradients(float("nan"), 1.0)),  # NaN in both sums
+    (_gradients(float("nan"), 1.0), _gradients(1.0, 1.0)),  # NaN in the difference only
+])
+def test_relative_error_refuses_non_finite_gradients(estimate, reference):
+    """A non-finite number on either side raises with the exact message."""
+    with pytest.raises(ValueError) as info:
+        backprop.relative_error(estimate, reference)
+    assert str(info.value) == "estimate and reference must hold finite numbers"
+
+
+def test_relative_error_refuses_what_is_not_gradients():
+    """Anything but two Gradients raises a TypeError with the exact message."""
+    with pytest.raises(TypeError) as info:
+        backprop.relative_error(_gradients(1.0, 1.0), [1.0])
+    assert str(info.value) == "estimate and reference must both be Gradients"
+
+
+# --- What one SGD step holds ---------------------------------------------------------------------------
+
+
+def test_held_shapes_count_repeated_shapes_only():
+    """Widths 3, 4, 4, 2: three different weight shapes, then biases (4,) twice and (2,) once."""
+    g = torch.Generator().manual_seed(0)
+    X, Y = backprop.make_regression_data(10, [3, 4, 4, 2], g)
+    step = backprop.sgd_step(backprop.init_params([3, 4, 4, 2], g), X, Y, 5, 0.1, g)
+    shapes = {r.name: r.shapes for r in backprop.held_in_memory(step, 4)}
+    assert shapes == {
+        "θ_old: W_l, b_l": "(4, 3) + (4, 4) + (2, 4) + 2 × (4,) + (2,)",
+        "batch x, y": "(5, 3) + (5, 2)",
+        "gradients dW_l, db_l": "(4, 3) + (4, 4) + (2, 4) + 2 × (4,) + (2,)",
+    }
+    assert {r.name: r.shapes for r in backprop.held_in_memory(step, 2)}["activations z_1..z_3"] == "2 × (5, 4) + (5, 2)"
+
+
+def test_held_in_memory_names_the_type_it_got():
+    """A step that is not an SGDStep raises naming its type."""
+    with pytest.raises(TypeError) as info:
+        backprop.held_in_memory("step", 1)
+    assert str(info.value) == "step must be an SGDStep, not str"
+
+
+# --- Self-check: bytes of per-example gradients --------------------------------------------------------
+
+# L = 4, B = 128, d = 256, 4 bytes: B L (d^2 + d) 4 = 128 * 4 * 65792 * 4 = 134,742,016 bytes = 128.5 MiB.
+
+
+@pytest.mark.parametrize("answer, message", [
+    (134_742_016, "Right: B·L·(d² + d)·4 = 134,742,016 bytes (128.50 MiB)."),
+    (128 * 4 * 65536 * 4,
+     "Not yet: 134,217,728 bytes: the biases are missing: each block has d² weights and d biases."),
+    (4 * 65792 * 4, "Not yet: 1,052,672 bytes: that is one gradient; per-example gradients are B of them."),
+    (128 * 4 * 65792, "Not yet: 33,685,504 bytes: that counts numbers, not bytes: multiply by the bytes per number."),
+    (128 * 4 * 256 * 4,
+     "Not yet: 524,288 bytes: that is the size of the activations; a weight gradient has d² entries."),
+    (134_742_017, "Not yet: 134,742,017 bytes: too high."),
+    (134_742_015, "Not yet: 134,742,015 bytes: too low."),
+    ("lots", "Not yet: the answer must be a number of bytes."),
+    (float("nan"), "Not yet: the answer must be a number of bytes."),
+])
+def test_check_per_example_bytes_messages(answer, message):
+    """Every branch, each slip and too high / too low just beside the answer, with the default 4 bytes a number."""
+    result = backprop.check_per_example_bytes(answer, 4, 128, 256)
+    assert result.correct is (answer == 134_742_016)
+    assert result.message == message
+
+
+@pytest.mark.parametrize("layers, batch_size, message", [
+    (0, 1, "layers L must be at least 1, got 0"),
+    (1, 0, "batch_size B must be at least 1, got 0"),
+])
+def test_check_per_example_bytes_names_the_bad_size(layers, batch_size, message):
+    """A size below 1 raises naming it with its letter."""
+    with pytest.raises(ValueError) as info:
+        backprop.check_per_example_bytes(1, layers, batch_size, 1)
+    assert str(info.value) == message
+
+
+# --- Self-check: the learning rate of the summed loss --------------------------------------------------
+
+
+@pytest.mark.parametrize("answer, message", [
+    (1 / 32, "Right: the sum's gradient is B = 32 times the average's, so the rate shrinks by 1/B."),
+    (32, "Not yet: the summed loss already has the larger gradient; the rate must shrink."),
+    (1, "Not yet: the two losses have different gradients: compare sum and (1/B) sum."),
+    (0.5, "Not yet: 0.5 is not it; how do the gradients of sum and average differ?"),
+    (2, "Not yet: 2 is not it; how do the gradients of sum and average differ?"),
+    ("1/B", "Not yet: the answer must be a number (a factor such as 0.5)."),
+    (True, "Not yet: the answer must be a number (a factor such as 0.5)."),
+])
+def test_check_summed_loss_learning_rate_messages(answer, message):
+    """Every branch for B = 32, with its exact message; only 1/B is right."""
+    result = backprop.check_summed_loss_learning_rate(answer, 32)
+    assert result.correct is (answer == 1 / 32)
+    assert result.message == message

@@ -1,0 +1,51 @@
+"""dlexam.memory: what saved_by_node lists on small graphs whose nodes and saved tensors are known by hand."""
+
+import pytest
+import torch
+
+from dlexam import memory
+
+
+def _rows(output):
+    return [(r.node, r.attribute, r.shape) for r in memory.saved_by_node(output)]
+
+
+def test_a_constant_operand_does_not_end_the_walk():
+    """(c * u) + tanh(v) with c constant: the multiplication's missing input branch is skipped, tanh still listed."""
+    u, v = torch.ones(3, requires_grad=True), torch.ones(2, requires_grad=True)
+    c = torch.full((3,), 2.0)
+    out = (c * u).sum() + torch.tanh(v).sum()
+    assert _rows(out) == [("MulBackward0", "self", (3,)), ("TanhBackward0", "result", (2,))]
+
+
+def test_a_node_reached_twice_is_listed_once_and_the_walk_goes_on():
+    """(t * t) + exp(v) with t = tanh(u): tanh feeds the product twice but is listed once, and exp is reached."""
+    u, v = torch.ones(3, requires_grad=True), torch.ones(2, requires_grad=True)
+    t = torch.tanh(u)
+    out = (t * t).sum() + torch.exp(v).sum()
+    assert _rows(out) == [("MulBackward0", "other", (3,)), ("MulBackward0", "self", (3,)),
+                          ("TanhBackward0", "result", (3,)), ("ExpBackward0", "result", (2,))]
+
+
+def test_a_saved_tensor_that_cannot_be_read_skips_only_itself():
+    """a * b, then b changed in place: the saved 'other' (b) cannot be read, the saved 'self' (a) is still listed."""
+    a = torch.ones(3, requires_grad=True).clone()
+    b = torch.ones(4, 1, requires_grad=True).clone()
+    out = a * b
+    with torch.no_grad():
+        b.add_(1.0)
+    assert _rows(out) == [("MulBackward0", "self", (3,))]
+
+
+def test_tensors_saved_as_a_tuple_are_each_listed():
+    """Indexing with a tensor saves the indices as a tuple of one (2,) tensor of int64."""
+    u = torch.ones(5, requires_grad=True)
+    rows = memory.saved_by_node(u[torch.tensor([0, 3])])
+    assert [(r.node, r.attribute, r.shape, r.bytes) for r in rows] == [("IndexBackward0", "indices", (2,), 16)]
+
+
+def test_saved_by_node_names_the_type_it_got():
+    """An output that is not a tensor raises naming its type."""
+    with pytest.raises(TypeError) as info:
+        memory.saved_by_node([1, 2])
+    assert str(info.value) == "output must be a tensor, not list"

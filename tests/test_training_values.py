@@ -1,0 +1,63 @@
+"""dlexam.training: the exact messages of the best-epoch self-check and of the errors around runs."""
+
+import dataclasses
+
+import pytest
+
+from dlexam import training
+
+SMALL = training.TrainConfig(epochs=3, n_train=64, batch_size=16)
+# MLP, no augmentation; validation MSE 0.9, 0.5, 0.75, 0.625 (exact in binary): lowest in epoch 2 of 4.
+RUN = training.History(dataclasses.replace(SMALL, model="mlp", epochs=4),
+                       train_loss=[1.0, 0.5, 0.4, 0.3], val_loss=[0.9, 0.5, 0.75, 0.625], status="completed")
+
+
+@pytest.mark.parametrize("answer, message", [
+    (2, "Right: MLP, none reaches its lowest validation MSE, 0.5, in epoch 2."),
+    (1, "Not yet: in epoch 1 the validation MSE of MLP, none is 0.9; it is lower later."),
+    (3, "Not yet: in epoch 3 the validation MSE of MLP, none is 0.75; it is lower earlier."),
+    (4, "Not yet: in epoch 4 the validation MSE of MLP, none is 0.625; it is lower earlier."),
+    (5, "Not yet: MLP, none ran epochs 1 to 4; epoch 5 is not one of them."),
+    (0, "Not yet: MLP, none ran epochs 1 to 4; epoch 0 is not one of them."),
+])
+def test_check_best_epoch_messages(answer, message):
+    """Every branch, the last epoch included, names the run, the epoch and its validation MSE."""
+    result = training.check_best_epoch(RUN, answer)
+    assert result.correct is (answer == 2)
+    assert result.message == message
+
+
+@pytest.mark.parametrize("history", [training.History(SMALL, train_loss=[1.0]), "history"])
+def test_check_best_epoch_needs_validation_curves(history):
+    """A run without validation curves, or no run at all, raises with the exact message."""
+    with pytest.raises(TypeError) as info:
+        training.check_best_epoch(history, 1)
+    assert str(info.value) == "history must be a trained History with validation curves (from a trainer)"
+
+
+def test_check_best_epoch_refuses_nan_losses():
+    """A NaN validation loss leaves no best epoch."""
+    with pytest.raises(ValueError) as info:
+        training.check_best_epoch(dataclasses.replace(RUN, val_loss=[0.5, float("nan")]), 1)
+    assert str(info.value) == "history holds NaN or infinite validation losses: it has no best epoch"
+
+
+@pytest.mark.parametrize("a, b, message", [
+    (RUN, dataclasses.replace(RUN, train_loss=[float("inf")]),
+     "b holds NaN or infinite losses: its curves cannot be compared"),
+    (dataclasses.replace(RUN, val_loss=[float("nan")]), RUN,
+     "a holds NaN or infinite losses: its curves cannot be compared"),
+    (RUN, training.History(SMALL), "a and b share no epoch to compare: the two runs need curves"),
+])
+def test_curve_difference_errors_name_the_run(a, b, message):
+    """Non-finite curves name the run that holds them; runs without common epochs say so."""
+    with pytest.raises(ValueError) as info:
+        training.curve_difference(a, b)
+    assert str(info.value) == message
+
+
+def test_exam_configs_names_the_type_it_got():
+    """A base that is not a TrainConfig raises naming its type."""
+    with pytest.raises(TypeError) as info:
+        training.exam_configs("mlp")
+    assert str(info.value) == "base must be a TrainConfig, got str"
