@@ -775,3 +775,371 @@ def test_replay_screenshot(replay_page, scheme):
     fill = p.evaluate("() => getComputedStyle(document.querySelector('.dlx-replay .dlx-figure rect')).fill")
     assert fill in ("white", "rgb(255, 255, 255)")
     assert_clean(page)
+
+
+# ---- III(B): rotations and permutations of one configuration, computed in the page ----------------
+
+from dlexam.widgets import particles as particles_widget  # noqa: E402
+
+AUGMENTATION_PAGE = "chapters/part3/iii_b_augmentation"
+# The 500 training configurations, sent exactly (float32), are most of it; the rest is ~20 KiB.
+AUGMENTATION_BUDGET = 160 * 1024
+
+
+def explorer_pages(browser, base_url, path, css_class):
+    """Open `path` in fresh Page objects (light or dark), each holding the explorer `css_class`; closes them."""
+    opened = []
+
+    def _open(color_scheme="light"):
+        page = Page(browser, f"{base_url}/{path}.html", color_scheme)
+        opened.append(page)
+        assert page.page.evaluate(f"() => document.querySelector('.dlx-explorer').classList.contains('{css_class}')")
+        return page
+
+    yield _open
+    for page in opened:
+        page.close()
+
+
+def saved_model(page, path, config_key):
+    """The widget state saved at build in `path` for the explorer whose config has `config_key`: (state, gzip size)."""
+    import gzip
+    import re
+
+    html = next(body for url, body in page.bytes.items() if url.endswith(f"{path}.html")).decode()
+    state = json.loads(re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', html,
+                                 re.S).group(1))
+    model = next(m for m in state["state"].values() if config_key in m["state"].get("config", {}))
+    return model["state"], len(gzip.compress(json.dumps(model).encode(), 6))
+
+
+@pytest.fixture
+def augmentation_page(browser, base_url):
+    yield from explorer_pages(browser, base_url, AUGMENTATION_PAGE, "dlx-augmentation")
+
+
+def augmentation_saved(page):
+    """The III(B) explorer's widget state saved in the page at build, and its gzip size."""
+    return saved_model(page, AUGMENTATION_PAGE, "draws")
+
+
+def augmentation_steps(state):
+    # "random rotation" pressed `clicks` times sets the axis and the angle to a draw; else the sliders do
+    if state["clicks"]:
+        return [["index", state["index"]], ["permutation", state["permutation_seed"]],
+                *([["random", None]] * state["clicks"])]
+    return [["index", state["index"]], ["azimuth", state["azimuth"]], ["elevation", state["elevation"]],
+            ["angle", state["angle"]], ["permutation", state["permutation_seed"]]]
+
+
+def check_augmentation(page, index, azimuth, elevation, angle, permutation_seed, draws):
+    view = particles_widget.augmentation_view(index, azimuth, elevation, angle, permutation_seed, draws)
+    got = page.shown()
+    wrong = differences(view["shown"], got["values"], particles_widget.augmentation_noise(view), got["digits"])
+    assert not wrong, wrong
+    assert set(got["values"]) == set(view["shown"])
+    assert (got["message"], got["kind"]) == ("", "")
+    controls = page.controls()
+    assert [float(controls[k]) for k in ("index", "azimuth", "elevation", "angle", "permutation")] == [
+        index, azimuth, elevation, angle, permutation_seed]
+    return view
+
+
+def test_augmentation_shows_the_library_numbers_for_every_test_vector(augmentation_page):
+    """Every state of augmentation_vectors, applied in order from the page as built: the library's numbers."""
+    page = augmentation_page()
+    saved, _ = augmentation_saved(page)
+    assert saved["draws"] == 0  # the vectors' presses of "random rotation" count from here
+    vectors = particles_widget.augmentation_vectors()
+    failures = check_vectors(page, vectors, augmentation_steps, lambda v: v["noise"])
+    assert not failures, f"{len(failures)} of {len(vectors)} states differ:\n" + "\n".join(failures[:8])
+    assert_clean(page)
+
+
+def test_augmentation_page_holds_exactly_the_data_python_computes_on(augmentation_page):
+    """The page opens on the state it was built with, and holds the library's configurations, bit for bit,
+    its permutations and its random rotations."""
+    import torch
+
+    from dlexam import particles
+
+    page = augmentation_page()
+    saved, _ = augmentation_saved(page)
+    config = saved["config"]
+    X_train = particles.make_dataset(particles.N_TRAIN, seed=0)[0]
+    assert torch.equal(particles_widget._decode_configurations(config["configurations"]), X_train)
+    assert config == json.loads(json.dumps(particles_widget.augmentation_config()))
+    check_augmentation(page, saved["index"], saved["azimuth"], saved["elevation"], saved["angle"],
+                       saved["permutation_seed"], saved["draws"])
+    assert_clean(page)
+
+
+def test_augmentation_by_keyboard_and_mouse(augmentation_page):
+    """Sliders by keyboard and mouse, "random rotation" by mouse and keyboard, "no rotation"; the figure follows."""
+    page = augmentation_page()
+    p = page.page
+    saved, _ = augmentation_saved(page)
+    state = {k: saved[k] for k in ("index", "azimuth", "elevation", "angle", "permutation_seed", "draws")}
+
+    def check():
+        return check_augmentation(page, *(state[k] for k in ("index", "azimuth", "elevation", "angle",
+                                                              "permutation_seed", "draws")))
+
+    p.focus('[data-control="angle"]')
+    p.keyboard.press("ArrowRight")
+    state["angle"] += 5
+    check()
+    p.keyboard.press("End")
+    state["angle"] = 180.0
+    check()
+    p.focus('[data-control="elevation"]')
+    p.keyboard.press("Home")  # the axis along -z
+    state["elevation"] = -90.0
+    check()
+    box = p.locator('[data-control="index"]').bounding_box()
+    p.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)  # the last configuration
+    state["index"] = particles_widget.particles.N_TRAIN - 1
+    check()
+    for press in ("mouse", "mouse", "Enter", " "):
+        if press == "mouse":
+            p.click('[data-control="random"]')
+        else:
+            p.focus('[data-control="random"]')
+            p.keyboard.press(press)
+        state["draws"] += 1
+        state["azimuth"], state["elevation"], state["angle"] = particles_widget.rotation_draws()[state["draws"] - 1]
+        view = check()
+        assert page.shown()["values"]["draw-seed"] == str(state["draws"])
+        assert view["shown"]["verdict"] == "P unchanged"
+    p.focus('[data-control="permutation"]')
+    p.keyboard.press("End")
+    state["permutation_seed"] = 99
+    check()
+    p.click('[data-control="none"]')
+    state["angle"] = 0.0
+    view = check()
+    # With no rotation, particle i of the right panel sits where particle perm[i] sits on the left,
+    # and keeps the colour of its new index i: the permutation reorders the list, not the space.
+    spots = p.evaluate("""() => [...document.querySelectorAll('.dlx-augmentation .dlx-configuration3d')].map(g =>
+        Object.fromEntries([...g.querySelectorAll('[data-particle]')].map(c =>
+          [c.dataset.particle, [Number(c.getAttribute('cx')), Number(c.getAttribute('cy')), c.getAttribute('fill')]])))""")
+    left, right = spots
+    perm = view["permutation"].tolist()
+    assert sorted(perm) != perm
+    for i, j in enumerate(perm):
+        assert right[str(i)][0] == pytest.approx(left[str(j)][0], abs=0.02)  # each panel is a figure of its own
+        assert right[str(i)][1] == pytest.approx(left[str(j)][1], abs=0.02)
+        assert right[str(i)][2] == left[str(i)][2]  # the colour of index i
+    labels = [f.get_attribute("aria-label") for f in p.locator(".dlx-augmentation svg.dlx-figure").all()]
+    assert len(labels) == 2 and "as stored" in labels[0] and "rotated and permuted" in labels[1]
+    assert f"P = {view['energy_after']:.6f}" in labels[1] and "colour bar" in labels[1]
+    assert_clean(page)
+
+
+def screenshot_explorer(page, css_class, control, name, scheme):
+    """Switch the site to `scheme`, press `control`, keep a picture of the explorer's output in
+    _build/screenshots/explorer-<name>-<scheme>.png; its figures stay white in both modes."""
+    p = page.page
+    p.evaluate(f"() => {{ document.documentElement.dataset.theme = '{scheme}'; }}")
+    p.click(f'[data-control="{control}"]')
+    folder = ROOT / "_build" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    output = p.locator(f".{css_class}").locator("xpath=ancestor::div[contains(@class, 'cell_output')]")
+    output.screenshot(path=str(folder / f"explorer-{name}-{scheme}.png"))
+    fill = p.evaluate(f"() => getComputedStyle(document.querySelector('.{css_class} .dlx-figure rect')).fill")
+    assert fill in ("white", "rgb(255, 255, 255)")
+    assert_clean(page)
+
+
+def check_explorer_weight(page, saved, path, budget):
+    """The explorer's saved state plus anywidget's front-end add under `budget` bytes compressed,
+    and the page's own files stay under page_weight.BUDGET."""
+    import gzip
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from page_weight import BUDGET, is_shared
+
+    page.page.wait_for_timeout(500)
+    _, ours = saved(page)
+    front_end = next(body for url, body in page.bytes.items() if "/anywidget-" in url)
+    added = ours + len(gzip.compress(front_end, 6))
+    assert added < budget, f"the explorer adds {added / 1024:.0f} KiB compressed to {path}"
+    own = {url: body for url, body in page.bytes.items() if not is_shared(url)}
+    compressed = sum(len(gzip.compress(body, 6)) for body in own.values())
+    assert compressed < BUDGET, f"{path}'s own files weigh {compressed / 2**20:.2f} MiB compressed"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_augmentation_screenshot(augmentation_page, scheme):
+    """A picture of the explorer in both colour modes (the site's own switch), kept in _build/screenshots/."""
+    screenshot_explorer(augmentation_page(scheme), "dlx-augmentation", "random", "augmentation", scheme)
+
+
+def test_augmentation_page_weight(augmentation_page):
+    """The explorer (its code, its data, anywidget's front-end) adds under AUGMENTATION_BUDGET compressed,
+    and the page's own files stay under 2 MiB."""
+    check_explorer_weight(augmentation_page(), augmentation_saved, AUGMENTATION_PAGE, AUGMENTATION_BUDGET)
+
+
+# ---- III(C): permutations (and rotations) of one configuration, and three outputs -------------------
+
+from dlexam.widgets.particles import (  # noqa: E402
+    PERMUTATION_COPIES,
+    another_permutation_seed,
+    permutation_config,
+    permutation_view,
+    permutation_vectors,
+)
+
+PERMUTATION_PAGE = "chapters/part3/iii_c_permutation_invariance"
+# The library's outputs on every configuration and copy (P in float64, the networks in float32) and
+# the 500 configurations, sent exactly, are nearly all of it: about 0.3 MiB compressed.
+PERMUTATION_BUDGET = 600 * 1024
+
+# As DRIVE_JS, for the permutation explorer: a checkbox is clicked until it holds the value asked for,
+# and each result carries the configuration drawn (the figure box's data-configuration).
+PERMUTATION_DRIVE_JS = """(stepsList) => {
+  const root = document.querySelector('.dlx-permutation');
+  const read = """ + READ_JS + """;
+  const out = [];
+  for (const steps of stepsList) {
+    for (const [name, value] of steps) {
+      const control = root.querySelector(`[data-control="${name}"]`);
+      if (!control) throw new Error('no control ' + name);
+      if (control.tagName === 'BUTTON') { control.click(); continue; }
+      if (control.type === 'checkbox') { if (control.checked !== value) control.click(); continue; }
+      control.value = value;
+      if (String(Number(control.value)) !== String(Number(value))) throw new Error(`${name} cannot take ${value}`);
+      control.dispatchEvent(new Event('input', {bubbles: true}));
+    }
+    const got = read();
+    const box = root.querySelector('[data-configuration]');
+    got.configuration = box ? JSON.parse(box.dataset.configuration) : null;
+    out.push(got);
+  }
+  return out;
+}"""
+
+
+@pytest.fixture
+def permutation_page(browser, base_url):
+    yield from explorer_pages(browser, base_url, PERMUTATION_PAGE, "dlx-permutation")
+
+
+def permutation_saved(page):
+    """The III(C) explorer's widget state saved in the page at build, and its gzip size."""
+    return saved_model(page, PERMUTATION_PAGE, "rotation_offset")
+
+
+def permutation_steps(state):
+    return [["index", state["index"]], ["seed", state["seed"]], ["rotate", state["rotate"]],
+            *([["another", None]] * state["press"])]
+
+
+def check_permutation_page(page, index, seed, rotate, got=None):
+    """The page shows permutation_view's numbers to every digit it writes, with the controls where they should be."""
+    view = permutation_view(index, seed, rotate)
+    got = got or page.shown()
+    wrong = differences(view["shown"], got["values"], digits=got["digits"])
+    assert not wrong, f"index {index}, seed {seed}, rotate {rotate}: {wrong}"
+    assert set(got["values"]) == set(view["shown"])
+    assert (got["message"], got["kind"]) == ("", "")
+    controls = page.page.evaluate("""() => {
+      const root = document.querySelector('.dlx-permutation');
+      const c = (name) => root.querySelector(`[data-control="${name}"]`);
+      return [Number(c('index').value), Number(c('seed').value), c('rotate').checked];
+    }""")
+    assert controls == [index, seed, rotate]
+    return view
+
+
+def test_permutation_shows_the_library_numbers_for_every_test_vector(permutation_page):
+    """Every state of permutation_vectors (both ends of each control, the button past seed 30): the library's
+    numbers, to every digit shown, and the configuration the library's permutation and rotation give."""
+    import numpy as np
+
+    page = permutation_page()
+    vectors = permutation_vectors()
+    failures = []
+    for start in range(0, len(vectors), 20):
+        chunk = vectors[start:start + 20]
+        results = page.page.evaluate(PERMUTATION_DRIVE_JS, [permutation_steps(v["state"]) for v in chunk])
+        for v, got in zip(chunk, results):
+            wrong = differences(v["shown"], got["values"], digits=got["digits"])
+            if set(got["values"]) != set(v["shown"]):
+                wrong.append(f"keys shown {sorted(got['values'])}")
+            if (got["message"], got["kind"]) != (v["message"], v["kind"]):
+                wrong.append(f"message {got['kind']!r} {got['message']!r}")
+            if not np.allclose(got["configuration"], v["configuration"], rtol=0, atol=1e-12):
+                wrong.append("the configuration drawn differs from the library's")
+            if wrong:
+                failures.append(f"{json.dumps(v['state'])}:\n  " + "\n  ".join(wrong[:6]))
+    assert not failures, f"{len(failures)} of {len(vectors)} states differ:\n" + "\n".join(failures[:8])
+    assert_clean(page)
+
+
+def test_permutation_page_holds_the_library_outputs(permutation_page):
+    """The page opens on the state it was built with, and holds what permutation_config sends, bit for bit."""
+    page = permutation_page()
+    saved, _ = permutation_saved(page)
+    assert saved["config"] == json.loads(json.dumps(permutation_config()))
+    assert (saved["index"], saved["seed"], saved["rotate"]) == (0, 7, False)  # as the chapter builds it
+    check_permutation_page(page, 0, 7, False)
+    figure = page.page.locator(".dlx-permutation svg.dlx-figure")
+    label = figure.get_attribute("aria-label")
+    assert "seed 7, permuted" in label and "log scale" in label and figure.locator("title").text_content() == label
+    assert page.page.locator(".dlx-permutation [data-shown-seed='7']").count() == 1
+    assert page.page.locator(".dlx-permutation [data-series]").count() == 3
+    assert_clean(page)
+
+
+def test_permutation_by_keyboard_and_mouse(permutation_page):
+    """Sliders by keyboard and mouse, the button by mouse and keyboard (past seed 30 it wraps to 1), the checkbox
+    by mouse and keyboard; every step shows the library's numbers."""
+    page = permutation_page()
+    p = page.page
+    last = permutation_saved(page)[0]["config"]["count"] - 1
+    p.focus('[data-control="seed"]')
+    p.keyboard.press("ArrowRight")
+    check_permutation_page(page, 0, 8, False)
+    p.keyboard.press("End")
+    view = check_permutation_page(page, 0, PERMUTATION_COPIES, False)
+    assert view["shown"]["unchanged"] == "P, DeepSets"
+    p.click('[data-control="another"]')  # past the last seed: the first
+    check_permutation_page(page, 0, another_permutation_seed(PERMUTATION_COPIES), False)
+    p.click('[data-control="rotate"]')
+    view = check_permutation_page(page, 0, 1, True)
+    assert view["shown"]["unchanged"] == "P" and page.shown()["values"]["after"] == "after permutation and rotation 1"
+    p.focus('[data-control="another"]')
+    p.keyboard.press("Enter")
+    check_permutation_page(page, 0, 2, True)
+    p.keyboard.press(" ")
+    check_permutation_page(page, 0, 3, True)
+    p.focus('[data-control="rotate"]')
+    p.keyboard.press(" ")  # the checkbox by keyboard
+    check_permutation_page(page, 0, 3, False)
+    box = p.locator('[data-control="index"]').bounding_box()
+    p.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)  # the last configuration
+    check_permutation_page(page, last, 3, False)
+    p.focus('[data-control="index"]')
+    p.keyboard.press("ArrowLeft")
+    check_permutation_page(page, last - 1, 3, False)
+    box = p.locator('[data-control="seed"]').bounding_box()
+    p.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)  # seed 0: the original
+    view = check_permutation_page(page, last - 1, 0, False)
+    assert page.shown()["values"]["after"] == "original (seed 0)"
+    assert page.page.locator(".dlx-permutation [data-shown-seed]").count() == 0
+    assert all(original == now for original, now in view["outputs"].values())
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_permutation_screenshot(permutation_page, scheme):
+    """A picture of the explorer in both colour modes (the site's own switch), kept in _build/screenshots/."""
+    screenshot_explorer(permutation_page(scheme), "dlx-permutation", "rotate", "permutation", scheme)
+
+
+def test_permutation_page_weight(permutation_page):
+    """The explorer (its code, the library's outputs, anywidget's front-end) adds under PERMUTATION_BUDGET
+    compressed, and the page's own files stay under 2 MiB."""
+    check_explorer_weight(permutation_page(), permutation_saved, PERMUTATION_PAGE, PERMUTATION_BUDGET)

@@ -1,11 +1,14 @@
 """The explorers of question III: set their controls from Python, read what they show."""
 
+import base64
 import math
 
+import numpy as np
 import pytest
 import torch
 
-from dlexam import particles, rotations
+from dlexam import augment, particles, rotations
+from dlexam.widgets import particles as particles_widget
 from dlexam.widgets.particles import (
     AugmentationExplorer,
     EmbeddingExplorer,
@@ -63,51 +66,134 @@ def test_shape_tracer_extremes():
 
 def test_augmentation_keeps_p_and_moves_the_picture(X):
     e = AugmentationExplorer(X=X, angle=0.0)
+    assert e.energy_after == e.energy_before == pytest.approx(float(particles.target(X[:1].double())[0]), rel=1e-15)
+    assert e.shown["moved"] == 0 and e.shown["verdict"] == "P unchanged"
+    e.widget.angle = 90.0
+    e.widget.permutation_seed = 3
     assert e.energy_after == pytest.approx(e.energy_before, rel=1e-12)
-    first = e.figure.value
-    assert first[:8] == PNG
-    e.angle.value = 90.0
-    e.permutation_seed.value = 3
-    assert e.energy_after == pytest.approx(e.energy_before, rel=1e-12)
-    assert e.figure.value != first
     assert rotations.check_proper_rotations(e.R, tol=1e-12)
+    assert float(rotations.rotation_angles(e.R)[0]) == pytest.approx(math.pi / 2, abs=1e-12)
     assert sorted(e.permutation.tolist()) == list(range(20)) and not torch.equal(e.permutation, torch.arange(20))
-    assert "P unchanged" in e.summary.value and "det R" in e.table.value
+    assert e.shown["moved"] == int((e.permutation != torch.arange(20)).sum()) > 0
+    assert e.shown["permutation"] == "permutation seed 3" and e.shown["det"] == pytest.approx(1.0, abs=1e-12)
+    assert e.shown["figure-after"] == e.shown["after"] == e.energy_after
+    # the picture on the right is the stored configuration rotated, then reordered
+    x = X[0].double()
+    torch.testing.assert_close(e.view["moved"], (x @ e.R.T)[e.permutation], rtol=0, atol=1e-14)
+
+
+def test_the_page_gets_exactly_the_configurations_python_computes_on(X):
+    e = AugmentationExplorer(X=X)
+    config = e.widget.config
+    assert config["configurations"]["dtype"] == "float32"
+    assert torch.equal(particles_widget._decode_configurations(config["configurations"]), X)
+    assert len(config["permutations"]) == 99
+    e.widget.permutation_seed = 3
+    assert config["permutations"][2] == e.permutation.tolist()
+    assert len(config["draws"]) == particles_widget.ROTATION_DRAWS
+    # data of double precision is sent as it is, and computed on as it is
+    X64 = X[:3].double() + 1e-9
+    e64 = AugmentationExplorer(X=X64)
+    assert e64.widget.config["configurations"]["dtype"] == "float64"
+    assert torch.equal(particles_widget._decode_configurations(e64.widget.config["configurations"]), X64)
+    assert e64.energy_before == float(particles.target(X64[:1])[0])
+
+
+def test_the_default_data_is_the_books_training_set():
+    X_train = particles.make_dataset(particles.N_TRAIN, seed=0)[0]
+    assert torch.equal(particles_widget.augmentation_data(), X_train)
 
 
 def test_random_rotation_button_sets_the_sliders(X):
     e = AugmentationExplorer(X=X, angle=0.0)
+    assert e.rotation_seed == 0 and e.shown["draw-seed"] == "none yet"
     e.draw_random_rotation()
-    assert e.rotation_seed == 1 and e.angle.value != 0
-    assert float(rotations.rotation_angles(e.R)[0]) == pytest.approx(math.radians(abs(e.angle.value)), abs=1e-9)
-    e.random_rotation.click()
+    assert e.rotation_seed == 1 and e.widget.angle != 0 and e.shown["draw-seed"] == 1
+    assert float(rotations.rotation_angles(e.R)[0]) == pytest.approx(math.radians(abs(e.widget.angle)), abs=1e-9)
+    for v in (e.widget.azimuth, e.widget.elevation, e.widget.angle):
+        assert v % 5 == 0
+    # the draw is the library's uniform rotation with seed 1, rounded to the sliders' 5° grid
+    drawn = augment.random_rotations(1, torch.Generator().manual_seed(1), dtype=torch.float64)[0]
+    assert float(rotations.rotation_angles(drawn)[0]) == pytest.approx(math.radians(e.widget.angle), abs=math.radians(2.5))
+    axis, _ = rotations.rotation_axis_angle(drawn)
+    assert float(axis @ rotations.axis_from_angles(e.widget.azimuth, e.widget.elevation)) > math.cos(math.radians(5))
+    e.draw_random_rotation()
     assert e.rotation_seed == 2
-    e.no_rotation.click()
-    assert e.angle.value == 0 and torch.allclose(e.R, torch.eye(3, dtype=torch.float64))
+    e.no_rotation()
+    assert e.widget.angle == 0 and torch.allclose(e.R, torch.eye(3, dtype=torch.float64))
+
+
+def test_random_rotations_repeat_after_the_last_one_shipped(X):
+    e = AugmentationExplorer(X=X)
+    e.widget.draws = particles_widget.ROTATION_DRAWS - 1
+    e.draw_random_rotation()
+    assert e.rotation_seed == particles_widget.ROTATION_DRAWS
+    e.draw_random_rotation()
+    first = particles_widget.rotation_draws()[0]
+    assert e.rotation_seed == 1 and (e.widget.azimuth, e.widget.elevation, e.widget.angle) == first
 
 
 def test_augmentation_extremes_never_raise(X):
     e = AugmentationExplorer(X=X)
-    e.set_controls((e.index, e.index.max), (e.azimuth, -180.0), (e.elevation, 90.0), (e.angle, 180.0),
-                   (e.permutation_seed, e.permutation_seed.max))
-    assert e.message.value == "" and e.energy_after == pytest.approx(e.energy_before, rel=1e-12)
+    for azimuth, elevation, angle in ((-180.0, 90.0, 180.0), (180.0, -90.0, -180.0), (0.0, 0.0, 0.0)):
+        e.set(index=len(X) - 1, azimuth=azimuth, elevation=elevation, angle=angle, permutation_seed=99)
+        assert e.message.value == "" and e.energy_after == pytest.approx(e.energy_before, rel=1e-12)
+        assert rotations.check_proper_rotations(e.R, tol=1e-12)
+    e.set(elevation=90.0, angle=90.0)  # the axis is z: a quarter turn in the xy plane
+    torch.testing.assert_close(e.R, torch.tensor([[0.0, -1, 0], [1, 0, 0], [0, 0, 1]], dtype=torch.float64), atol=1e-15, rtol=0)
+
+
+@pytest.mark.parametrize("trait, value, words", [
+    ("index", 30, "configuration must be a whole number from 0 to 29, got 30"),
+    ("azimuth", 400.0, "axis azimuth must be a number of degrees from -180 to 180, got 400.0"),
+    ("elevation", -91.0, "axis elevation must be a number of degrees from -90 to 90, got -91.0"),
+    ("angle", 181.0, "angle must be a number of degrees from -180 to 180, got 181.0"),
+    ("permutation_seed", 100, "permutation seed must be a whole number from 0 to 99, got 100"),
+])
+def test_augmentation_refuses_settings_beyond_its_controls_with_a_message(X, trait, value, words):
+    e = AugmentationExplorer(X=X)
+    setattr(e.widget, trait, value)
+    assert words in e.message.value and e.R is None and e.shown == {}
+    setattr(e.widget, trait, 0)
+    assert e.message.value == "" and e.R is not None
+
+
+def test_augmentation_refuses_bad_data_by_name():
+    with pytest.raises(ValueError, match="X must hold at least 2 particles"):
+        AugmentationExplorer(X=torch.zeros(3, 1, 3))
+    with pytest.raises(ValueError, match="X holds 20,000 configurations"):
+        AugmentationExplorer(X=torch.zeros(20_000, 20, 3))
+    with pytest.raises(ValueError, match="index must be below the number of configurations in X"):
+        AugmentationExplorer(X=torch.zeros(3, 20, 3), index=3)
+
+
+def test_augmentation_view_vectors_cover_every_control():
+    vectors = particles_widget.augmentation_vectors(count=10)
+    states = [v["state"] for v in vectors]
+    for key, low, high in (("index", 0, particles.N_TRAIN - 1), ("azimuth", -180, 180), ("elevation", -90, 90),
+                           ("angle", -180, 180), ("permutation_seed", 0, 99)):
+        values = {s[key] for s in states}
+        assert low in values and high in values, key
+    assert 0.0 in {s["angle"] for s in states}
+    assert max(s["draws"] for s in states) > particles_widget.ROTATION_DRAWS  # past the last draw shipped
+    assert all(v["kind"] == "" and v["shown"]["verdict"] == "P unchanged" for v in vectors)
 
 
 def test_permutation_explorer_separates_deepsets_from_the_mlp(X):
     e = PermutationExplorer(X=X, seed=5)
-    assert "P, DeepSets" in e.summary.value
+    assert e.shown["unchanged"] == "P, DeepSets" and e.shown["after"] == "after permutation 5"
     assert e.changes["DeepSets"].max() < 1e-5 and e.changes["P"].max() < 1e-12
     assert e.changes["MLP"].max() > 1e-3
     before = e.outputs["MLP"][1]
-    e.next.click()
-    assert e.seed.value == 6 and e.outputs["MLP"][1] != before
-    assert e.figure.value[:8] == PNG
+    e.another_permutation()
+    assert e.widget.seed == 6 and e.outputs["MLP"][1] != before
+    assert e.shown["mlp-now"] == e.outputs["MLP"][1] and e.shown["after"] == "after permutation 6"
 
 
 def test_rotating_breaks_deepsets_but_not_p(X):
     e = PermutationExplorer(X=X)
-    e.rotate.value = True
-    assert "<b>P</b>" in e.summary.value
+    e.widget.rotate = True
+    assert e.shown["unchanged"] == "P" and e.shown["after"] == "after permutation and rotation 1"
     assert e.changes["DeepSets"].max() > 1e-3 and e.changes["P"].max() < 1e-12
 
 
@@ -115,9 +201,99 @@ def test_permutation_seed_zero_is_the_original(X):
     e = PermutationExplorer(X=X, seed=0)
     for original, now in e.outputs.values():
         assert original == now
-    e.seed.value = e.seed.max
-    e.next.click()
-    assert e.seed.value == 1  # wraps around
+    assert e.shown["after"] == "original (seed 0)" and torch.equal(torch.as_tensor(e.configuration), X[0].double())
+    e.set(seed=e.N_SEEDS, rotate=True)
+    e.another_permutation()
+    assert e.widget.seed == 1  # wraps around
+
+
+def _decode(encoded, shape):
+    """The inverse of particles._encode_values: the very numbers the page holds."""
+    dtype = np.dtype("<f4" if encoded["dtype"] == "float32" else "<f8")
+    planes = np.frombuffer(base64.b64decode(encoded["data"]), dtype=np.uint8).reshape(dtype.itemsize, -1)
+    return planes.T.copy().view(dtype).reshape(shape)
+
+
+def test_the_permutation_page_gets_the_library_outputs(X):
+    """What the page is sent: X itself, and the outputs of P and of the networks on copies drawn as the library draws them."""
+    config = particles_widget.permutation_config(X[:4])
+    S = config["copies"]
+    assert S == PermutationExplorer.N_SEEDS == 30 and config["count"] == 4 and config["particles"] == 20
+    assert np.array_equal(_decode(config["configurations"], (4, 20, 3)), X[:4].numpy())
+    nets = particles_widget.seeded_models()
+    for i in range(4):
+        x = X[i].double()
+        perms = [augment.random_permutations(1, 20, torch.Generator().manual_seed(k))[0] for k in range(1, S + 1)]
+        rots = [augment.random_rotations(1, torch.Generator().manual_seed(1000 + k), dtype=torch.float64)[0]
+                for k in range(1, S + 1)]
+        assert config["permutations"] == [p.tolist() for p in perms]
+        assert torch.equal(torch.tensor(config["rotations"], dtype=torch.float64), torch.stack(rots))
+        copies = [x[p] for p in perms]
+        batch = torch.stack([x, *copies, *(c @ R.T for c, R in zip(copies, rots))])  # (61, 20, 3)
+        row = lambda label, dtype: _decode(config["outputs"][label], (4, 1 + 2 * S))[i].astype(dtype)  # noqa: E731
+        assert config["outputs"]["P"]["dtype"] == "float64" and config["outputs"]["MLP"]["dtype"] == "float32"
+        np.testing.assert_allclose(row("P", np.float64), particles.target(batch).numpy(), rtol=1e-13)
+        with torch.no_grad():
+            for label, net in nets.items():
+                np.testing.assert_allclose(row(label, np.float32), net(batch.float()).numpy(), rtol=1e-5, atol=1e-6)
+        # the properties the explorer shows: P unchanged by both, DeepSets by permutations only
+        p, deepsets = row("P", np.float64), row("DeepSets", np.float32)
+        assert np.abs(p - p[0]).max() < 1e-12 * p[0]
+        assert np.abs(deepsets[1:S + 1] - deepsets[0]).max() < 1e-5
+        assert np.abs(deepsets[S + 1:] - deepsets[0]).max() > 1e-4
+
+
+def test_permutation_explorer_shows_its_view(X):
+    e = PermutationExplorer(X=X, index=3, seed=17)
+    for index, seed, rotate in ((3, 17, False), (29, 30, True), (0, 0, True), (12, 1, False)):
+        e.set(index=index, seed=seed, rotate=rotate)
+        view = particles_widget.permutation_view(index, seed, rotate, X)
+        assert e.shown == view["shown"] and e.outputs == view["outputs"]
+        assert set(e.changes) == {"P", "MLP", "DeepSets"} and all(v.shape == (30,) for v in e.changes.values())
+        assert e.shown["mlp-largest"] == e.changes["MLP"].max() and e.message.value == ""
+    # the copy drawn: seed 30's permutation, then its rotation (seed 1030), of configuration 29
+    e.set(index=29, seed=30, rotate=True)
+    perm = augment.random_permutations(1, 20, torch.Generator().manual_seed(30))[0]
+    R = augment.random_rotations(1, torch.Generator().manual_seed(1030), dtype=torch.float64)[0]
+    np.testing.assert_allclose(e.configuration, (X[29].double()[perm] @ R.T).numpy(), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("trait, value, words", [
+    ("seed", 31, "permutation seed must be a whole number from 0 to 30, got 31"),
+    ("index", 30, "configuration must be a whole number from 0 to 29, got 30"),
+])
+def test_permutation_explorer_refuses_settings_beyond_its_controls_with_a_message(X, trait, value, words):
+    e = PermutationExplorer(X=X)
+    setattr(e.widget, trait, value)
+    assert words in e.message.value and e.shown == {} and e.outputs == {} and e.changes == {}
+    setattr(e.widget, trait, 1)
+    assert e.message.value == "" and e.shown["after"] == "after permutation 1"
+
+
+def test_permutation_explorer_refuses_bad_arguments_by_name(X):
+    with pytest.raises(ValueError, match="seed"):
+        PermutationExplorer(X=X, seed=31)
+    with pytest.raises(ValueError, match="X must hold configurations of 20 particles"):
+        PermutationExplorer(X=X[:, :7])
+    with pytest.raises(ValueError, match="X holds 1,001 configurations"):
+        PermutationExplorer(X=torch.zeros(1001, 20, 3))
+    with pytest.raises(ValueError, match="X must hold finite numbers"):
+        PermutationExplorer(X=torch.full((2, 20, 3), float("nan")))
+    with pytest.raises(ValueError, match="set\\(\\) takes index, seed and rotate"):
+        PermutationExplorer(X=X).set(angle=3)
+
+
+def test_permutation_vectors_cover_every_control():
+    vectors = particles_widget.permutation_vectors(count=5, seed=0)
+    states = [v["state"] for v in vectors]
+    n = particles.N_TRAIN
+    assert {s["index"] for s in states} >= {0, n - 1} and {s["seed"] for s in states} >= {0, 1, 30}
+    assert {s["rotate"] for s in states} == {False, True}
+    wrapped = [v for v in vectors if v["state"]["seed"] == 30 and v["state"]["press"] == 1]
+    assert wrapped and all(v["shown"]["after"].endswith(" 1") for v in wrapped)  # the button after the last seed
+    assert all(v["kind"] == "" and "P" in v["shown"]["unchanged"].split(", ") for v in vectors)
+    assert {v["shown"]["unchanged"] for v in vectors} == {"P", "P, DeepSets"}
+    assert all(np.asarray(v["configuration"]).shape == (20, 3) for v in vectors)
 
 
 def test_embeddings_sum_does_not_depend_on_the_order(X):

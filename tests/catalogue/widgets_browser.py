@@ -69,3 +69,61 @@ spec("widgets.replay.replay_move", {"data": Fixed(DATA), "run": Fixed(0), "epoch
                                     "value": Fixed(replay_widget.run_choices(RUNS[1])["model"])},
      check=lambda r, **kw: r == (1, 1) or _fail(r))
 explorer("replay.TrainingReplay", {"histories": Arg(RUNS, BAD_OBJECT + [("empty", [])])})
+
+# --- augmentation (III(B)'s rotations and permutations of one configuration) ----------------------
+
+import torch  # noqa: E402
+
+from dlexam.widgets import particles as particles_widget  # noqa: E402
+
+AUG_X = torch.randn(4, 20, 3, generator=torch.Generator().manual_seed(0))
+BAD_X = [("text", "abc"), ("number", 3), ("two columns", torch.zeros(2, 20, 2)), ("one particle", torch.zeros(2, 1, 3)),
+         ("complex", torch.zeros(2, 20, 3, dtype=torch.complex64)), ("too many", torch.zeros(20_000, 20, 3))]
+AUG_STATE = {"index": field(0, ("beyond X", 4), ("negative", -1), ("float", 1.5), ("None", None)),
+             "azimuth": field(30.0, ("beyond 180", 185.0), ("nan", float("nan")), ("text", "30"), ("None", None)),
+             "elevation": field(40.0, ("beyond 90", 95.0), ("inf", float("inf"))),
+             "angle": field(90.0, ("beyond 180", -185.0), ("bool", True)),
+             "permutation_seed": field(0, ("beyond 99", 100), ("float", 2.0)),
+             "draws": field(0, ("negative", -1), ("float", 1.5)),
+             "X": Arg(AUG_X, BAD_X)}
+spec("widgets.particles.augmentation_data", {"X": Arg(AUG_X, BAD_X)},
+     check=lambda r, X: torch.equal(r, X) or _fail(r))
+spec("widgets.particles.augmentation_view", AUG_STATE, edges=False,
+     check=lambda r, **kw: (is_view(r) is None and r["kind"] == "" and r["shown"]["verdict"] == "P unchanged") or _fail(r))
+spec("widgets.particles.augmentation_noise", {"view": Fixed(None)},
+     call=lambda f, view: f(particles_widget.augmentation_view(0, 30.0, 40.0, 90.0, 3, X=AUG_X)),
+     check=lambda r, **kw: set(r) == {"change", "relative", "orthogonality"} or _fail(r))
+spec("widgets.particles.augmentation_config", {"X": Arg(AUG_X, BAD_X)},
+     check=lambda r, **kw: len(r["permutations"]) == 99 or _fail(r))
+spec("widgets.particles.augmentation_vectors", {"count": Fixed(2), "seed": Fixed(0)},
+     check=lambda r, **kw: len(r) > 2 or _fail(r))
+spec("widgets.particles.random_rotation_draw", {"seed": Arg(1, [("None", None), ("text", "1"), ("float", 1.5), ("negative", -1)])},
+     check=lambda r, seed: all(v % 5 == 0 for v in r) or _fail(r))
+spec("widgets.particles.rotation_draws", {}, check=lambda r: len(r) == particles_widget.ROTATION_DRAWS or _fail(r))
+spec("widgets.particles.draw_seed", {"draws": Arg(101, [("None", None), ("text", "1"), ("float", 1.5), ("negative", -1)])},
+     check=lambda r, draws: r == 1 or _fail(r))
+spec("widgets.particles.AugmentationWidget", record=True, note="the front-end an explorer builds; its traits are typed by traitlets")
+
+# --- permutation (III(C)'s permuted and rotated copies, and the outputs on them) ------------------
+
+PERM_X = torch.randn(4, 20, 3, generator=torch.Generator().manual_seed(1))
+BAD_PERM_X = [("text", "abc"), ("number", 3), ("two columns", torch.zeros(2, 20, 2)), ("seven particles", torch.zeros(2, 7, 3)),
+              ("complex", torch.zeros(2, 20, 3, dtype=torch.complex64)), ("too many", torch.zeros(1001, 20, 3)),
+              ("nan", torch.full((2, 20, 3), float("nan")))]
+spec("widgets.particles.permutation_data", {"X": Arg(PERM_X, BAD_PERM_X)}, check=lambda r, X: torch.equal(r, X) or _fail(r))
+spec("widgets.particles.permutation_outputs", {"X": Arg(PERM_X, BAD_PERM_X[:4])},
+     check=lambda r, X: (set(r) == {"P", "MLP", "DeepSets"} and all(v.shape == (4, 61) for v in r.values())) or _fail(r))
+spec("widgets.particles.permutation_config", {"X": Arg(PERM_X, BAD_PERM_X[:4])},
+     check=lambda r, X: (r["copies"] == 30 and len(r["permutations"]) == len(r["rotations"]) == 30) or _fail(r))
+spec("widgets.particles.another_permutation_seed",
+     {"seed": Arg(30, [("None", None), ("text", "1"), ("float", 1.5), ("bool", True), ("negative", -1), ("beyond 30", 31)])},
+     check=lambda r, seed: r == 1 or _fail(r))
+spec("widgets.particles.permutation_view",
+     {"index": field(0, ("beyond X", 4), ("negative", -1), ("float", 1.5), ("None", None), ("bool", True)),
+      "seed": field(1, ("beyond 30", 31), ("negative", -1), ("float", 2.0), ("None", None)),
+      "rotate": field(False, ("text", "yes"), ("number", 1), ("None", None)),
+      "X": Arg(PERM_X, BAD_PERM_X[:4])}, edges=False,
+     check=lambda r, **kw: (is_view(r) is None and r["kind"] == "" and "P" in r["unchanged"]) or _fail(r))
+spec("widgets.particles.permutation_vectors", {"count": Fixed(2), "seed": Fixed(0)},
+     check=lambda r, **kw: len(r) > 2 or _fail(r))
+spec("widgets.particles.PermutationWidget", record=True, note="the front-end an explorer builds; its traits are typed by traitlets")

@@ -17,9 +17,14 @@ JS = Path(__file__).with_name("js")
 
 
 @functools.lru_cache(maxsize=None)
-def module_source(name):
-    """The ES module of one explorer: the shared helpers, then its own code (js/<name>.js)."""
-    return (JS / "common.js").read_text(encoding="utf-8") + "\n" + (JS / f"{name}.js").read_text(encoding="utf-8")
+def module_source(name, parts=()):
+    """The ES module of one explorer: the shared helpers, the shared ``parts`` it names, then its own code.
+
+    ``parts`` are names of files in js/ that several explorers use (e.g. a 3D view of a particle
+    configuration), put between js/common.js and js/<name>.js in the order given.
+    """
+    files = ["common", *parts, name]
+    return "\n".join((JS / f"{f}.js").read_text(encoding="utf-8") for f in files)
 
 
 @functools.lru_cache(maxsize=None)

@@ -2,17 +2,36 @@
 
 The models shown are the library's MLP and DeepSets, freshly initialised from a fixed seed:
 invariance (or its absence) is a property of the architecture, so it shows before training.
+
+III(B)'s augmentation explorer computes and draws in the browser (``js/augmentation.js``, with
+the shared 3D view ``js/configuration3d.js``), so it also works on the static page: the page
+gets the configurations, the seeded permutations and the seeded random rotations as data, and
+repeats the library's float64 arithmetic (Rodrigues' formula, the rotation and permutation, P).
+``augmentation_view`` computes every value it shows with the library; the explorer keeps it up
+to date for Python, and ``augmentation_vectors`` lets the browser tests check the page against it.
+
+III(C)'s permutation explorer works in the browser too (``js/permutation.js``, with the same 3D
+view). Its numbers are the library's float32 outputs of the untrained MLP and DeepSets, and P
+in float64, computed here for every configuration and copy and sent to the page; the page
+builds the copy it draws from the shipped permutations and rotations and takes the changes.
+``permutation_view`` computes what it shows and ``permutation_vectors`` writes the browser
+tests' vectors.
 """
 
+import base64
+import functools
 import math
 
 import ipywidgets as widgets
 import numpy as np
 import torch
+import traitlets
 
 from .. import augment, invariance, models, particles, rotations, shapes
-from ..plots.particles import plot_configurations, plot_permutation_changes, plot_phi_embeddings
+from ..plots.particles import VIEW, plot_phi_embeddings
+from ..plots.style import COLORS
 from .base import Explorer, html_table, image_widget, set_figure
+from .frontend import BrowserWidget, module_source
 
 MODEL_NAMES = {"MLP": "mlp", "DeepSets": "deepsets"}
 LAYOUTS = ("(B, m, 3)", "(B, 3m)")
@@ -111,144 +130,554 @@ def _degrees_axis(axis):
     return math.degrees(math.atan2(y, x)), math.degrees(math.asin(max(-1.0, min(1.0, z))))
 
 
+# ---- III(B): the augmentation explorer, computed in the browser (js/augmentation.js) ---------------
+
+ANGLE_STEP = 5  # degrees: the sliders' step, and the grid random rotations are rounded to
+ROTATION_DRAWS = 100  # random rotations shipped to the page: seeds 1..100, then again from 1
+MAX_PERMUTATION_SEED = 99
+MAX_SHIPPED_PARTICLES = 200_000  # particles (all configurations together) the page can hold
+UNCHANGED = 1e-12  # a relative change of P below this is float64 rounding, not a change
+
+
+@functools.lru_cache(maxsize=1)
+def _training_set():
+    return particles.make_dataset(particles.N_TRAIN, seed=0)[0]
+
+
+def _shipped_dtype(X):
+    """float32 for data of float32 precision or less (the book's), float64 otherwise: both exact."""
+    return torch.float32 if X.dtype in (torch.float16, torch.bfloat16, torch.float32) else torch.float64
+
+
+def augmentation_data(X=None):
+    """(n, m, 3) tensor -> the configurations as the page gets them: float32 or float64, exactly X's values."""
+    X = _training_set() if X is None else _dataset(X)
+    if X.shape[1] < 2:
+        raise ValueError("X must hold at least 2 particles per configuration (P sums over pairs), "
+                         f"got shape {tuple(X.shape)}")
+    if X.shape[0] * X.shape[1] > MAX_SHIPPED_PARTICLES:
+        raise ValueError(f"X holds {X.shape[0]:,} configurations of {X.shape[1]} particles; the explorer sends them all "
+                         f"to the page: give at most {MAX_SHIPPED_PARTICLES:,} particles in all (fewer configurations)")
+    if X.is_complex() or X.dtype == torch.bool:
+        raise TypeError(f"X must hold real coordinates, got dtype {X.dtype}")
+    return X.detach().cpu().to(_shipped_dtype(X))
+
+
+def _encode_values(values):
+    """A float32 or float64 array -> {"dtype", "data"}: base64 of its little-endian bytes in byte planes.
+
+    Every value's first byte, then every value's second byte, ...: the same bytes, but the planes
+    of signs and exponents repeat and compress well in the page.
+    """
+    values = np.asarray(values)
+    dtype = {np.dtype(np.float32): "<f4", np.dtype(np.float64): "<f8"}[values.dtype]
+    raw = np.ascontiguousarray(values, dtype=dtype).reshape(-1).view(np.uint8)
+    planes = raw.reshape(-1, np.dtype(dtype).itemsize).T
+    return {"dtype": "float32" if dtype == "<f4" else "float64",
+            "data": base64.b64encode(planes.tobytes()).decode("ascii")}
+
+
+def _encode_configurations(X):
+    """(n, m, 3) float32 or float64 tensor -> {"count", "particles", "dtype", "data"} for the page (see _encode_values)."""
+    values = X.numpy()
+    if values.dtype not in (np.float32, np.float64):
+        raise TypeError(f"X must be float32 or float64 (see augmentation_data), got {values.dtype}")
+    n, m, _ = values.shape
+    return {"count": n, "particles": m, **_encode_values(values)}
+
+
+def _decode_configurations(encoded):
+    """The inverse of _encode_configurations: -> (n, m, 3) tensor, the very values the page holds."""
+    dtype = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8")}[encoded["dtype"]]
+    planes = np.frombuffer(base64.b64decode(encoded["data"]), dtype=np.uint8).reshape(dtype.itemsize, -1)
+    values = planes.T.copy().view(dtype).reshape(encoded["count"], encoded["particles"], 3)
+    return torch.from_numpy(values.astype(dtype.newbyteorder("=")))
+
+
+def random_rotation_draw(seed):
+    """seed k >= 1 -> (azimuth, elevation, angle) in degrees: the uniform random rotation drawn with seed k,
+    its axis and angle rounded to the sliders' 5° grid."""
+    axis, angle = rotations.rotation_axis_angle(_random_rotation(seed))
+    azimuth, elevation = _degrees_axis(axis)
+    return tuple(float(round(v / ANGLE_STEP) * ANGLE_STEP) for v in (azimuth, elevation, math.degrees(angle)))
+
+
+@functools.lru_cache(maxsize=1)
+def rotation_draws():
+    """((azimuth, elevation, angle), ...) of the random rotations the page holds: seeds 1..ROTATION_DRAWS."""
+    return tuple(random_rotation_draw(k) for k in range(1, ROTATION_DRAWS + 1))
+
+
+def draw_seed(draws):
+    """The seed of the draws-th press of "random rotation": 1..ROTATION_DRAWS, then again from 1; 0: none yet."""
+    draws = _whole(draws, "draws", 0, math.inf)
+    return 0 if draws == 0 else (draws - 1) % ROTATION_DRAWS + 1
+
+
+def _whole(value, name, low, high):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
+        upper = f"from {low} to {high}" if high < math.inf else f"of at least {low}"
+        raise ValueError(f"{name} must be a whole number {upper}, got {value!r}")
+    return int(value)
+
+
+def _degrees(value, name, limit):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not -limit <= value <= limit:
+        raise ValueError(f"{name} must be a number of degrees from -{limit} to {limit}, got {value!r}")
+    return float(value)
+
+
+def augmentation_view(index, azimuth, elevation, angle, permutation_seed, draws=0, X=None):
+    """Everything the explorer shows for its controls, keyed as on the page (data-value), and what it computed.
+
+    {"shown", "message", "kind", "R", "axis", "permutation", "configuration", "moved", "energy_before",
+    "energy_after"}; a control out of its range gives only a message (kind "error"). ``X`` as
+    augmentation_data returns it (None: the book's training set); ``draws``: how often "random
+    rotation" was pressed.
+    """
+    X = augmentation_data(X)
+    n, m, _ = X.shape
+    try:
+        index = _whole(index, "configuration", 0, n - 1)
+        azimuth = _degrees(azimuth, "axis azimuth", 180)
+        elevation = _degrees(elevation, "axis elevation", 90)
+        angle = _degrees(angle, "angle", 180)
+        permutation_seed = _whole(permutation_seed, "permutation seed", 0, MAX_PERMUTATION_SEED)
+        draws = _whole(draws, "random rotations drawn", 0, math.inf)
+        x = X[index].to(torch.float64)  # (m, 3): exactly the values the page holds
+        if not bool(torch.isfinite(x).all()):
+            raise ValueError(f"configuration {index} of X has coordinates that are not finite numbers: choose another")
+    except ValueError as err:
+        return {"shown": {}, "message": str(err), "kind": "error"}
+    axis = rotations.axis_from_angles(azimuth, elevation)
+    R = rotations.axis_angle_rotation(axis, math.radians(angle))
+    perm = _permutation(permutation_seed, m)
+    moved = augment.apply_permutations(augment.apply_rotations(x[None], R[None]), perm[None])[0]  # (m, 3)
+    before, after = (float(v) for v in particles.target(torch.stack([x, moved])))
+    change = abs(after - before)
+    relative = change / abs(before) if before else (0.0 if change == 0 else math.inf)
+    det = float(torch.linalg.det(R))
+    orthogonality = float((R.T @ R - torch.eye(3, dtype=R.dtype)).abs().max())
+    seed = draw_seed(draws)
+    shown = {
+        "before": before, "after": after, "change": change, "det": det, "orthogonality": orthogonality,
+        "moved": int((perm != torch.arange(m)).sum()), "particles": m, "relative": relative,
+        "verdict": "P unchanged" if relative <= UNCHANGED else "P changed",
+        "angle-abs": abs(angle), **{f"axis-{k}": float(axis[k]) for k in range(3)},
+        "permutation": "no permutation" if permutation_seed == 0 else f"permutation seed {permutation_seed}",
+        "figure-before": before, "figure-after": after,
+        "draw-seed": seed if seed else "none yet",
+    }
+    return {"shown": shown, "message": "", "kind": "", "R": R, "axis": axis, "permutation": perm,
+            "configuration": x, "moved": moved, "energy_before": before, "energy_after": after}
+
+
+def augmentation_noise(view):
+    """Round-off the browser may differ by, per key of ``view["shown"]``.
+
+    The page repeats the library's float64 arithmetic in another order (and with its own sin,
+    cos and exp), so |change|, the relative change and max |RᵀR − I|, which are round-off
+    themselves, agree only to within a few units of float64 rounding; the verdict they support
+    ("P unchanged") must agree exactly.
+    """
+    if not view["shown"]:
+        return {}
+    eps = float(np.finfo(np.float64).eps)
+    scale = max(1.0, abs(view["energy_before"]))
+    return {"change": 256 * eps * scale, "relative": 256 * eps * scale / max(abs(view["energy_before"]), 1e-300),
+            "orthogonality": 16 * eps}
+
+
+def augmentation_config(X=None):
+    """What the JavaScript needs: the configurations, the seeded permutations and random rotations, the view."""
+    X = augmentation_data(X)
+    m = X.shape[1]
+    return {
+        "configurations": _encode_configurations(X),
+        # seed k of the slider -> permutations[k - 1]; seed 0 keeps the order
+        "permutations": [_permutation(k, m).tolist() for k in range(1, MAX_PERMUTATION_SEED + 1)],
+        "draws": [list(d) for d in rotation_draws()],
+        "step": ANGLE_STEP,
+        "unchanged": UNCHANGED,
+        "view": {"azimuth": VIEW["azim"], "elevation": VIEW["elev"]},
+        "colors": COLORS,
+    }
+
+
+def augmentation_vectors(count=150, seed=0):
+    """[{"state", "shown", "noise", "message", "kind"}]: control settings, in order, and what the page must show.
+
+    A state sets index, azimuth, elevation, angle and permutation_seed, or presses "random
+    rotation" ``clicks`` times (azimuth, elevation and angle are then that draw's): states are
+    meant to be applied in the order given, from the explorer as the page starts (no draw yet).
+    The edges of every control, random rotations past the last shipped draw (they repeat), then
+    ``count`` random settings, seeded.
+    """
+    rng = np.random.default_rng(seed)
+    n = len(_training_set())
+    grid = lambda low, high: np.arange(low, high + ANGLE_STEP, ANGLE_STEP)  # noqa: E731
+    states, draws = [], 0
+
+    def add(index, azimuth, elevation, angle, permutation_seed, clicks=0):
+        nonlocal draws
+        draws += clicks
+        if clicks:
+            azimuth, elevation, angle = rotation_draws()[draw_seed(draws) - 1]
+        states.append({"index": int(index), "azimuth": float(azimuth), "elevation": float(elevation),
+                       "angle": float(angle), "permutation_seed": int(permutation_seed), "clicks": clicks,
+                       "draws": draws})
+
+    for angle in (-180, -5, 0, 5, 90, 180):
+        for elevation in (-90, 0, 90):
+            add(0, 30, elevation, angle, 0)
+    for azimuth in (-180, -90, 0, 90, 180):
+        add(n - 1, azimuth, 45, 120, MAX_PERMUTATION_SEED)
+    for index, permutation_seed in ((0, 0), (0, 1), (n - 1, 0), (n - 1, MAX_PERMUTATION_SEED), (1, 50)):
+        add(index, -180, -90, -180, permutation_seed)
+    for clicks in (1, 1, 1, 2, 5):
+        add(int(rng.integers(n)), 0, 0, 0, int(rng.integers(MAX_PERMUTATION_SEED + 1)), clicks)
+    add(7, 0, 0, 0, 3, ROTATION_DRAWS - draws)  # the last shipped draw
+    add(8, 0, 0, 0, 4, 1)  # and the first again
+    for _ in range(count):
+        clicks = int(rng.integers(1, 4)) if rng.random() < 0.2 else 0
+        add(int(rng.integers(n)), float(rng.choice(grid(-180, 180))), float(rng.choice(grid(-90, 90))),
+            float(rng.choice(grid(-180, 180))), int(rng.integers(MAX_PERMUTATION_SEED + 1)), clicks)
+    vectors = []
+    for s in states:
+        view = augmentation_view(*(s[k] for k in ("index", "azimuth", "elevation", "angle", "permutation_seed", "draws")))
+        vectors.append({"state": s, "shown": view["shown"], "noise": augmentation_noise(view),
+                        "message": view["message"], "kind": view["kind"]})
+    return vectors
+
+
+class AugmentationWidget(BrowserWidget):
+    """The front-end: the controls as traits (``draws``: presses of "random rotation"); JavaScript computes the rest."""
+
+    _esm = module_source("augmentation", parts=("configuration3d",))
+    index = traitlets.Int(0).tag(sync=True)
+    azimuth = traitlets.Float(30.0).tag(sync=True)
+    elevation = traitlets.Float(40.0).tag(sync=True)
+    angle = traitlets.Float(90.0).tag(sync=True)
+    permutation_seed = traitlets.Int(0).tag(sync=True)
+    draws = traitlets.Int(0).tag(sync=True)
+
+
+AUGMENTATION_CONTROLS = ("index", "azimuth", "elevation", "angle", "permutation_seed")
+
+
 class AugmentationExplorer(Explorer):
-    """Rotate (axis and angle, or a random draw) and permute one configuration; P stays, the picture moves."""
+    """Rotate (axis and angle, or a random draw) and permute one configuration; P stays, the picture moves.
+
+    It computes and draws in the browser, also on the static page. Drive it from Python through
+    ``explorer.widget`` (traits ``index``, ``azimuth``, ``elevation``, ``angle`` in degrees,
+    ``permutation_seed``), ``set``, ``draw_random_rotation`` or ``no_rotation``; ``shown`` holds
+    what the page shows, ``R``, ``permutation``, ``energy_before`` and ``energy_after`` the
+    library's results.
+    """
 
     def __init__(self, index=0, azimuth=30.0, elevation=40.0, angle=90.0, permutation_seed=0, X=None):
         super().__init__()
-        self.X = _dataset(X)
-        n = len(self.X)
-        self.index = _slider(widgets.IntSlider, value=index, min=0, max=n - 1, description="configuration")
-        self.azimuth = _slider(widgets.FloatSlider, value=azimuth, min=-180, max=180, step=5, description="axis azimuth °")
-        self.elevation = _slider(widgets.FloatSlider, value=elevation, min=-90, max=90, step=5,
-                                 description="axis elevation °")
-        self.angle = _slider(widgets.FloatSlider, value=angle, min=-180, max=180, step=5, description="angle °")
-        self.rotation_seed = 0
-        self.random_rotation = widgets.Button(description="random rotation", icon="refresh",
-                                              layout=widgets.Layout(width="160px", max_width="100%"))
-        self.no_rotation = widgets.Button(description="no rotation", layout=widgets.Layout(width="110px", max_width="100%"))
-        self.permutation_seed = _slider(widgets.IntSlider, value=permutation_seed, min=0, max=99,
-                                        description="permutation seed")
-        self.hint = widgets.HTML('<span style="font-size:0.85em">permutation seed 0 keeps the order; '
-                                 "each other seed draws a random permutation</span>")
-        self.summary = widgets.HTML()
-        self.table = widgets.HTML()
-        self.figure = image_widget()
-        self.figure.layout.max_width = "900px"
-        self.R = self.permutation = None
-        self.energy_before = self.energy_after = None
-        controls = widgets.VBox([
-            self.index, self.azimuth, self.elevation, self.angle,
-            widgets.HBox([self.random_rotation, self.no_rotation]), self.permutation_seed, self.hint,
-        ])
-        self.ui = widgets.VBox([widgets.HBox([controls, widgets.VBox([self.summary, self.table])],
-                                             layout=widgets.Layout(flex_flow="row wrap")),
-                                self.message, self.figure])
-        self._observe(self.index, self.azimuth, self.elevation, self.angle, self.permutation_seed)
-        self.random_rotation.on_click(lambda _: self.draw_random_rotation())
-        self.no_rotation.on_click(lambda _: self.set_controls((self.angle, 0.0)))
+        self.X = augmentation_data(X)
+        self.widget = AugmentationWidget(index=int(index), azimuth=float(azimuth), elevation=float(elevation),
+                                         angle=float(angle), permutation_seed=int(permutation_seed),
+                                         config=augmentation_config(self.X))
+        self.ui = self.widget
+        self.shown, self.view = {}, {}
+        self.R = self.permutation = self.energy_before = self.energy_after = None
+        self.widget.observe(self.update, names=[*AUGMENTATION_CONTROLS, "draws"])
+        self.update()
+
+    @property
+    def rotation_seed(self):
+        """The seed of the last random rotation drawn (1..ROTATION_DRAWS, then again from 1); 0: none yet."""
+        return draw_seed(self.widget.draws)
+
+    def set(self, **values):
+        """Set several of index, azimuth, elevation, angle and permutation_seed at once (one update)."""
+        for name in values:
+            if name not in AUGMENTATION_CONTROLS:
+                raise ValueError(f"set() takes {', '.join(AUGMENTATION_CONTROLS)}, got {name!r}")
+        self._holding = True
+        try:
+            with self.widget.hold_sync():
+                for name, value in values.items():
+                    setattr(self.widget, name, float(value) if name in ("azimuth", "elevation", "angle") else value)
+        finally:
+            self._holding = False
         self.update()
 
     def draw_random_rotation(self):
-        """Draw the next uniform random rotation and set the axis and angle sliders to it."""
-        self.rotation_seed += 1
-        axis, angle = rotations.rotation_axis_angle(_random_rotation(self.rotation_seed))
-        azimuth, elevation = _degrees_axis(axis)
-        self.set_controls((self.azimuth, round(azimuth / 5) * 5), (self.elevation, round(elevation / 5) * 5),
-                          (self.angle, round(math.degrees(angle) / 5) * 5))
+        """Draw the next uniform random rotation and set the axis and angle sliders to it (5° grid)."""
+        azimuth, elevation, angle = rotation_draws()[draw_seed(self.widget.draws + 1) - 1]
+        self._holding = True
+        try:
+            with self.widget.hold_sync():
+                self.widget.draws += 1
+                self.widget.azimuth, self.widget.elevation, self.widget.angle = azimuth, elevation, angle
+        finally:
+            self._holding = False
+        self.update()
+
+    def no_rotation(self):
+        """Set the angle to 0: the configuration as stored, permuted only."""
+        self.set(angle=0.0)
 
     def _update(self):
+        self.shown, self.view = {}, {}
         self.R = self.permutation = self.energy_before = self.energy_after = None
-        self.summary.value = self.table.value = ""
-        x = self.X[self.index.value].to(torch.float64)  # (m, 3)
-        axis = rotations.axis_from_angles(self.azimuth.value, self.elevation.value)
-        R = rotations.axis_angle_rotation(axis, math.radians(self.angle.value))
-        perm = _permutation(self.permutation_seed.value, len(x))
-        moved = augment.apply_permutations(augment.apply_rotations(x[None], R[None]), perm[None])  # (1, m, 3)
-        before, after = (float(v) for v in particles.target(torch.stack([x, moved[0]])))
-        det = float(torch.linalg.det(R))
-        orth = float((R.T @ R - torch.eye(3, dtype=R.dtype)).abs().max())
-        rows = [
-            ("P before", f"{before:.12f}"),
-            ("P after", f"{after:.12f}"),
-            ("|change|", f"{abs(after - before):.2e}"),
-            ("det R", f"{det:+.12f}"),
-            ("largest |R^T R - I|", f"{orth:.1e}"),
-            ("particles moved in the list", f"{int((perm != torch.arange(len(x))).sum())} of {len(x)}"),
-        ]
-        self.table.value = html_table(["", "value"], rows)
-        self.summary.value = (
-            f"<b>P unchanged to {abs(after - before) / abs(before):.1e} (relative)</b>: rotation by "
-            f"{abs(self.angle.value):g}° about ({', '.join(f'{v:+.2f}' for v in axis)}), "
-            f"{'no permutation' if self.permutation_seed.value == 0 else 'permutation seed ' + str(self.permutation_seed.value)}."
-        )
-        self.R, self.permutation, self.energy_before, self.energy_after = R, perm, before, after
-        set_figure(self.figure, plot_configurations(
-            [x, moved[0]],
-            [f"as stored\nP = {before:.6f}", f"rotated and permuted\nP = {after:.6f}"],
-            frames=[torch.eye(3), R]))
+        w = self.widget
+        view = augmentation_view(w.index, w.azimuth, w.elevation, w.angle, w.permutation_seed, w.draws, self.X)
+        self.shown, self.view = view["shown"], view
+        if view["kind"] == "error":
+            raise ValueError(view["message"])
+        self.R, self.permutation = view["R"], view["permutation"]
+        self.energy_before, self.energy_after = view["energy_before"], view["energy_after"]
+
+
+# ---- III(C): the permutation explorer, computed in the browser (js/permutation.js) ------------------
+#
+# The page gets the configurations, the seeded permutations and rotations, and the library's
+# outputs of P (float64) and of the untrained MLP and DeepSets (float32) for every configuration
+# and every copy, computed here; the JavaScript builds the configuration it draws from the
+# permutations and rotations, and takes the differences, the largest change and the verdict.
+
+PERMUTATION_COPIES = 30  # the permuted copies of each configuration: seeds 1..30 (seed 0 is the original)
+ROTATION_SEED_OFFSET = 1000  # "also rotate": copy k is also rotated by the rotation drawn with seed 1000 + k
+INVARIANT_BELOW = 1e-5  # a largest change below this times max(1, |output|) is float rounding
+CHANGE_FLOOR = 1e-18  # where the figure draws a change of exactly 0
+MAX_PERMUTATION_CONFIGURATIONS = 1000  # configurations whose outputs the page can hold
+OUTPUTS = ("P", *MODEL_NAMES)  # the outputs compared, in the order of the table and the figure
+OUTPUT_COLOURS = {"P": COLORS["grey"], "MLP": COLORS["green"], "DeepSets": COLORS["orange"]}
+
+
+@functools.lru_cache(maxsize=1)
+def _untrained_models():
+    return seeded_models()
+
+
+def permutation_data(X=None):
+    """X (None: the book's training set) as the permutation explorer uses it: (n, 20, 3), float32 or float64.
+
+    The MLP takes exactly 20 particles; the page holds every configuration's outputs, so at most
+    MAX_PERMUTATION_CONFIGURATIONS of them.
+    """
+    X = _training_set() if X is None else _dataset(X)
+    n, m, _ = X.shape
+    if X.is_complex() or not X.is_floating_point():
+        raise TypeError(f"X must hold real coordinates as floating-point numbers, got dtype {X.dtype}")
+    if m != particles.N_PARTICLES:
+        raise ValueError(f"X must hold configurations of {particles.N_PARTICLES} particles (the MLP's input), "
+                         f"got shape {tuple(X.shape)}")
+    if not 1 <= n <= MAX_PERMUTATION_CONFIGURATIONS:
+        raise ValueError(f"X holds {n:,} configurations; the explorer sends the outputs of each to the page: give "
+                         f"from 1 to {MAX_PERMUTATION_CONFIGURATIONS:,} (e.g. X[:{MAX_PERMUTATION_CONFIGURATIONS}])")
+    if not bool(torch.isfinite(X).all()):
+        raise ValueError("X has coordinates that are not finite numbers (NaN or infinite): every one must be finite")
+    return X.detach().cpu().to(torch.float32 if X.dtype in (torch.float16, torch.bfloat16, torch.float32)
+                               else torch.float64)
+
+
+@functools.lru_cache(maxsize=4)
+def _permutation_transforms(m=particles.N_PARTICLES):
+    """(permutations (S, m), rotations (S, 3, 3) float64) of copies 1..S: permutation seed k, rotation seed 1000 + k."""
+    seeds = range(1, PERMUTATION_COPIES + 1)
+    return (torch.stack([_permutation(k, m) for k in seeds]),
+            torch.stack([_random_rotation(ROTATION_SEED_OFFSET + k) for k in seeds]))
+
+
+def _permutation_batch(x):
+    """(m, 3) -> (1 + 2S, m, 3) float64: the configuration, its S permuted copies, the same copies rotated."""
+    x = x.detach().to(torch.float64)  # transform in float64, so that P stays exact
+    perms, R = _permutation_transforms(len(x))
+    copies = augment.apply_permutations(x.expand(len(perms), *x.shape), perms)  # (S, m, 3)
+    return torch.cat([x[None], copies, augment.apply_rotations(copies, R)])
+
+
+def _outputs_of(batch):
+    """(B, m, 3) float64 -> {"P": (B,) float64, "MLP": (B,) float32, "DeepSets": (B,) float32}, as NumPy arrays.
+
+    One configuration and its copies make one batch: the models' float32 results depend (in the
+    last bits) on what else is in the batch, so the page and ``permutation_view`` both use these.
+    """
+    # One thread: on batches this small a second one only adds waiting (ten times slower for the
+    # 500 configurations on a busy two-core machine), and the results are the same.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with torch.no_grad():
+            values = {"P": particles.target(batch).numpy()}
+            for label, model in _untrained_models().items():
+                values[label] = model(batch.to(torch.float32)).numpy()
+    finally:
+        torch.set_num_threads(threads)
+    return values
+
+
+def permutation_outputs(X=None):
+    """{"P", "MLP", "DeepSets"} -> (n, 1 + 2S) arrays: each configuration's outputs on _permutation_batch of it."""
+    X = permutation_data(X)
+    rows = [_outputs_of(_permutation_batch(x)) for x in X]
+    return {label: np.stack([r[label] for r in rows]) for label in OUTPUTS}
+
+
+def permutation_config(X=None):
+    """What the JavaScript needs: configurations, permutations, rotations, the library's outputs, the look."""
+    X = permutation_data(X)
+    perms, R = _permutation_transforms(X.shape[1])
+    return {
+        "count": X.shape[0], "particles": X.shape[1], "copies": PERMUTATION_COPIES,
+        "configurations": _encode_configurations(X),  # (n, m, 3)
+        "outputs": {label: _encode_values(v) for label, v in permutation_outputs(X).items()},  # (n, 1 + 2S) each
+        "permutations": perms.tolist(),
+        "rotations": R.tolist(),  # float64, exact through JSON
+        "rotation_offset": ROTATION_SEED_OFFSET,
+        "invariant_below": INVARIANT_BELOW,
+        "floor": CHANGE_FLOOR,
+        "model_seed": MODEL_SEED,
+        "output_colors": OUTPUT_COLOURS,
+        "view": {"azimuth": VIEW["azim"], "elevation": VIEW["elev"]},
+        "colors": COLORS,
+    }
+
+
+def another_permutation_seed(seed):
+    """The seed the "another permutation" button moves to: the next one, after the last the first (30 -> 1)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= PERMUTATION_COPIES:
+        raise ValueError(f"seed must be a whole number from 0 to {PERMUTATION_COPIES}, got {seed!r}")
+    return int(seed) % PERMUTATION_COPIES + 1
+
+
+def _output_key(label):
+    return label.lower()
+
+
+def permutation_view(index=0, seed=1, rotate=False, X=None):
+    """Everything the explorer shows for its controls, keyed as on the page (data-value), and what it computed.
+
+    {"shown", "message", "kind", "outputs" ({label: (original, now)}), "changes" ({label: (S,) |change|
+    per copy}), "unchanged" (labels), "configuration" ((m, 3) float64: the configuration drawn)}.
+    A control out of its range gives only a message (kind "error").
+    """
+    X = permutation_data(X)
+    n = len(X)
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < n:
+        return {"shown": {}, "message": f"configuration must be a whole number from 0 to {n - 1}, got {index!r}",
+                "kind": "error"}
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= PERMUTATION_COPIES:
+        return {"shown": {}, "message": f"permutation seed must be a whole number from 0 to {PERMUTATION_COPIES}, "
+                                        f"got {seed!r}", "kind": "error"}
+    if not isinstance(rotate, (bool, np.bool_)):
+        return {"shown": {}, "message": f"also rotate must be True or False, got {rotate!r}", "kind": "error"}
+    index, seed, rotate = int(index), int(seed), bool(rotate)
+    S = PERMUTATION_COPIES
+    batch = _permutation_batch(X[index])
+    columns = [0, *range(1 + S, 1 + 2 * S)] if rotate else list(range(1 + S))  # the original, then copies 1..S
+    values = {label: v[columns].astype(np.float64) for label, v in _outputs_of(batch).items()}
+    outputs = {label: (float(v[0]), float(v[seed])) for label, v in values.items()}
+    changes = {label: np.abs(v[1:] - v[0]) for label, v in values.items()}
+    unchanged = [label for label in OUTPUTS
+                 if changes[label].max() < INVARIANT_BELOW * max(1.0, abs(outputs[label][0]))]
+    what = "permutation and rotation" if rotate else "permutation"
+    shown = {"after": f"after {what} {seed}" if seed else "original (seed 0)",
+             "unchanged": ", ".join(unchanged) or "none"}
+    for label in OUTPUTS:
+        key = _output_key(label)
+        original, now = outputs[label]
+        shown.update({f"{key}-original": original, f"{key}-now": now, f"{key}-change": abs(now - original),
+                      f"{key}-largest": float(changes[label].max())})
+    return {"shown": shown, "message": "", "kind": "", "outputs": outputs, "changes": changes,
+            "unchanged": unchanged, "configuration": batch[columns[seed]].numpy()}
+
+
+def permutation_vectors(count=40, seed=0):
+    """[{"state", "shown", "message", "kind", "configuration"}]: control settings and what the page must show.
+
+    A state sets index, seed and rotate, then presses "another permutation" ``press`` times; the
+    page then shows the seed ``another_permutation_seed`` reached. Both ends of every control,
+    the button past the last seed (30 -> 1), then ``count`` random settings, seeded.
+    ``configuration`` is the configuration drawn, as nested lists.
+    """
+    rng = np.random.default_rng(seed)
+    n, S = len(_training_set()), PERMUTATION_COPIES
+    states = [(index, s, rotate, 0) for index in (0, n - 1) for s in (0, 1, S) for rotate in (False, True)]
+    states += [(0, S, False, 1), (n - 1, S, True, 1), (3, 0, True, 1), (4, S - 1, False, 2), (5, 7, True, S)]
+    for _ in range(count):
+        press = int(rng.integers(1, 4)) if rng.random() < 0.25 else 0
+        states.append((int(rng.integers(n)), int(rng.integers(S + 1)), bool(rng.random() < 0.5), press))
+    vectors = []
+    for index, s, rotate, press in states:
+        shown_seed = s
+        for _ in range(press):
+            shown_seed = another_permutation_seed(shown_seed)
+        view = permutation_view(index, shown_seed, rotate)
+        vectors.append({"state": {"index": index, "seed": s, "rotate": rotate, "press": press},
+                        "shown": view["shown"], "message": view["message"], "kind": view["kind"],
+                        "configuration": view["configuration"].tolist()})
+    return vectors
+
+
+class PermutationWidget(BrowserWidget):
+    """The front-end: configuration index, permutation seed and "also rotate" as traits; JavaScript does the rest."""
+
+    _esm = module_source("permutation", parts=("configuration3d",))
+    index = traitlets.Int(0).tag(sync=True)
+    seed = traitlets.Int(1).tag(sync=True)
+    rotate = traitlets.Bool(False).tag(sync=True)
 
 
 class PermutationExplorer(Explorer):
-    """Permute (and optionally rotate) a configuration; watch P, DeepSets and the MLP."""
+    """Permute (and optionally rotate) a configuration; watch P, DeepSets and the MLP.
 
-    N_SEEDS = 30
+    It computes and draws in the browser, also on the static page. Drive it from Python through
+    ``explorer.widget`` (traits ``index``, ``seed``, ``rotate``), ``set`` or
+    ``another_permutation``; ``shown`` holds what the page shows, ``outputs`` ({label: (original,
+    now)}) and ``changes`` ({label: |change| for seeds 1..30}) the library's results.
+    """
+
+    N_SEEDS = PERMUTATION_COPIES
 
     def __init__(self, index=0, seed=1, rotate=False, X=None):
         super().__init__()
-        self.X = _dataset(X)
-        self.models = seeded_models()
-        self.index = _slider(widgets.IntSlider, value=index, min=0, max=len(self.X) - 1, description="configuration")
-        self.seed = _slider(widgets.IntSlider, value=seed, min=0, max=self.N_SEEDS, description="permutation seed")
-        self.next = widgets.Button(description="another permutation", icon="random",
-                                   layout=widgets.Layout(width="190px", max_width="100%"))
-        self.rotate = widgets.Checkbox(value=rotate, description="also rotate (uniform random rotation)",
-                                       indent=False)
-        self.summary = widgets.HTML()
-        self.table = widgets.HTML()
-        self.figure = image_widget()
-        self.figure.layout.max_width = "900px"
-        self.outputs = {}
-        self.changes = {}
-        controls = widgets.VBox([self.index, widgets.HBox([self.seed, self.next]), self.rotate])
-        self.ui = widgets.VBox([controls, self.message, self.summary, self.table, self.figure])
-        self._observe(self.index, self.seed, self.rotate)
-        self.next.on_click(lambda _: self.set_controls((self.seed, self.seed.value % self.N_SEEDS + 1)))
+        self.X = permutation_data(X)
+        self.models = _untrained_models()
+        self.widget = PermutationWidget(index=index, seed=seed, rotate=rotate, config=permutation_config(self.X))
+        self.ui = self.widget
+        self.shown, self.view, self.outputs, self.changes = {}, {}, {}, {}
+        self.widget.observe(self.update, names=["index", "seed", "rotate"])
         self.update()
 
+    @property
+    def configuration(self):
+        """(m, 3) float64: the configuration drawn, as the models see it (None after a bad setting)."""
+        return self.view.get("configuration")
+
+    def set(self, **values):
+        """Set several of index, seed and rotate at once (one update)."""
+        for name in values:
+            if name not in ("index", "seed", "rotate"):
+                raise ValueError(f"set() takes index, seed and rotate, got {name!r}")
+        self._holding = True
+        try:
+            with self.widget.hold_sync():
+                for name, value in values.items():
+                    setattr(self.widget, name, value)
+        finally:
+            self._holding = False
+        self.update()
+
+    def another_permutation(self):
+        """Press "another permutation": the next seed, after the last the first."""
+        self.widget.seed = another_permutation_seed(self.widget.seed)
+
     def _update(self):
-        self.outputs, self.changes = {}, {}
-        self.summary.value = self.table.value = ""
-        x = self.X[self.index.value].to(torch.float64)  # (m, 3): transform in float64, so P stays exact
-        m = len(x)
-        seeds = range(1, self.N_SEEDS + 1)
-        perms = torch.stack([_permutation(s, m) for s in seeds])  # (S, m)
-        copies = augment.apply_permutations(x.expand(len(perms), m, 3), perms)  # (S, m, 3)
-        if self.rotate.value:
-            copies = augment.apply_rotations(copies, torch.stack([_random_rotation(1000 + s) for s in seeds]))
-        batch = torch.cat([x[None], copies])  # (1 + S, m, 3): the original first
-        with torch.no_grad():
-            values = {"P": particles.target(batch)}  # (1 + S,)
-            values.update({label: f(batch.to(torch.float32)).to(torch.float64) for label, f in self.models.items()})
-        s = self.seed.value
-        rows = []
-        for label, v in values.items():
-            now = float(v[s])  # seed 0 is the original itself
-            change = abs(now - float(v[0]))
-            self.outputs[label] = (float(v[0]), now)
-            self.changes[label] = (v[1:] - v[0]).abs().numpy()
-            rows.append((label, f"{float(v[0]):.7f}", f"{now:.7f}", f"{change:.2e}",
-                         f"{float(self.changes[label].max()):.2e}"))
-        what = "permutation" + (" and rotation" if self.rotate.value else "")
-        self.table.value = html_table(
-            ["", "original", f"after {what} {s}" if s else "original (seed 0)", "|change|",
-             f"largest over seeds 1–{self.N_SEEDS}"], rows)
-        invariant = [k for k, v in self.changes.items() if v.max() < 1e-5 * max(1.0, abs(self.outputs[k][0]))]
-        self.summary.value = (f"Unchanged up to float rounding: <b>{', '.join(invariant) or 'none'}</b>. "
-                              f"The models are untrained (seed {MODEL_SEED}): invariance is built into the "
-                              "architecture, not learnt.")
-        shown = batch[s].numpy()
-        set_figure(self.figure, plot_permutation_changes(shown, self.changes, s))
+        self.shown, self.view, self.outputs, self.changes = {}, {}, {}, {}
+        w = self.widget
+        view = permutation_view(w.index, w.seed, w.rotate, self.X)
+        self.shown, self.view = view["shown"], view
+        if view["kind"] == "error":
+            raise ValueError(view["message"])
+        self.outputs, self.changes = view["outputs"], view["changes"]
 
 
 class EmbeddingExplorer(Explorer):
