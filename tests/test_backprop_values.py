@@ -115,3 +115,86 @@ def test_check_summed_loss_learning_rate_messages(answer, message):
     result = backprop.check_summed_loss_learning_rate(answer, 32)
     assert result.correct is (answer == 1 / 32)
     assert result.message == message
+
+
+# --- Sizes and norms of parameters and gradients -------------------------------------------------------
+
+
+def test_stack_params_numel_counts_weights_and_biases():
+    """Widths 3, 4, 2: weights 4*3 + 2*4 = 20 and biases 4 + 2 = 6, so 26 numbers in all."""
+    params = backprop.init_params([3, 4, 2], torch.Generator().manual_seed(0))
+    assert params.numel() == 26
+
+
+def test_gradient_norms_by_hand():
+    """The Frobenius norms of [[3, 4]] and [[1, 2], [2, 0]] are 5 and 3, one float per weight gradient."""
+    grads = backprop.Gradients(
+        (torch.tensor([[3.0, 4.0]], dtype=torch.float64), torch.tensor([[1.0, 2.0], [2.0, 0.0]], dtype=torch.float64)),
+        (torch.zeros(1, dtype=torch.float64), torch.zeros(2, dtype=torch.float64)),
+    )
+    assert grads.norms() == [5.0, 3.0]
+
+
+# --- Self-check: the weight gradient of one tanh block -------------------------------------------------
+
+# block_exercise's default block: B = 5 examples, d_in = 4, d_out = 3, so W and dW have shape (3, 4).
+CASE = backprop.block_exercise(torch.Generator().manual_seed(0))
+G = CASE.delta * (1 - CASE.z**2)  # the gradient at the pre-activation, (5, 3)
+RIGHT_DW = G.T @ CASE.z_prev  # (3, 4)
+SLIPS = {
+    "missing tanh derivative": (CASE.delta.T @ CASE.z_prev,
+                                "Not yet: the tanh derivative is missing: multiply delta by 1 - z**2 first."),
+    "1 - z": ((CASE.delta * (1 - CASE.z)).T @ CASE.z_prev,
+              "Not yet: tanh'(a) is 1 - tanh(a)**2 = 1 - z**2, not 1 - z."),
+    "batch average": (RIGHT_DW / 5,
+                      "Not yet: that is the average over the batch; the loss above already holds the 1/B, so sum."),
+}
+
+
+def test_check_weight_gradient_right_answer():
+    """(delta * (1 - z**2)).T @ z_prev is right, with the exact message."""
+    result = backprop.check_weight_gradient(RIGHT_DW, CASE)
+    assert result.correct is True
+    assert result.message == "Right: dW = (delta * (1 - z**2)).T @ z_prev, the batch summed inside one product."
+
+
+@pytest.mark.parametrize("slip", SLIPS)
+def test_check_weight_gradient_slip_messages(slip):
+    """Each slip (no tanh derivative, 1 - z, the batch average) gets its own exact hint and is not right."""
+    answer, message = SLIPS[slip]
+    result = backprop.check_weight_gradient(answer, CASE)
+    assert result.correct is False
+    assert result.message == message
+
+
+@pytest.mark.parametrize("answer, message", [
+    (3.0, "Not yet: the answer must be a tensor of W's shape (3, 4)."),
+    (RIGHT_DW.T, "Not yet: dW must have W's shape (3, 4), got (4, 3) (transposed? dW = g^T z_prev has W's shape)."),
+    (torch.zeros(3, 5, dtype=torch.float64), "Not yet: dW must have W's shape (3, 4), got (3, 5)."),
+    (RIGHT_DW + 0.5, "Not yet: the largest difference from autograd's dW is 0.5."),
+])
+def test_check_weight_gradient_other_messages(answer, message):
+    """Not a tensor, transposed, another shape, or plainly off: exact messages, never right."""
+    result = backprop.check_weight_gradient(answer, CASE)
+    assert result.correct is False
+    assert result.message == message
+
+
+@pytest.mark.parametrize("target", ["right", *SLIPS])
+@pytest.mark.parametrize("perturb", [
+    lambda value: value * (1 + 1e-7),  # relative 1e-7: beyond rtol 1e-10, within the default rtol 1e-5
+    lambda value: value + 1e-9,  # absolute 1e-9: beyond atol 1e-12, within the default atol 1e-8
+])
+def test_check_weight_gradient_tolerances_are_tight(target, perturb):
+    """An answer 1e-7 relative or 1e-9 absolute away from the right dW or from a slip matches neither."""
+    value = RIGHT_DW if target == "right" else SLIPS[target][0]
+    result = backprop.check_weight_gradient(perturb(value), CASE)
+    assert result.correct is False
+    assert result.message.startswith("Not yet: the largest difference from autograd's dW is ")
+
+
+def test_check_weight_gradient_names_the_type_of_case():
+    """A case that is not a BlockExercise raises naming its type."""
+    with pytest.raises(TypeError) as info:
+        backprop.check_weight_gradient(RIGHT_DW, "case")
+    assert str(info.value) == "case must be a BlockExercise (see block_exercise), not str"

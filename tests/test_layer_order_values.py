@@ -1,5 +1,8 @@
-"""dlexam.layer_order: the exact messages of the self-check on equivalent options and of its errors."""
+"""dlexam.layer_order: exact messages of the self-checks and their errors, operation counts and moved kernels."""
 
+import re
+
+import numpy as np
 import pytest
 
 from dlexam import layer_order as lo
@@ -45,3 +48,138 @@ def test_unknown_option_lists_the_choices():
     with pytest.raises(ValueError) as info:
         lo.check_equivalent_options({"C", "E"}, "random")
     assert str(info.value) == "answer holds unknown option ['E']: choose from 'A', 'B', 'C', 'D'"
+
+
+@pytest.mark.parametrize("verdict, text", [
+    ("cannot have the same shape", "shape 5×4, out's is 3×2"),
+    ("equals out", "equals out on all 400"),
+    ("differs", "differs on 37 of 400, by up to 1.50"),
+])
+def test_option_summary_describes_each_verdict(verdict, text):
+    """Each verdict has its own wording; shapes are written rows × columns."""
+    summary = lo.OptionSummary("A", "Conv(Pool(ReLU(x)))", verdict, 1.5, 37, 400, (5, 4), (3, 2))
+    assert summary.describe() == text
+
+
+def _counts(shape, *args):
+    return {label: (c.pipeline, c.multiply_adds, c.relus, c.pool_steps)
+            for label, c in lo.operation_counts(shape, *args).items()}
+
+
+@pytest.mark.parametrize("shape, args, expected", [
+    # 6x6, 3x3 kernel, 2x2 pooling: the pooled 3x3 image is exactly large enough for the kernel.
+    ((6, 6), (), {"out": ("Pool(ReLU(Conv(x)))", 144, 16, 12), "A": ("Conv(Pool(ReLU(x)))", 9, 36, 27),
+                  "B": ("Pool(Conv(ReLU(x)))", 144, 36, 12), "C": ("ReLU(Pool(Conv(x)))", 144, 4, 12),
+                  "D": ("ReLU(Conv(Pool(x)))", 9, 1, 27), "folded": ("ReLU(Conv4×4, stride 2(x))", 64, 4, 0)}),
+    # odd sides: the 5x7 convolution output and the 7x9 image pool to 2x3 and 3x4 (floor mode).
+    ((7, 9), (), {"out": ("Pool(ReLU(Conv(x)))", 315, 35, 18), "A": ("Conv(Pool(ReLU(x)))", 18, 63, 36),
+                  "B": ("Pool(Conv(ReLU(x)))", 315, 63, 18), "C": ("ReLU(Pool(Conv(x)))", 315, 6, 18),
+                  "D": ("ReLU(Conv(Pool(x)))", 18, 2, 36), "folded": ("ReLU(Conv4×4, stride 2(x))", 96, 6, 0)}),
+    # a 1x1 image, 1x1 kernel and 1x1 pooling: one of everything, no pooling steps.
+    ((1, 1), (1, 1), {"out": ("Pool(ReLU(Conv(x)))", 1, 1, 0), "A": ("Conv(Pool(ReLU(x)))", 1, 1, 0),
+                      "B": ("Pool(Conv(ReLU(x)))", 1, 1, 0), "C": ("ReLU(Pool(Conv(x)))", 1, 1, 0),
+                      "D": ("ReLU(Conv(Pool(x)))", 1, 1, 0), "folded": ("ReLU(Conv1×1, stride 1(x))", 1, 1, 0)}),
+])
+def test_operation_counts_exact(shape, args, expected):
+    """Every count for the smallest images that fit, odd sides (floor pooling) and the 1x1 case, by hand."""
+    assert _counts(shape, *args) == expected
+
+
+@pytest.mark.parametrize("shape, message", [
+    ((4, 28), "shape 4x28 is too small an image: after 2x2 pooling the 3x3 kernel must still fit"),
+    ((28, 5), "shape 28x5 is too small an image: after 2x2 pooling the 3x3 kernel must still fit"),
+    ((0, 28), "shape must be at least 1, got 0"),
+])
+def test_operation_counts_refuses_images_too_small_on_either_side(shape, message):
+    """One side too small is enough to refuse; an empty side is refused as a shape."""
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        lo.operation_counts(shape)
+
+
+NOT_YET = "Not yet: {} is not it; {}."
+FEWER = "a valid convolution has fewer outputs than its input has pixels: (n - k + 1) per axis"
+K_BY_K = "each output needs k*k multiply-adds, one per kernel weight"
+POOLED = "in this order the convolution sees the pooled image"
+FULL = "in this order the convolution sees the full image, before any pooling"
+COUNT = "count the convolution's outputs, then the multiply-adds per output"
+
+
+@pytest.mark.parametrize("answer, shape, order, message", [
+    (6084, (28, 28), "out", "Right: 6084 multiply-adds (Pool(ReLU(Conv(x))))."),
+    (1296, (28, 28), "D", "Right: 1296 multiply-adds (ReLU(Conv(Pool(x))))."),
+    (2704, (28, 28), "folded", "Right: 2704 multiply-adds (ReLU(Conv4×4, stride 2(x)))."),
+])
+def test_check_multiply_adds_right(answer, shape, order, message):
+    """A right count is confirmed with the pipeline it belongs to."""
+    result = lo.check_multiply_adds(answer, shape, order)
+    assert result.correct is True
+    assert result.message == message
+
+
+@pytest.mark.parametrize("answer, shape, order, message", [
+    (7056, (28, 28), "out", NOT_YET.format(7056, FEWER)),  # 28*28*9
+    (1764, (28, 28), "A", NOT_YET.format(1764, FEWER)),  # 14*14*9
+    (1764, (28, 28), "D", NOT_YET.format(1764, FEWER)),
+    (1890, (29, 31), "D", NOT_YET.format(1890, FEWER)),  # 14*15*9, odd sides
+    (676, (28, 28), "out", NOT_YET.format(676, K_BY_K)),  # 26*26
+    (144, (28, 28), "D", NOT_YET.format(144, K_BY_K)),  # 12*12
+    (6084, (28, 28), "A", NOT_YET.format(6084, POOLED)),  # out's count
+    (6084, (28, 28), "D", NOT_YET.format(6084, POOLED)),
+    (1296, (28, 28), "out", NOT_YET.format(1296, FULL)),  # A's count
+    (1296, (28, 28), "B", NOT_YET.format(1296, FULL)),
+    (5, (28, 28), "out", NOT_YET.format(5, COUNT)),
+    (7056, (28, 28), "folded", "Not yet: 7056 is not it; the folded kernel has (k + s - 1)^2 weights."),
+    (1.5, (28, 28), "out", "Not yet: a count of multiply-adds is a whole number, got 1.5."),
+    (True, (28, 28), "out", "Not yet: a count of multiply-adds is a whole number, got True."),
+])
+def test_check_multiply_adds_not_yet(answer, shape, order, message):
+    """Each slip gets its own hint, each order its own count of what the convolution sees."""
+    result = lo.check_multiply_adds(answer, shape, order)
+    assert result.correct is False
+    assert result.message == message
+
+
+def test_check_multiply_adds_unknown_order_lists_the_orders():
+    """An unknown order raises listing every order, 'folded' included."""
+    with pytest.raises(ValueError) as info:
+        lo.check_multiply_adds(1, (28, 28), "E")
+    assert str(info.value) == "order must be one of 'out', 'A', 'B', 'C', 'D', 'folded', got 'E'"
+
+
+CORNERS = [[1.0, 0.0, -2.0], [0.0, 0.0, 0.0], [0.5, 0.0, 3.0]]  # weights spaced by 2
+TOP_LEFT = [[1.0, -2.0, 0.0], [0.5, 3.0, 0.0], [0.0, 0.0, 0.0]]  # weights spaced by 1
+
+
+@pytest.mark.parametrize("kernel, images_shape, size, moved", [
+    (CORNERS, (1, 12, 8), 2, [[1.0, -2.0], [0.5, 3.0]]),  # one tall image
+    (TOP_LEFT, (2, 6, 7), 1, [[1.0, -2.0], [0.5, 3.0]]),  # 1x1 pooling: nothing to move
+    ([[2.5, 0.0], [0.0, 0.0]], (2, 8, 8), 2, [[2.5]]),  # the smallest kernel, 2x2
+])
+def test_best_kernel_after_pooling_exact_cases(kernel, images_shape, size, moved):
+    """Kernels whose weights are spaced by the pooling size move exactly, whatever n, H, W and size."""
+    images = np.random.default_rng(4).random(images_shape)
+    found, residual = lo.best_kernel_after_pooling(kernel, images, size)
+    np.testing.assert_allclose(found, moved, atol=1e-10)
+    assert residual < 1e-10
+
+
+@pytest.mark.parametrize("kernel, images_shape, size, message", [
+    ([[1.0]], (1, 8, 8), 0, "size must be at least 1, got 0"),
+    ([[1.0]], (1, 8, 8), 2, "kernel must be square and at least 2x2, got (1, 1)"),
+    (np.ones((3, 2)), (1, 8, 8), 2, "kernel must be square and at least 2x2, got (3, 2)"),
+    (np.ones((3, 3)), (8, 8), 2, "images must have shape (n, H, W), got (8, 8)"),
+    (np.ones((4, 4)), (1, 9, 8), 2, "images of shape (9, 8) give no matching shapes: pool(conv(x)) is (3, 2), but "
+                                    "the pooled image has (2, 2) windows of 3x3; choose H and W so that they agree "
+                                    "(with pooling 2 and a 3x3 kernel: even H and W)"),
+    (np.ones((3, 3)), (1, 9, 9), 3, None),  # pooling 3 and a 3x3 kernel: 9 x 9 matches, though odd
+    (np.ones((4, 4)), (1, 9, 9), 3, "images of shape (9, 9) give no matching shapes: pool(conv(x)) is (2, 2), but "
+                                    "the pooled image has (1, 1) windows of 3x3; choose H and W so that they agree "
+                                    "(with pooling 2 and a 3x3 kernel: even H and W)"),
+])
+def test_best_kernel_after_pooling_errors(kernel, images_shape, size, message):
+    """Bad sizes, kernels and image shapes raise with their exact message, the size checked first."""
+    if message is None:  # shapes that match: no error
+        lo.best_kernel_after_pooling(kernel, np.ones(images_shape), size)
+        return
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        lo.best_kernel_after_pooling(kernel, np.ones(images_shape), size)

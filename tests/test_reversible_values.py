@@ -1,9 +1,11 @@
 """Exact values of the reversible module: every verdict's message, tolerance edges, names in errors, reprs."""
 
 import math
+import types
 
 import pytest
 import torch
+from torch import nn
 
 from dlexam import reversible
 from dlexam.reversible import ReversibleStack
@@ -249,3 +251,108 @@ def test_check_activation_memory_names_the_number_type_of_its_byte_count(bytes_p
     result = reversible.check_activation_memory(answer, 50, 128, 1024, "store", bytes_per_number=bytes_per_number)
     assert result.correct is False
     assert result.message == f"Not yet: that counts numbers, not bytes; {number} takes {bytes_per_number} bytes."
+
+
+def test_residual2_names_z_in_shape_errors():
+    """A wrongly shaped input of the second residual step raises a ValueError naming z."""
+    block = reversible.AdditiveCoupling(2, 2, 3, gen(0), dtype=F64)
+    with pytest.raises(ValueError, match=r"^z must have shape \(B, 4\), got \(2, 5\)"):
+        block.residual2(torch.zeros(2, 5, dtype=F64))
+
+
+@pytest.mark.parametrize("L, B, d, expected", [(1, 3, 5, 30), (2, 3, 5, 45), (4, 3, 5, 60)])
+def test_activation_memory_default_segments(L, B, d, expected):
+    """Checkpointing without segments takes k = round(sqrt(L)), at least 1: (k + ceil(L / k)) B d numbers."""
+    # L = 1 and 2: k = 1, so 1 + 1 and 1 + 2 segments' worth; L = 4: k = 2, 2 + 2.
+    assert reversible.activation_memory(L, B, d, "checkpoint") == expected
+
+
+# step_times on a fake clock: the k-th forward pass of a run takes exactly k seconds.
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+class _Probe(nn.Module):
+    """x -> w x, advancing the clock by the number of the call; records the threads torch runs on."""
+
+    def __init__(self, clock, d=None):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(1, dtype=F64))
+        self.clock, self.calls, self.threads = clock, 0, []
+        if d is not None:
+            self.d = d
+
+    def forward(self, x):
+        self.calls += 1
+        self.clock.now += self.calls
+        self.threads.append(torch.get_num_threads())
+        return x * self.weight
+
+
+@pytest.fixture
+def probe(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(reversible, "time", types.SimpleNamespace(perf_counter=clock))
+    return _Probe(clock)
+
+
+X4 = torch.ones(2, 4, dtype=F64)
+
+
+def test_step_times_default_five_repeats_after_one_warm_up(probe):
+    """Six passes of 1..6 s: the warm-up (1 s) is dropped, the median of 2..6 s is 4 s; the grads are cleared."""
+    assert reversible.step_times({"probe": probe}, X4) == {"probe": 4.0}
+    assert probe.calls == 6
+    assert probe.weight.grad is None
+
+
+def test_step_time_default_five_repeats_after_one_warm_up(probe):
+    """step_time by default also runs 1 + 5 passes and gives the median 4 s of the last five."""
+    assert reversible.step_time(probe, X4) == 4.0
+    assert probe.calls == 6
+
+
+def test_step_times_with_two_repeats(probe):
+    """repeats=2: passes of 1, 2, 3 s, median of the last two 2.5 s."""
+    assert reversible.step_times({"probe": probe}, X4, repeats=2) == {"probe": 2.5}
+    assert probe.calls == 3
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_step_times_runs_on_the_threads_asked_for(probe, threads):
+    """threads=1 or 2: every pass runs on that many torch threads."""
+    reversible.step_times({"probe": probe}, X4, repeats=1, threads=threads)
+    assert probe.threads == [threads, threads]
+
+
+def test_step_times_times_a_module_without_parameters_or_width():
+    """A parameter-free module without a width d (nn.Tanh) is timed too: the input carries the gradient."""
+    times = reversible.step_times({"tanh": nn.Tanh()}, X4, repeats=1)
+    assert list(times) == ["tanh"] and times["tanh"] >= 0.0
+
+
+def test_step_times_checks_x_against_the_width_of_the_stack(probe):
+    """A stack with a width d refuses an x of another width, naming both, before any pass."""
+    probe.d = 3
+    with pytest.raises(ValueError) as info:
+        reversible.step_times({"probe": probe}, X4)
+    assert str(info.value) == "x must have shape (B, 3), got (2, 4): one row per example, 3 features"
+    assert probe.calls == 0
+
+
+@pytest.mark.parametrize("stacks, kwargs, error, message", [
+    ({}, {}, TypeError, "stacks must be a non-empty dict {name: nn.Module}"),
+    ({"a": "stack"}, {}, TypeError, "stacks['a'] must be an nn.Module (e.g. a ReversibleStack), got str"),
+    ({"tanh": nn.Tanh()}, {"threads": 0}, ValueError, "threads must be at least 1, got 0"),
+])
+def test_step_times_error_messages(stacks, kwargs, error, message):
+    """No stacks, a stack that is not a module, zero threads: exact errors."""
+    with pytest.raises(error) as info:
+        reversible.step_times(stacks, X4, **kwargs)
+    assert str(info.value) == message

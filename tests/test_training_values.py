@@ -61,3 +61,27 @@ def test_exam_configs_names_the_type_it_got():
     with pytest.raises(TypeError) as info:
         training.exam_configs("mlp")
     assert str(info.value) == "base must be a TrainConfig, got str"
+
+
+def test_initial_model_names_the_type_it_got():
+    """A config that is not a TrainConfig raises naming its type."""
+    with pytest.raises(TypeError) as info:
+        training.initial_model("mlp")
+    assert str(info.value) == "config must be a TrainConfig, got str"
+
+
+@pytest.mark.parametrize("histories, question, error, message", [
+    ([RUN], "best", ValueError,
+     "question must be one of 'largest gap', 'lowest validation', 'highest training', got 'best'"),
+    ("runs", "largest gap", TypeError, "histories must be a list of trained Histories, got 'runs' (str)"),
+    (["run"], "largest gap", ValueError, "histories must contain at least one trained History with validation curves"),
+    ([training.History(SMALL, train_loss=[1.0])], "largest gap", ValueError,
+     "histories must contain at least one trained History with validation curves"),
+    ([dataclasses.replace(RUN, val_loss=[0.5, float("nan")])], "lowest validation", ValueError,
+     "histories hold a run whose final loss is NaN or infinite (it diverged): leave it out"),
+])
+def test_check_run_errors(histories, question, error, message):
+    """An unknown question, no list, no run with validation curves, a diverged run: exact errors."""
+    with pytest.raises(error) as info:
+        training.check_run(histories, "MLP, none", question)
+    assert str(info.value) == message

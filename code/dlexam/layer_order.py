@@ -662,7 +662,9 @@ def best_kernel_after_pooling(kernel, images, size=2):
         pooled = avg_pool2d(x, size, size)
         windows = np.lib.stride_tricks.sliding_window_view(pooled, (m, m))[: target.shape[0], : target.shape[1]]
         if windows.shape[:2] != target.shape:
-            raise ValueError(f"images of shape {x.shape} give no matching shapes; use even H and W")
+            raise ValueError(f"images of shape {x.shape} give no matching shapes: pool(conv(x)) is {target.shape}, "
+                             f"but the pooled image has {windows.shape[:2]} windows of {m}x{m}; choose H and W "
+                             f"so that they agree (with pooling 2 and a 3x3 kernel: even H and W)")
         features.append(windows.reshape(-1, m * m))
         targets.append(target.ravel())
     A, t = np.concatenate(features), np.concatenate(targets)
