@@ -198,3 +198,42 @@ def test_check_weight_gradient_names_the_type_of_case():
     with pytest.raises(TypeError) as info:
         backprop.check_weight_gradient(RIGHT_DW, "case")
     assert str(info.value) == "case must be a BlockExercise (see block_exercise), not str"
+
+
+@pytest.mark.parametrize("kwargs, B, d_in, d_out, scale", [
+    ({}, 5, 4, 3, 2.0),  # the defaults: 5 examples, d_in = 4 (sqrt 2), d_out = 3
+    ({"batch_size": 2, "d_in": 9, "d_out": 1}, 2, 9, 1, 3.0),
+])
+def test_block_exercise_draws_everything_from_the_generator_in_order(kwargs, B, d_in, d_out, scale):
+    """z_prev, W * sqrt(d_in), b / 0.1 and delta are the generator's next normal draws; z = tanh(z_prev W^T + b)."""
+    case = backprop.block_exercise(torch.Generator().manual_seed(2026), **kwargs)
+    g = torch.Generator().manual_seed(2026)
+    z_prev = torch.randn(B, d_in, generator=g, dtype=torch.float64)
+    W = torch.randn(d_out, d_in, generator=g, dtype=torch.float64) / scale
+    b = 0.1 * torch.randn(d_out, generator=g, dtype=torch.float64)
+    delta = torch.randn(B, d_out, generator=g, dtype=torch.float64)
+    for got, want in ((case.z_prev, z_prev), (case.W, W), (case.b, b), (case.delta, delta)):
+        assert got.dtype == torch.float64
+        assert torch.equal(got, want)
+    assert torch.allclose(case.z, torch.tanh(z_prev @ W.T + b), rtol=1e-12, atol=1e-15)
+
+
+# --- Averaging batch gradients: refused sizes ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("batches, batch_size, message", [
+    # widths 3, 4, 2: 9 activations per example, 5 * 10**7 at most
+    (10**9, 2, "batches and batch_size ask for 18,000,000,000 activations to compute, more than the limit of "
+               "50,000,000: use smaller values"),
+    (1, 10**7, "batches and batch_size ask for 90,000,000 activations to compute, more than the limit of "
+               "50,000,000: use smaller values"),
+    (1, 10**7 + 1, "batch_size must be at most 10,000,000, got 10,000,001"),
+])
+def test_average_batch_gradient_refuses_too_much_work(batches, batch_size, message):
+    """batches * batch_size * sum(widths) activations over the limit, or a batch_size over 10**7: exact messages."""
+    g = torch.Generator().manual_seed(0)
+    X, Y = backprop.make_regression_data(4, [3, 4, 2], g)
+    params = backprop.init_params([3, 4, 2], g)
+    with pytest.raises(ValueError) as info:
+        backprop.average_batch_gradient(params, X, Y, batch_size, batches, g)
+    assert str(info.value) == message
