@@ -60,3 +60,90 @@ def test_check_particle_permutation_names_the_shape_or_type_it_got(X, X_new, mes
     with pytest.raises(ValueError) as info:
         invariance.check_particle_permutation(X, X_new)
     assert str(info.value) == message
+
+
+# --- check_particle_permutation: dtypes, non-finite X_new, the work limit, and each "not yet" branch ----
+
+SWAP = [[[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]], [[[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]]
+RIGHT_OWN = "Right: each configuration holds its own particles, reordered; each configuration got its own permutation."
+MIXED = "coordinates were mixed between particles, which changes the configuration and P"
+
+
+@pytest.mark.parametrize("dtype, dtype_new", [(torch.int64, torch.int64), (torch.float64, torch.int32),
+                                              (torch.int32, torch.float32)])
+def test_check_particle_permutation_accepts_integer_coordinates(dtype, dtype_new):
+    """Whole-number coordinates, in X or in X_new, are checked like floating ones (no floating dtype required)."""
+    result = invariance.check_particle_permutation(torch.tensor(SWAP[0], dtype=dtype),
+                                                   torch.tensor(SWAP[1], dtype=dtype_new))
+    assert result.correct is True
+    assert result.message == RIGHT_OWN
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_check_particle_permutation_non_finite_x_new_is_a_verdict_but_in_x_an_error(bad):
+    """A NaN or infinity in X_new is a point that is not a particle (not yet); in X it raises, naming X."""
+    X_new = torch.tensor(SWAP[1])
+    X_new[0, 0, 1] = bad
+    result = invariance.check_particle_permutation(torch.tensor(SWAP[0]), X_new)
+    assert result.correct is False
+    assert result.message == ("Not yet: 1 of 1 configurations are not reorderings of their original: configuration 0 "
+                              f"contains points that are not particles of the original: {MIXED}.")
+    with pytest.raises(ValueError, match=r"^X must hold finite numbers \(no NaN or infinity\)$"):
+        invariance.check_particle_permutation(X_new, torch.tensor(SWAP[0]))
+
+
+@pytest.mark.parametrize("shape, shape_new, amount", [
+    ((1, 5000, 3), (1, 1, 3), "75,000,000"),  # 1 * 5000 * max(5000, 1) * 3
+    ((1, 1000, 3), (1, 20000, 3), "60,000,000"),  # 1 * 1000 * max(1000, 20000) * 3
+    ((2, 3000, 3), (2, 3000, 3), "54,000,000"),  # 2 * 3000 * 3000 * 3
+])
+def test_check_particle_permutation_refuses_too_many_coordinate_differences(shape, shape_new, amount):
+    """B * m * max(m, m_new) * 3 above 50,000,000 raises with the exact message, even before the shape test."""
+    with pytest.raises(ValueError) as info:
+        invariance.check_particle_permutation(torch.zeros(shape), torch.zeros(shape_new))
+    assert str(info.value) == (f"X ask for {amount} coordinate differences, more than the limit of 50,000,000: "
+                               "use smaller values")
+
+
+def test_check_particle_permutation_just_under_the_work_limit_reports_the_shape_change():
+    """1 * 4000 * 4001 * 3 = 48,012,000 is allowed (a factor 4 would not be): the verdict is the shape change."""
+    result = invariance.check_particle_permutation(torch.zeros(1, 4000, 3), torch.zeros(1, 4001, 3))
+    assert result.correct is False
+    assert result.message == "Not yet: the shape changed from (1, 4000, 3) to (1, 4001, 3)."
+
+
+# Three configurations; the first and last are reordered correctly, the middle one is broken.
+THREE = [[[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]], [[10.0, 0.0, 0.0], [10.0, 2.0, 0.0]], [[0.0, 0.0, 5.0], [0.0, 3.0, 5.0]]]
+
+
+@pytest.mark.parametrize("middle, why", [
+    ([[10.0, 2.0, 0.0], [10.5, 0.0, 0.0]], f"configuration 1 contains points that are not particles of the original: "
+                                           f"{MIXED}"),
+    ([[10.0, 2.0, 0.0], [10.0, 2.0, 0.0]], "in configuration 1 some particles appear twice and others are missing"),
+])
+def test_check_particle_permutation_counts_and_names_the_one_bad_configuration(middle, why):
+    """Only the middle configuration of three is wrong: "1 of 3", and it (not the first) is the one named."""
+    X_new = [THREE[0][::-1], middle, THREE[2][::-1]]
+    result = invariance.check_particle_permutation(torch.tensor(THREE), torch.tensor(X_new))
+    assert result.correct is False
+    assert result.message == f"Not yet: 1 of 3 configurations are not reorderings of their original: {why}."
+
+
+# Configuration 0 of X_new holds the particles of configuration 1 of X, each moved by `shift` (and vice versa, exactly).
+PAIR = [[[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]], [[10.0, 10.0, 10.0], [12.0, 10.0, 10.0]]]
+SHUFFLED = ("configuration 0 now holds the particles of configuration 1: the configurations were shuffled (axis 0), "
+            "not the particles (axis 1); their targets y no longer match")
+
+
+@pytest.mark.parametrize("shift, atol, why", [
+    (0.0, 0.0, SHUFFLED),
+    (0.125, 0.25, SHUFFLED),  # within atol: still recognised as the other configuration
+    (0.5, 0.0, f"configuration 0 contains points that are not particles of the original: {MIXED}"),
+    (0.5, 0.25, f"configuration 0 contains points that are not particles of the original: {MIXED}"),
+])
+def test_check_particle_permutation_recognises_shuffled_configurations_within_atol(shift, atol, why):
+    """Whole configurations swapped are named as such when they match within atol (not a fixed tolerance)."""
+    X_new = torch.tensor([PAIR[1][::-1], PAIR[0]]) + torch.tensor([shift, 0.0])[:, None, None]
+    result = invariance.check_particle_permutation(torch.tensor(PAIR), X_new, atol=atol)
+    assert result.correct is False
+    assert result.message == f"Not yet: 2 of 2 configurations are not reorderings of their original: {why}."
