@@ -1143,3 +1143,166 @@ def test_permutation_page_weight(permutation_page):
     """The explorer (its code, the library's outputs, anywidget's front-end) adds under PERMUTATION_BUDGET
     compressed, and the page's own files stay under 2 MiB."""
     check_explorer_weight(permutation_page(), permutation_saved, PERMUTATION_PAGE, PERMUTATION_BUDGET)
+
+
+# ---- III(A): a batch traced through the MLP or DeepSets, computed in the page -------------------------
+
+from dlexam.widgets.particles import (  # noqa: E402
+    LAYOUTS,
+    MAX_BATCH,
+    MAX_PARTICLES,
+    shape_trace_config,
+    shape_trace_vectors,
+    shape_trace_view,
+)
+
+SHAPE_TRACE_PAGE = "chapters/part3/iii_a_mlp"
+# The traces of both networks for every layout and m (rows stored once) are about 15 KiB compressed;
+# anywidget's front-end and the explorer's code make up the rest.
+SHAPE_TRACE_BUDGET = 160 * 1024
+
+# As DRIVE_JS, and each result also lists the tinted rows of the table (the steps inside forward).
+SHAPE_TRACE_DRIVE_JS = DRIVE_JS.replace("out.push(read());", """out.push({...read(), tinted: [...root.querySelectorAll(
+      '.dlx-shape-trace tbody tr')].flatMap((row, i) => row.classList.contains('dlx-highlight') ? [i] : [])});""")
+assert SHAPE_TRACE_DRIVE_JS != DRIVE_JS
+
+
+@pytest.fixture
+def shape_trace_page(browser, base_url):
+    yield from explorer_pages(browser, base_url, SHAPE_TRACE_PAGE, "dlx-shape-trace")
+
+
+def shape_trace_saved(page):
+    """The III(A) explorer's widget state saved in the page at build, and its gzip size."""
+    return saved_model(page, SHAPE_TRACE_PAGE, "input_mark")
+
+
+def shape_trace_steps(state):
+    return [["network", state["network"]], ["layout", state["layout"]], ["batch_size", state["batch_size"]],
+            ["n_particles", state["n_particles"]]]
+
+
+def check_shape_trace(page, network, layout, B, m):
+    """The page shows shape_trace_view's table and summary, tints the steps of forward, and its controls agree."""
+    view = shape_trace_view(network, layout, B, m)
+    got = page.page.evaluate(SHAPE_TRACE_DRIVE_JS, [[]])[0]
+    wrong = differences(view["shown"], got["values"])
+    assert not wrong, f"{network} {layout} B={B} m={m}: {wrong}"
+    assert set(got["values"]) == set(view["shown"])
+    assert (got["message"], got["kind"]) == (view["message"], view["kind"])
+    assert got["tinted"] == view["tinted"]
+    controls = page.controls()
+    assert (controls["network"], controls["layout"], int(controls["batch_size"]), int(controls["n_particles"])) == (
+        network, layout, B, m)
+    return view
+
+
+def test_shape_trace_shows_the_library_trace_for_every_test_vector(shape_trace_page):
+    """Every state of shape_trace_vectors (both networks and layouts; B 1, 20, 1024; m 1, 20, 200; the
+    models' own error messages): every shape, step, parameter count and name, as the library traces it."""
+    page = shape_trace_page()
+    vectors = shape_trace_vectors()
+    assert {v["kind"] for v in vectors} == {"", "error"}
+    failures = []
+    for start in range(0, len(vectors), 20):
+        chunk = vectors[start:start + 20]
+        results = page.page.evaluate(SHAPE_TRACE_DRIVE_JS, [shape_trace_steps(v["state"]) for v in chunk])
+        for v, got in zip(chunk, results):
+            wrong = differences(v["shown"], got["values"])
+            if set(got["values"]) != set(v["shown"]):
+                wrong.append(f"keys shown {sorted(got['values'])[:8]}")
+            if (got["message"], got["kind"]) != (v["message"], v["kind"]):
+                wrong.append(f"message {got['kind']!r} {got['message']!r}, expected {v['message']!r}")
+            if got["tinted"] != v["tinted"]:
+                wrong.append(f"tinted rows {got['tinted']}, expected {v['tinted']}")
+            if wrong:
+                failures.append(f"{json.dumps(v['state'])}:\n  " + "\n  ".join(wrong[:6]))
+    assert not failures, f"{len(failures)} of {len(vectors)} states differ:\n" + "\n".join(failures[:8])
+    assert_clean(page)
+
+
+def test_shape_trace_page_holds_the_library_traces(shape_trace_page):
+    """The page opens on the state it was built with, and holds what shape_trace_config sends."""
+    page = shape_trace_page()
+    saved, _ = shape_trace_saved(page)
+    assert saved["config"] == json.loads(json.dumps(shape_trace_config()))
+    assert (saved["network"], saved["input_layout"], saved["batch_size"], saved["n_particles"]) == (
+        "MLP", LAYOUTS[0], 32, 20)
+    view = check_shape_trace(page, "MLP", LAYOUTS[0], 32, 20)
+    assert view["shown"]["total"] == 34_689 and view["shown"]["output"] == "(B,)"
+    labels = page.page.evaluate("""() => [...document.querySelectorAll('.dlx-shape-trace [data-control]')].map(
+      c => document.querySelector(`label[for="${c.id}"]`).textContent)""")
+    assert labels == ["network", "input layout", "batch size B", "particles m"]
+    assert_clean(page)
+
+
+def test_shape_trace_by_keyboard_and_mouse(shape_trace_page):
+    """Sliders by keyboard and mouse, the lists by keyboard and mouse; B equal to m; the MLP's own error for 21
+    particles, DeepSets' for the flat layout; every step shows the library's trace."""
+    page = shape_trace_page()
+    p = page.page
+    p.focus('[data-control="batch_size"]')
+    p.keyboard.press("ArrowRight")
+    check_shape_trace(page, "MLP", LAYOUTS[0], 33, 20)
+    p.keyboard.press("End")
+    check_shape_trace(page, "MLP", LAYOUTS[0], MAX_BATCH, 20)
+    p.focus('[data-control="n_particles"]')
+    p.keyboard.press("ArrowRight")
+    view = check_shape_trace(page, "MLP", LAYOUTS[0], MAX_BATCH, 21)
+    assert "MLP expects shape (B, 20, 3) or (B, 60), got (1024, 21, 3)" in view["message"]
+    assert p.locator(".dlx-shape-trace table").count() == 0
+    p.select_option('[data-control="network"]', "DeepSets")  # the list by mouse
+    view = check_shape_trace(page, "DeepSets", LAYOUTS[0], MAX_BATCH, 21)
+    assert view["shown"]["step-9"] == "sum over the 21 particles (axis 1)"
+    box = p.locator('[data-control="batch_size"]').bounding_box()
+    p.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)  # B = 1
+    view = check_shape_trace(page, "DeepSets", LAYOUTS[0], 1, 21)
+    assert view["shown"]["output"] == "(B,)" and view["shown"]["input-shape"] == "(1, 21, 3)"
+    box = p.locator('[data-control="n_particles"]').bounding_box()
+    p.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)  # m = 200
+    check_shape_trace(page, "DeepSets", LAYOUTS[0], 1, MAX_PARTICLES)
+    p.focus('[data-control="layout"]')
+    p.keyboard.press("ArrowDown")  # the list by keyboard: the flat layout
+    view = check_shape_trace(page, "DeepSets", LAYOUTS[1], 1, MAX_PARTICLES)
+    assert "DeepSets expects shape (B, m, 3)" in view["message"] and "got (1, 600)" in view["message"]
+    p.focus('[data-control="network"]')
+    p.keyboard.press("ArrowUp")  # the MLP
+    check_shape_trace(page, "MLP", LAYOUTS[1], 1, MAX_PARTICLES)
+    p.evaluate("""() => { const c = document.querySelector('.dlx-shape-trace [data-control="n_particles"]');
+      c.value = 20; c.dispatchEvent(new Event('input', {bubbles: true})); }""")
+    p.focus('[data-control="batch_size"]')
+    for _ in range(19):
+        p.keyboard.press("ArrowRight")  # B = m = 20: only the first axis is B
+    view = check_shape_trace(page, "MLP", LAYOUTS[1], 20, 20)
+    assert view["shown"]["input"] == "(B, 60)" and view["shown"]["input-shape"] == "(20, 60)"
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_shape_trace_screenshot(shape_trace_page, scheme):
+    """A picture of the explorer in both colour modes (the site's own switch), kept in _build/screenshots/;
+    the table's text stays readable on its background in both."""
+    page = shape_trace_page(scheme)
+    p = page.page
+    p.evaluate(f"() => {{ document.documentElement.dataset.theme = '{scheme}'; }}")
+    p.select_option('[data-control="network"]', "DeepSets")
+    folder = ROOT / "_build" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    output = p.locator(".dlx-shape-trace").locator("xpath=ancestor::div[contains(@class, 'cell_output')]")
+    output.screenshot(path=str(folder / f"explorer-shape-trace-{scheme}.png"))
+    colours = p.evaluate("""() => {
+      const rgb = (s) => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+      const cell = document.querySelector('.dlx-shape-trace tr.dlx-highlight td');
+      let e = cell, bg = null;
+      while (e && !bg) { const c = getComputedStyle(e).backgroundColor; if (!c.includes('rgba(0, 0, 0, 0)') && c !== 'transparent') bg = c; e = e.parentElement; }
+      return [rgb(getComputedStyle(cell).color), rgb(bg || 'rgb(255, 255, 255)')];
+    }""")
+    text, background = (sum(c) / 3 for c in colours)
+    assert abs(text - background) > 100, colours
+    assert_clean(page)
+
+
+def test_shape_trace_page_weight(shape_trace_page):
+    """The explorer (its code, the traces, anywidget's front-end) adds under SHAPE_TRACE_BUDGET compressed,
+    and the page's own files stay under 2 MiB."""
+    check_explorer_weight(shape_trace_page(), shape_trace_saved, SHAPE_TRACE_PAGE, SHAPE_TRACE_BUDGET)

@@ -12,8 +12,15 @@ from dlexam.widgets import particles as particles_widget
 from dlexam.widgets.particles import (
     AugmentationExplorer,
     EmbeddingExplorer,
+    LAYOUTS,
+    MAX_BATCH,
+    MAX_PARTICLES,
+    MODEL_NAMES,
     PermutationExplorer,
     ShapeTraceExplorer,
+    shape_trace_config,
+    shape_trace_vectors,
+    shape_trace_view,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -26,42 +33,82 @@ def X():
 
 def test_shape_tracer_starts_on_the_exam_mlp():
     e = ShapeTraceExplorer()
-    assert e.parameters == 34_689
-    assert "(B, 20, 3) = (32, 20, 3)" in e.summary.value and "output (B,)" in e.summary.value
-    assert e.table.value.count("<tr") == 1 + len(e.steps) == 13
+    assert e.parameters == 34_689 and len(e.steps) == 12
+    assert (e.shown["input"], e.shown["input-shape"], e.shown["output"]) == ("(B, 20, 3)", "(32, 20, 3)", "(B,)")
+    assert e.shown["total"] == 34_689 and e.shown["parameters-2"] == "7,808"
+    assert e.view["tinted"] == [1, 11]  # the reshape and the squeeze happen in forward
+    assert e.widget.config == shape_trace_config()
 
 
 def test_shape_tracer_deepsets_takes_any_number_of_particles():
     e = ShapeTraceExplorer(model="DeepSets")
-    e.n_particles.value = 7
+    e.widget.n_particles = 7
     assert e.parameters == 19_009 and e.message.value == ""
-    assert "sum over the 7 particles" in e.table.value
+    assert "sum over the 7 particles (axis 1)" in e.shown.values()
     assert e.steps[-1].shape == (32,)
 
 
 def test_shape_tracer_wrong_shape_is_a_message_not_an_exception():
     e = ShapeTraceExplorer()
-    e.n_particles.value = 21
+    e.widget.n_particles = 21
     assert "MLP expects shape (B, 20, 3) or (B, 60), got (32, 21, 3)" in e.message.value
-    assert e.table.value == "" and e.parameters is None
-    e.n_particles.value = 20
+    assert e.shown == {} and e.steps == () and e.parameters is None
+    e.widget.n_particles = 20
     assert e.message.value == "" and e.parameters == 34_689
 
 
 def test_shape_tracer_flat_layout():
     e = ShapeTraceExplorer()
-    e.layout.value = e.layout.options[1]
+    e.widget.input_layout = LAYOUTS[1]
     assert e.steps[0].shape == (32, 60) and e.message.value == ""
-    e.model.value = "DeepSets"
+    e.widget.network = "DeepSets"
     assert "(B, m, 3)" in e.message.value
 
 
 def test_shape_tracer_extremes():
     e = ShapeTraceExplorer(model="DeepSets")
-    e.set_controls((e.batch_size, e.batch_size.max), (e.n_particles, e.n_particles.max))
-    assert e.message.value == "" and e.steps[0].shape == (e.batch_size.max, e.n_particles.max, 3)
-    e.set_controls((e.batch_size, 1), (e.n_particles, 1))
-    assert e.message.value == "" and e.steps[-1].shape == (1,)
+    e.set(batch_size=MAX_BATCH, n_particles=MAX_PARTICLES)
+    assert e.message.value == "" and e.steps[0].shape == (MAX_BATCH, MAX_PARTICLES, 3)
+    e.set(batch_size=1, n_particles=1)
+    assert e.message.value == "" and e.steps[-1].shape == (1,) and e.shown["output"] == "(B,)"
+    with pytest.raises(ValueError, match="set\\(\\) takes"):
+        e.set(model="MLP")
+
+
+@pytest.mark.parametrize("B", [1, 2, 20, 64, MAX_BATCH])
+def test_shape_trace_templates_put_back_any_batch_size(B):
+    """The page's templates, with B put back in, are the library's trace for that B (B = m included)."""
+    config = shape_trace_config()
+    for network in MODEL_NAMES:
+        for layout in LAYOUTS:
+            for m in (1, 2, 20, 64, MAX_PARTICLES):
+                view = shape_trace_view(network, layout, B, m)
+                entry = config["traces"][network][layout][m - 1]
+                shape = (B, m, 3) if layout == LAYOUTS[0] else (B, 3 * m)
+                if isinstance(entry, int):
+                    assert view["message"] == config["errors"][entry].replace(config["input_mark"], str(shape))
+                    continue
+                rows = [config["rows"][k] for k in entry]
+                assert [(s.name, s.operation, tuple(s.shape), s.parameters, s.multiply_adds) for s in view["steps"]] == [
+                    (name, operation, (B, *tail), parameters, B * macs) for name, operation, tail, parameters, macs in rows]
+
+
+def test_shape_trace_view_refuses_bad_settings_with_a_message():
+    assert shape_trace_view("CNN")["message"] == "network must be one of MLP, DeepSets, got 'CNN'"
+    assert "input layout must be one of" in shape_trace_view(layout="(B, 60)")["message"]
+    assert shape_trace_view(B=0)["message"] == "batch size B must be a whole number from 1 to 1,024, got 0"
+    assert "particles m must be a whole number from 1 to 200" in shape_trace_view(m=2.5)["message"]
+    assert shape_trace_view(B=True)["kind"] == "error"
+
+
+def test_shape_trace_vectors_cover_the_range():
+    vectors = shape_trace_vectors(count=5)
+    states = {tuple(v["state"].values()) for v in vectors}
+    assert ("MLP", LAYOUTS[0], 20, 20) in states and ("DeepSets", LAYOUTS[0], MAX_BATCH, MAX_PARTICLES) in states
+    assert {v["kind"] for v in vectors} == {"", "error"}
+    assert all(v["shown"]["input"].startswith("(B, ") for v in vectors if not v["kind"])
+    with pytest.raises(TypeError):
+        ShapeTraceExplorer(batch_size=2.5)
 
 
 def test_augmentation_keeps_p_and_moves_the_picture(X):
@@ -279,7 +326,7 @@ def test_permutation_explorer_refuses_bad_arguments_by_name(X):
         PermutationExplorer(X=torch.zeros(1001, 20, 3))
     with pytest.raises(ValueError, match="X must hold finite numbers"):
         PermutationExplorer(X=torch.full((2, 20, 3), float("nan")))
-    with pytest.raises(ValueError, match="set\\(\\) takes index, seed and rotate"):
+    with pytest.raises(ValueError, match="set\\(\\) takes index, seed, rotate, got .angle."):
         PermutationExplorer(X=X).set(angle=3)
 
 

@@ -127,3 +127,19 @@ spec("widgets.particles.permutation_view",
 spec("widgets.particles.permutation_vectors", {"count": Fixed(2), "seed": Fixed(0)},
      check=lambda r, **kw: len(r) > 2 or _fail(r))
 spec("widgets.particles.PermutationWidget", record=True, note="the front-end an explorer builds; its traits are typed by traitlets")
+
+# --- shape trace (III(A)'s batch traced through the MLP or DeepSets) ------------------------------
+
+spec("widgets.particles.shape_trace_templates", {},
+     check=lambda r: len(r) == 2 * 2 * particles_widget.MAX_PARTICLES or _fail(r))
+spec("widgets.particles.shape_trace_config", {},
+     check=lambda r: (len(r["errors"]) == 2 and len(r["traces"]["MLP"]["(B, m, 3)"]) == 200) or _fail(r))
+spec("widgets.particles.shape_trace_view",
+     {"network": field("MLP", ("unknown", "CNN"), ("None", None), ("number", 3), ("list", ["MLP"])),
+      "layout": field("(B, m, 3)", ("unknown", "(B, 60)"), ("None", None), ("list", [1])),
+      "B": field(32, ("zero", 0), ("beyond 1024", 1025), ("float", 2.5), ("bool", True), ("text", "32"), ("None", None)),
+      "m": field(20, ("zero", 0), ("beyond 200", 201), ("float", 1.5), ("text", "20"))}, edges=False,
+     check=lambda r, **kw: (is_view(r) is None and r["kind"] == "" and r["parameters"] == 34_689) or _fail(r))
+spec("widgets.particles.shape_trace_vectors", {"count": Fixed(2), "seed": Fixed(0)},
+     check=lambda r, **kw: len(r) > 2 or _fail(r))
+spec("widgets.particles.ShapeTraceWidget", record=True, note="the front-end an explorer builds; its traits are typed by traitlets")

@@ -3,6 +3,12 @@
 The models shown are the library's MLP and DeepSets, freshly initialised from a fixed seed:
 invariance (or its absence) is a property of the architecture, so it shows before training.
 
+III(A)'s shape-trace explorer computes in the browser (``js/shape_trace.js``): the page gets
+the library's trace of both networks for every layout and number of particles, with the batch
+axis left out, and puts the batch size back in. ``shape_trace_view`` runs the library's
+``shapes.shape_trace`` for what it shows, and ``shape_trace_vectors`` writes the browser tests'
+vectors.
+
 III(B)'s augmentation explorer computes and draws in the browser (``js/augmentation.js``, with
 the shared 3D view ``js/configuration3d.js``), so it also works on the static page: the page
 gets the configurations, the seeded permutations and the seeded random rotations as data, and
@@ -30,7 +36,7 @@ import traitlets
 from .. import augment, invariance, models, particles, rotations, shapes
 from ..plots.particles import VIEW, plot_phi_embeddings
 from ..plots.style import COLORS
-from .base import Explorer, html_table, image_widget, set_figure
+from .base import Explorer, image_widget, set_figure
 from .frontend import BrowserWidget, module_source
 
 MODEL_NAMES = {"MLP": "mlp", "DeepSets": "deepsets"}
@@ -71,6 +77,21 @@ def _random_rotation(seed):
     return augment.random_rotations(1, torch.Generator().manual_seed(int(seed)), dtype=torch.float64)[0]
 
 
+def _set_traits(explorer, controls, values, real=()):
+    """Set several of the front-end's traits `controls` (those named in `real` as floats) with one update."""
+    for name in values:
+        if name not in controls:
+            raise ValueError(f"set() takes {', '.join(controls)}, got {name!r}")
+    explorer._holding = True
+    try:
+        with explorer.widget.hold_sync():
+            for name, value in values.items():
+                setattr(explorer.widget, name, float(value) if name in real else value)
+    finally:
+        explorer._holding = False
+    explorer.update()
+
+
 def _slider(kind, **kwargs):
     kwargs.setdefault("continuous_update", False)
     kwargs.setdefault("layout", widgets.Layout(width="350px", max_width="100%"))
@@ -78,51 +99,191 @@ def _slider(kind, **kwargs):
     return kind(**kwargs)
 
 
+# III(A)'s shape trace computes in the browser too (``js/shape_trace.js``). A trace depends on the
+# batch size B only through the first axis of every shape (and the multiply-adds, which are B
+# times those of one configuration): ``shape_trace_templates`` traces every (network, layout, m)
+# at two batch sizes, checks that nothing else changes, and keeps each trace with the first axis
+# left out, or the model's error message with the input shape left out. The page gets these
+# templates (rows deduplicated) and puts B back in; ``shape_trace_view`` runs the library's
+# shape_trace itself, and ``shape_trace_vectors`` writes the browser tests' vectors.
+
+SHAPE_PROBES = (2, 3)  # the batch sizes the templates are traced with: any two different ones
+INPUT_MARK = "{input}"  # where an error message names the input shape
+
+
+def _trace_input(layout, B, m):
+    return (B, m, 3) if layout == LAYOUTS[0] else (B, 3 * m)
+
+
+def _trace_template(model, layout, m):
+    """("steps", [(name, operation, shape without its first axis, parameters, multiply-adds per configuration)])
+    or ("error", message with the input shape replaced by INPUT_MARK), the same for every batch size probed."""
+    found = []
+    for B in SHAPE_PROBES:
+        shape = _trace_input(layout, B, m)
+        try:
+            steps = shapes.shape_trace(model, torch.zeros(shape))
+        except ValueError as err:
+            text = str(err)
+            if str(shape) not in text:
+                raise RuntimeError(f"the error for input {shape} does not name it: {text}") from None
+            found.append(("error", text.replace(str(shape), INPUT_MARK)))
+            continue
+        rows = []
+        for s in steps:
+            if not s.shape or s.shape[0] != B or s.multiply_adds % B:
+                raise RuntimeError(f"step {s} of the trace of {shape} does not scale with the batch size")
+            rows.append((s.name, s.operation, tuple(s.shape[1:]), s.parameters, s.multiply_adds // B))
+        found.append(("steps", rows))
+    if any(f != found[0] for f in found):
+        raise RuntimeError(f"the trace of layout {layout}, m = {m} depends on the batch size beyond its first axis")
+    return found[0]
+
+
+@functools.lru_cache(maxsize=1)
+def shape_trace_templates():
+    """{(network, layout, m): template} for every network, layout and m from 1 to MAX_PARTICLES."""
+    templates = {}
+    # One thread: these batches are tiny, and a second thread only adds waiting (30 times slower on a
+    # busy two-core machine); the shapes are the same.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for network, model in _untrained_models().items():
+            for layout in LAYOUTS:
+                for m in range(1, MAX_PARTICLES + 1):
+                    templates[network, layout, m] = _trace_template(model, layout, m)
+    finally:
+        torch.set_num_threads(threads)
+    return templates
+
+
+def shape_trace_config():
+    """What the JavaScript needs: every template, its rows and error messages each stored once."""
+    rows, errors, traces = [], [], {}
+    row_index, error_index = {}, {}
+    for (network, layout, m), (kind, value) in shape_trace_templates().items():
+        if kind == "error":
+            entry = error_index.setdefault(value, len(errors))
+            if entry == len(errors):
+                errors.append(value)
+        else:
+            entry = []
+            for row in value:
+                if row not in row_index:
+                    row_index[row] = len(rows)
+                    rows.append([row[0], row[1], list(row[2]), row[3], row[4]])
+                entry.append(row_index[row])
+        traces.setdefault(network, {}).setdefault(layout, []).append(entry)  # m = 1, 2, ...
+    return {
+        "networks": list(MODEL_NAMES), "layouts": list(LAYOUTS), "max_batch": MAX_BATCH,
+        "max_particles": MAX_PARTICLES, "input_mark": INPUT_MARK,
+        "rows": rows,  # [name, operation, shape after the batch axis, parameters, multiply-adds per configuration]
+        "errors": errors,
+        "traces": traces,  # network -> layout -> for m = 1..MAX_PARTICLES: row indices, or an error's index
+    }
+
+
+def shape_trace_view(network="MLP", layout=LAYOUTS[0], B=32, m=20):
+    """Everything the explorer shows for its controls, keyed as on the page (data-value), from shapes.shape_trace.
+
+    {"shown", "message", "kind", "steps" (ShapeSteps), "parameters", "tinted" (rows named "forward")}.
+    A control out of range, or an input the model does not accept, gives only a message (kind "error").
+    """
+    def error(message):
+        return {"shown": {}, "message": message, "kind": "error", "steps": (), "parameters": None, "tinted": []}
+
+    if not isinstance(network, str) or network not in MODEL_NAMES:
+        return error(f"network must be one of {', '.join(MODEL_NAMES)}, got {network!r}")
+    if not isinstance(layout, str) or layout not in LAYOUTS:
+        return error(f"input layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+    for value, name, high in ((B, "batch size B", MAX_BATCH), (m, "particles m", MAX_PARTICLES)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= high:
+            return error(f"{name} must be a whole number from 1 to {high:,}, got {value!r}")
+    B, m = int(B), int(m)
+    shape = _trace_input(layout, B, m)
+    try:
+        steps = shapes.shape_trace(_untrained_models()[network], torch.zeros(shape))
+    except ValueError as err:
+        return error(str(err))
+    shown = {}
+    for i, s in enumerate(steps):
+        shown.update({f"shape-{i}": shapes.format_shape(s.shape, B), f"step-{i}": s.operation,
+                      f"parameters-{i}": f"{s.parameters:,}" if s.parameters else "", f"name-{i}": s.name})
+    total = sum(s.parameters for s in steps)
+    shown.update({"input": shapes.format_shape(shape, B), "input-shape": str(shape),
+                  "output": shapes.format_shape(steps[-1].shape, B), "total": total,
+                  "multiply-adds": sum(s.multiply_adds for s in steps) // B})
+    return {"shown": shown, "message": "", "kind": "", "steps": steps, "parameters": total,
+            "tinted": [i for i, s in enumerate(steps) if s.name == "forward"]}
+
+
+def shape_trace_vectors(count=40, seed=0):
+    """[{"state", "shown", "message", "kind", "tinted"}]: control settings and what the page must show.
+
+    Every network and layout with B in 1, 20, 1024 and m in 1, 20, 200 (B = m = 20 among them: an
+    axis as long as the batch), errors included, then ``count`` random settings, seeded.
+    """
+    rng = np.random.default_rng(seed)
+    states = [(network, layout, B, m) for network in MODEL_NAMES for layout in LAYOUTS
+              for B in (1, 20, MAX_BATCH) for m in (1, 20, MAX_PARTICLES)]
+    states += [("MLP", LAYOUTS[0], 3, 3), ("DeepSets", LAYOUTS[0], 64, 64), ("DeepSets", LAYOUTS[0], 60, 1)]
+    for _ in range(count):
+        states.append((list(MODEL_NAMES)[int(rng.integers(2))], LAYOUTS[int(rng.integers(2))],
+                       int(rng.integers(1, MAX_BATCH + 1)),
+                       20 if rng.random() < 0.3 else int(rng.integers(1, MAX_PARTICLES + 1))))
+    vectors = []
+    for network, layout, B, m in states:
+        view = shape_trace_view(network, layout, B, m)
+        vectors.append({"state": {"network": network, "layout": layout, "batch_size": B, "n_particles": m},
+                        "shown": view["shown"], "message": view["message"], "kind": view["kind"],
+                        "tinted": view["tinted"]})
+    return vectors
+
+
+class ShapeTraceWidget(BrowserWidget):
+    """The front-end: network, layout, batch size and particles as traits; JavaScript does the rest."""
+
+    _esm = module_source("shape_trace")
+    network = traitlets.Unicode("MLP").tag(sync=True)
+    input_layout = traitlets.Unicode(LAYOUTS[0]).tag(sync=True)  # not "layout": that is the widget's CSS layout
+    batch_size = traitlets.Int(32).tag(sync=True)
+    n_particles = traitlets.Int(20).tag(sync=True)
+
+
+SHAPE_TRACE_CONTROLS = ("network", "input_layout", "batch_size", "n_particles")
+
+
 class ShapeTraceExplorer(Explorer):
-    """A batch traced through the MLP or DeepSets: each step's output shape and parameters."""
+    """A batch traced through the MLP or DeepSets: each step's output shape and parameters.
+
+    It computes in the browser, also on the static page. Drive it from Python through
+    ``explorer.widget`` (traits ``network``, ``input_layout``, ``batch_size``, ``n_particles``) or
+    ``set``; ``steps`` and ``parameters`` hold the library's trace, ``shown`` what the page shows.
+    """
 
     def __init__(self, model="MLP", batch_size=32, n_particles=20, layout=LAYOUTS[0]):
         super().__init__()
-        self.models = seeded_models()
-        self.model = widgets.ToggleButtons(options=list(MODEL_NAMES), value=model, description="network")
-        self.batch_size = _slider(widgets.IntSlider, value=batch_size, min=1, max=MAX_BATCH, description="batch size B")
-        self.n_particles = _slider(widgets.IntSlider, value=n_particles, min=1, max=MAX_PARTICLES,
-                                   description="particles m")
-        self.layout = widgets.ToggleButtons(options=list(LAYOUTS), value=layout, description="input layout")
-        self.summary = widgets.HTML()
-        self.table = widgets.HTML()
-        self.steps = ()
-        self.parameters = None
-        self.ui = widgets.VBox([self.model, self.layout, self.batch_size, self.n_particles, self.message,
-                                self.summary, self.table])
-        self._observe(self.model, self.batch_size, self.n_particles, self.layout)
+        self.models = _untrained_models()
+        self.widget = ShapeTraceWidget(network=model, input_layout=layout, batch_size=batch_size, n_particles=n_particles,
+                                       config=shape_trace_config())
+        self.ui = self.widget
+        self.steps, self.parameters, self.shown, self.view = (), None, {}, {}
+        self.widget.observe(self.update, names=list(SHAPE_TRACE_CONTROLS))
         self.update()
 
+    def set(self, **values):
+        """Set several of network, input_layout, batch_size and n_particles at once (one update)."""
+        _set_traits(self, SHAPE_TRACE_CONTROLS, values)
+
     def _update(self):
-        self.steps, self.parameters = (), None
-        self.summary.value = self.table.value = ""
-        B, m = self.batch_size.value, self.n_particles.value
-        if self.model.value not in MODEL_NAMES:
-            raise ValueError(f"network must be one of {', '.join(MODEL_NAMES)}")
-        if self.layout.value not in LAYOUTS:
-            raise ValueError(f"input layout must be one of {', '.join(LAYOUTS)}")
-        if not (1 <= B <= MAX_BATCH and 1 <= m <= MAX_PARTICLES):
-            raise ValueError(f"choose a batch size from 1 to {MAX_BATCH} and 1 to {MAX_PARTICLES} particles")
-        shape = (B, m, 3) if self.layout.value == LAYOUTS[0] else (B, 3 * m)
-        model = self.models[self.model.value]
-        steps = shapes.shape_trace(model, torch.zeros(shape))
-        rows = [(shapes.format_shape(s.shape, B), s.operation, f"{s.parameters:,}" if s.parameters else "",
-                 s.name) for s in steps]
-        linear = [i for i, s in enumerate(steps) if s.name == "forward"]
-        self.table.value = html_table(["output shape", "step", "parameters", "in the model"], rows, highlight=linear)
-        total = sum(s.parameters for s in steps)
-        macs = sum(s.multiply_adds for s in steps) // B
-        self.summary.value = (
-            f"<b>input {shapes.format_shape(shape, B)} = {shape} &rarr; output "
-            f"{shapes.format_shape(steps[-1].shape, B)}</b>: {total:,} parameters, "
-            f"{macs:,} multiply-adds per configuration. Tinted rows happen inside <code>forward</code>."
-        )
-        self.steps, self.parameters = steps, total
+        self.steps, self.parameters, self.shown, self.view = (), None, {}, {}
+        w = self.widget
+        view = shape_trace_view(w.network, w.input_layout, w.batch_size, w.n_particles)
+        self.view = view
+        if view["kind"] == "error":
+            raise ValueError(view["message"])
+        self.steps, self.parameters, self.shown = view["steps"], view["parameters"], view["shown"]
 
 
 def _degrees_axis(axis):
@@ -395,17 +556,7 @@ class AugmentationExplorer(Explorer):
 
     def set(self, **values):
         """Set several of index, azimuth, elevation, angle and permutation_seed at once (one update)."""
-        for name in values:
-            if name not in AUGMENTATION_CONTROLS:
-                raise ValueError(f"set() takes {', '.join(AUGMENTATION_CONTROLS)}, got {name!r}")
-        self._holding = True
-        try:
-            with self.widget.hold_sync():
-                for name, value in values.items():
-                    setattr(self.widget, name, float(value) if name in ("azimuth", "elevation", "angle") else value)
-        finally:
-            self._holding = False
-        self.update()
+        _set_traits(self, AUGMENTATION_CONTROLS, values, real=("azimuth", "elevation", "angle"))
 
     def draw_random_rotation(self):
         """Draw the next uniform random rotation and set the axis and angle sliders to it (5° grid)."""
@@ -654,17 +805,7 @@ class PermutationExplorer(Explorer):
 
     def set(self, **values):
         """Set several of index, seed and rotate at once (one update)."""
-        for name in values:
-            if name not in ("index", "seed", "rotate"):
-                raise ValueError(f"set() takes index, seed and rotate, got {name!r}")
-        self._holding = True
-        try:
-            with self.widget.hold_sync():
-                for name, value in values.items():
-                    setattr(self.widget, name, value)
-        finally:
-            self._holding = False
-        self.update()
+        _set_traits(self, ("index", "seed", "rotate"), values)
 
     def another_permutation(self):
         """Press "another permutation": the next seed, after the last the first."""
