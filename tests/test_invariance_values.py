@@ -147,3 +147,37 @@ def test_check_particle_permutation_recognises_shuffled_configurations_within_at
     result = invariance.check_particle_permutation(torch.tensor(PAIR), X_new, atol=atol)
     assert result.correct is False
     assert result.message == f"Not yet: 2 of 2 configurations are not reorderings of their original: {why}."
+
+
+# --- check_particle_permutation: the exact messages of nothing moved, one shared permutation, and each its own ----
+
+SAME_FOR_TWO = "every configuration got the same permutation: valid, but a batch sees one ordering only"
+
+
+def test_check_particle_permutation_nothing_moved_has_its_exact_message():
+    """X_new equal to X is not a reordering: the exact "nothing moved" message and correct is False."""
+    result = invariance.check_particle_permutation(torch.tensor(PAIR), torch.tensor(PAIR))
+    assert result.correct is False
+    assert result.message == "Not yet: nothing moved; every particle is where it was."
+
+
+@pytest.mark.parametrize("each_its_own, correct, message", [
+    (False, True, f"Right: each configuration holds its own particles, reordered; {SAME_FOR_TWO}."),
+    (True, False, "Not yet: every configuration got the same permutation. That is a valid reordering, but a batch "
+                  "then sees one ordering only; give each configuration its own."),
+])
+def test_check_particle_permutation_two_configurations_with_one_permutation(each_its_own, correct, message):
+    """Already two configurations (B = 2) sharing one swap count as the same permutation, with the exact message."""
+    X_new = torch.tensor([PAIR[0][::-1], PAIR[1][::-1]])
+    result = invariance.check_particle_permutation(torch.tensor(PAIR), X_new, each_its_own=each_its_own)
+    assert result.correct is correct
+    assert result.message == message
+
+
+def test_check_particle_permutation_one_configuration_has_its_own_permutation():
+    """A single reordered configuration (B = 1) is never "the same permutation for the whole batch"."""
+    X = torch.tensor(PAIR[:1])
+    result = invariance.check_particle_permutation(X, X.flip(1), each_its_own=True)
+    assert result.correct is True
+    assert result.message == ("Right: each configuration holds its own particles, reordered; each configuration got "
+                              "its own permutation.")

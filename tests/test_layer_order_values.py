@@ -183,3 +183,66 @@ def test_best_kernel_after_pooling_errors(kernel, images_shape, size, message):
         return
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         lo.best_kernel_after_pooling(kernel, np.ones(images_shape), size)
+
+
+# --- check_commuting_functions and commuting_functions: exact messages, the names' limits -----------------
+
+MONOTONE_RIGHT = ("Right: ELU, softplus, tanh never decrease, so the largest input gives the largest output; "
+                  "the others decrease somewhere.")
+SQUARE_DECREASES = "x² does not commute: it decreases somewhere (try a window holding -3.00 and 0.00)."
+
+
+@pytest.mark.parametrize("answer, correct, message", [
+    (["softplus", "tanh", "elu"], True, MONOTONE_RIGHT),
+    (["tanh", "elu"], False, "Not yet:\n1 function that commutes is missing: which of them never decrease?"),
+    (["elu"], False, "Not yet:\n2 functions that commute are missing: which of them never decrease?"),
+    (["elu", "square"], False,
+     f"Not yet:\n{SQUARE_DECREASES}\n2 functions that commute are missing: which of them never decrease?"),
+])
+def test_check_commuting_functions_exact_messages(answer, correct, message):
+    """The right answer lists the labels joined by ', '; one or two missing functions are counted in singular/plural."""
+    result = lo.check_commuting_functions(answer)
+    assert result.correct is correct
+    assert result.message == message
+
+
+def test_check_commuting_functions_with_no_names_the_empty_answer_is_right():
+    """An empty list of names is allowed; then the empty answer is right."""
+    result = lo.check_commuting_functions(set(), names=[])
+    assert result.correct is True
+    assert result.message == ("Right:  never decrease, so the largest input gives the largest output; "
+                              "the others decrease somewhere.")
+
+
+def test_check_commuting_functions_a_dict_answer_gets_the_example():
+    """A dict is not a set of names: the TypeError names answer and shows the example {'tanh'}."""
+    with pytest.raises(TypeError, match=r"^answer must be a set of names such as \{'tanh'\}, got "):
+        lo.check_commuting_functions({"tanh": 1})
+
+
+@pytest.mark.parametrize("function", [
+    lo.commuting_functions,
+    lambda names: lo.check_commuting_functions(set(), names),
+])
+def test_commuting_functions_take_at_most_100_names(function):
+    """100 names are accepted; 101 raise a ValueError naming names and the limit."""
+    function(["tanh"] * 100)
+    with pytest.raises(ValueError, match=r"^names must hold at most 100 items, got 101$"):
+        function(["tanh"] * 101)
+
+
+def test_commuting_functions_unknown_name_lists_the_choices():
+    """An unknown name is named by its index, with every choice listed, separated by ', '."""
+    with pytest.raises(ValueError) as info:
+        lo.commuting_functions(["tanh", "cosh"])
+    choices = ", ".join(map(repr, lo.ELEMENTWISE))
+    assert str(info.value) == f"names[1] must be one of {choices}, got 'cosh'"
+    assert "'relu', 'leaky_relu', 'sigmoid', 'tanh'" in choices
+
+
+@pytest.mark.parametrize("kernel, expected", [([[2.0]], True), ([[-1.0]], False), ([[1.0, 1.0]], False)])
+def test_pool_first_is_exact_default_pool_is_max(kernel, expected):
+    """Without pool, max-pooling is used: a negative 1x1 weight is not exact (it would be for average pooling)."""
+    assert bool(lo.pool_first_is_exact(kernel)) is expected
+    assert bool(lo.pool_first_is_exact(kernel, "max")) is expected
+    assert bool(lo.pool_first_is_exact([[-1.0]], "avg")) is True

@@ -49,3 +49,45 @@ def test_generator_checks_name_the_argument_and_what_they_got(check, generator, 
     with pytest.raises(TypeError) as info:
         check(None, "rng")
     assert str(info.value) == f"rng {says}, got None (NoneType)"
+
+
+# --- instances: a rule for a list of instances of one class ---------------------------------------------
+
+
+def test_instances_default_needs_one_item_and_allows_an_empty_list_only_when_asked():
+    """By default one item is enough; with min_length=0 an empty list is accepted (and returned as a list)."""
+    assert validate.instances(int)((7,), "xs") == [7]
+    assert validate.instances(int, min_length=0)([], "xs") == []
+
+
+@pytest.mark.parametrize("what, kind", [(None, "int"), ("whole numbers", "whole numbers")])
+def test_instances_too_few_items_exact_message(what, kind):
+    """Fewer than min_length items raise a TypeError naming the argument, the minimum, the kind and the count."""
+    check = validate.instances(int, what, min_length=2)
+    assert check([1, 2], "xs") == [1, 2]  # exactly min_length is enough
+    with pytest.raises(TypeError) as info:
+        check([1], "xs")
+    assert str(info.value) == f"xs must be a list of at least 2 {kind}, got 1"
+
+
+def test_instances_max_length_is_passed_on():
+    """More than max_length items raise the sequence's ValueError with the argument's name."""
+    with pytest.raises(ValueError, match=r"^xs must hold at most 2 items, got 3$"):
+        validate.instances(int, max_length=2)([1, 2, 3], "xs")
+
+
+def test_instances_a_str_is_not_a_sequence_and_the_argument_is_named():
+    """A str raises the sequence's TypeError, naming the argument."""
+    with pytest.raises(TypeError, match=r"^xs must be a sequence \(a list or tuple\), got 'ab' \(str\)$"):
+        validate.instances(int)("ab", "xs")
+
+
+@pytest.mark.parametrize("what, message", [
+    (None, "xs[1] must be a int, got 'a' (str)"),
+    ("whole number", "xs[1] must be a whole number, got 'a' (str)"),
+])
+def test_instances_names_the_wrong_item_and_what_it_must_be(what, message):
+    """A wrong item is named by its index, and `what` (when given) says what it must be."""
+    with pytest.raises(TypeError) as info:
+        validate.instances(int, what)([1, "a"], "xs")
+    assert str(info.value) == message

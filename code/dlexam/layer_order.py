@@ -682,7 +682,7 @@ def pool_first_is_exact(kernel, pool="max"):
     """
     kernel = _finite_matrix(kernel, "kernel")
     _check_pool(pool)
-    return kernel.shape == (1, 1) and (pool == "avg" or kernel[0, 0] >= 0)
+    return bool(kernel.shape == (1, 1) and (pool == "avg" or kernel[0, 0] >= 0))
 
 
 @dataclass(frozen=True)
