@@ -1,0 +1,77 @@
+"""dlexam.augment.nearest_copy_distance: exact values, defaults, and the exact messages of its errors."""
+
+import numpy as np
+import pytest
+import torch
+
+from dlexam import augment
+
+LIMIT_MESSAGE = ("X, n_seen and n_new ask for 50,300,000 numbers in the copies and their distances, "
+                 "more than the limit of 50,000,000: use smaller values")
+
+
+def generator(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+def test_defaults_are_100_seen_and_100_new_copies():
+    """Without n_seen and n_new the call equals the explicit n_seen=100, n_new=100 call."""
+    X = torch.tensor([[[1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 3.0]]])
+    default = augment.nearest_copy_distance(X, "both", generator=generator(5))
+    explicit = augment.nearest_copy_distance(X, "both", n_seen=100, n_new=100, generator=generator(5))
+    assert default.shape == (1, 100)
+    assert torch.equal(default, explicit)
+
+
+def test_two_swapped_particles_give_exactly_zero_or_one():
+    """Two particles 0.5 apart, one seen copy: a new copy is either that copy (0) or the swap (1)."""
+    X = torch.tensor([[[0.0, 0.0, 0.0], [0.5, 0.0, 0.0]]])
+    d = augment.nearest_copy_distance(X, "permutations", n_seen=1, n_new=50, generator=generator(0))
+    assert d.dtype == torch.float64
+    assert sorted(set(d.flatten().tolist())) == [0.0, 1.0]
+
+
+def test_one_particle_is_allowed_and_its_permutations_are_all_the_same():
+    """m = 1 is accepted; every permuted copy is the configuration itself, so every distance is 0."""
+    X = torch.tensor([[[1.0, 2.0, 3.0]], [[0.5, 0.0, 0.0]]], dtype=torch.float32)
+    d = augment.nearest_copy_distance(X, "permutations", n_seen=3, n_new=4, generator=generator(1))
+    assert d.dtype == torch.float64
+    assert torch.equal(d, torch.zeros(2, 4, dtype=torch.float64))
+
+
+def test_the_ratio_does_not_depend_on_the_scale():
+    """Shrinking X by 1/1024 (mean distances below 1) leaves the ratios unchanged and not zero."""
+    X = torch.tensor([[[1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 3.0]]])
+    big = augment.nearest_copy_distance(X, "rotations", n_seen=5, n_new=6, generator=generator(2))
+    small = augment.nearest_copy_distance(X / 1024, "rotations", n_seen=5, n_new=6, generator=generator(2))
+    assert bool((small > 0).all())
+    torch.testing.assert_close(small, big, rtol=1e-12, atol=0.0)
+
+
+def test_no_augmentation_is_refused_with_the_exact_message():
+    """'none' names the three choices and says why."""
+    with pytest.raises(ValueError) as info:
+        augment.nearest_copy_distance(torch.zeros(1, 2, 3), "none")
+    assert str(info.value) == ("augmentation must be 'rotations', 'permutations' or 'both', got 'none' "
+                               "(without augmentation every copy is the configuration itself)")
+
+
+def test_configurations_without_particles_are_refused_with_the_exact_message():
+    """Shape (2, 0, 3) has no particle to copy."""
+    with pytest.raises(ValueError) as info:
+        augment.nearest_copy_distance(torch.zeros(2, 0, 3), "rotations")
+    assert str(info.value) == "X must hold at least one particle per configuration, got shape (2, 0, 3)"
+
+
+def test_too_much_work_is_refused_with_the_exact_count():
+    """2 (10000 * 15 + 5000 * 5000) = 50,300,000 numbers is over the limit of 5e7."""
+    with pytest.raises(ValueError) as info:
+        augment.nearest_copy_distance(torch.zeros(2, 5, 3), "rotations", n_seen=5000, n_new=5000)
+    assert str(info.value) == LIMIT_MESSAGE
+
+
+def test_a_bad_generator_is_named_before_the_work_limit():
+    """A NumPy generator is a TypeError even when the sizes are also too large."""
+    with pytest.raises(TypeError, match=r"generator must be a torch\.Generator or None, got Generator"):
+        augment.nearest_copy_distance(torch.zeros(2, 5, 3), "rotations", n_seen=5000, n_new=5000,
+                                      generator=np.random.default_rng(0))
