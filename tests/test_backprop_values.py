@@ -237,3 +237,67 @@ def test_average_batch_gradient_refuses_too_much_work(batches, batch_size, messa
     with pytest.raises(ValueError) as info:
         backprop.average_batch_gradient(params, X, Y, batch_size, batches, g)
     assert str(info.value) == message
+
+
+# --- Memory of per-example gradients ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layers, batch_size, width, message", [
+    (1, 10**7 + 1, 3, "batch_size must be at most 10,000,000, got 10,000,001"),
+    # 2 * 10**7 * (3 * 3 + 3) numbers
+    (2, 10**7, 3, "layers, batch_size and width ask for 240,000,000 numbers in the per-example gradients, "
+                  "more than the limit of 50,000,000: use smaller values"),
+    # 1000 * 10**7 * (2 * 2 + 2) numbers
+    (1000, 10**7, 2, "layers, batch_size and width ask for 60,000,000,000 numbers in the per-example gradients, "
+                     "more than the limit of 50,000,000: use smaller values"),
+])
+def test_gradient_memory_refuses_too_much_work(layers, batch_size, width, message):
+    """A batch_size over 10**7, or B * L * (d^2 + d) numbers over the limit: exact messages, before any other check."""
+    with pytest.raises(ValueError) as info:
+        backprop.gradient_memory(layers, batch_size, width, torch.Generator(), dtype=torch.int64)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("layers, batch_size, width, dtype, itemsize", [
+    (1, 2, 3, torch.float32, 4),
+    (2, 3, 2, torch.float64, 8),
+])
+def test_gradient_memory_bytes_by_hand(layers, batch_size, width, dtype, itemsize):
+    """B copies of the L * (d^2 + d) parameters against one; saved: input, L tanh outputs, the loss residual."""
+    r = backprop.gradient_memory(layers, batch_size, width, torch.Generator().manual_seed(0), dtype)
+    assert (r.layers, r.batch_size, r.width) == (layers, batch_size, width)
+    n_params = layers * (width * width + width)
+    assert r.per_example_bytes == batch_size * n_params * itemsize
+    assert r.batched_bytes == n_params * itemsize
+    assert r.activation_bytes == (layers + 2) * batch_size * width * itemsize
+    assert r.max_abs_difference < 1e-6
+
+
+# --- Growth exponents -------------------------------------------------------------------------------------
+
+
+def _grid():
+    """L, B, d in {1, 2}: activation_bytes = 4 L B d and parameter_bytes = 4 L B d (made-up numbers)."""
+    return [backprop.StackMemory(L, B, d, "tanh", 4 * L * B * d, 4 * L * B * d, 1)
+            for L in (1, 2) for B in (1, 2) for d in (1, 2)]
+
+
+@pytest.mark.parametrize("kwargs, coefficient", [
+    ({}, 16.0),  # 4 * 2 * 2 along each variable, the other two at 2
+    ({"quantity": "activation_bytes"}, 16.0),
+    ({"quantity": "total_bytes"}, 32.0),
+])
+def test_growth_exponents_fit_along_the_largest_values(kwargs, coefficient):
+    """Each fit uses the line where the other two variables take their largest value: slope 1, coefficient 4*2*2."""
+    fits = backprop.growth_exponents(_grid(), **kwargs)
+    assert set(fits) == {"L", "B", "d"}
+    for fit in fits.values():
+        assert fit.exponent == pytest.approx(1.0, abs=1e-12)
+        assert fit.coefficient == pytest.approx(coefficient, rel=1e-12)
+
+
+def test_growth_exponents_refuses_an_unknown_quantity():
+    """A quantity other than activation_bytes and total_bytes: exact message."""
+    with pytest.raises(ValueError) as info:
+        backprop.growth_exponents(_grid(), "bytes")
+    assert str(info.value) == "quantity must be 'activation_bytes' or 'total_bytes', got 'bytes'"

@@ -1,5 +1,8 @@
 """dlexam.memory: what saved_by_node lists on small graphs whose nodes and saved tensors are known by hand."""
 
+import math
+
+import numpy as np
 import pytest
 import torch
 
@@ -49,3 +52,21 @@ def test_saved_by_node_names_the_type_it_got():
     with pytest.raises(TypeError) as info:
         memory.saved_by_node([1, 2])
     assert str(info.value) == "output must be a tensor, not list"
+
+
+# --- Power laws -------------------------------------------------------------------------------------------
+
+
+def test_power_law_computes_in_float64():
+    """A float32 input is evaluated in float64: sqrt(2) to double precision."""
+    value = memory.PowerLaw(0.5, 1.0, 0.0)(np.array([2.0], dtype=np.float32))
+    assert value.dtype == np.float64
+    assert value[0] == math.sqrt(2.0)
+
+
+@pytest.mark.parametrize("x, y", [([0, 1, 2], [1, 2, 3]), ([1, 2, 3], [1, 0, 3])])
+def test_fit_power_law_refuses_zero(x, y):
+    """A zero in x or in y (no logarithm): exact message."""
+    with pytest.raises(ValueError) as info:
+        memory.fit_power_law(x, y)
+    assert str(info.value) == "x and y must be positive: a power law is fitted on their logarithms"

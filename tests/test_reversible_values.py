@@ -356,3 +356,15 @@ def test_step_times_error_messages(stacks, kwargs, error, message):
     with pytest.raises(error) as info:
         reversible.step_times(stacks, X4, **kwargs)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize("module, message", [
+    ([nn.Linear(2, 2)], "module must be an nn.Module, got list"),
+    (nn.Sequential(nn.Linear(2, 2), nn.ReLU()),
+     "module holds a ReLU layer: lipschitz_bound knows Linear and Tanh layers only"),
+])
+def test_lipschitz_bound_error_messages(module, message):
+    """Not a module, or a layer other than Linear, Tanh and Sequential: exact TypeError naming the type."""
+    with pytest.raises(TypeError) as info:
+        reversible.lipschitz_bound(module)
+    assert str(info.value) == message
