@@ -231,6 +231,12 @@ def test_commuting_functions_take_at_most_100_names(function):
         function(["tanh"] * 101)
 
 
+def test_check_commuting_functions_checks_the_names_before_the_answer():
+    """101 names and an answer outside them: the refusal is about names (at most 100), not the answer."""
+    with pytest.raises(ValueError, match=r"^names must hold at most 100 items, got 101$"):
+        lo.check_commuting_functions({"cosh"}, ["tanh"] * 101)
+
+
 def test_commuting_functions_unknown_name_lists_the_choices():
     """An unknown name is named by its index, with every choice listed, separated by ', '."""
     with pytest.raises(ValueError) as info:
