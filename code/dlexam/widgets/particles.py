@@ -33,7 +33,7 @@ import numpy as np
 import torch
 import traitlets
 
-from .. import augment, invariance, models, particles, rotations, shapes
+from .. import augment, models, particles, rotations, shapes
 from ..plots.particles import VIEW, plot_phi_embeddings
 from ..plots.style import COLORS
 from .base import Explorer, image_widget, set_figure
