@@ -499,14 +499,38 @@ def test_check_proper_rotations_refuses_boolean_arrays_and_lists(R):
 
 
 @pytest.mark.parametrize("R, angle", [
-    (torch.diag(torch.tensor([2.0, 2.0, 1.0])), 0.0),  # tr = 5: cos = 2 is clamped to 1
-    (torch.diag(torch.tensor([-2.0, -2.0, 1.0])), math.pi),  # det 4 > 0, tr = -3: cos = -2 is clamped to -1
-    (-torch.diag(torch.tensor([-2.0, -2.0, 1.0])), math.pi),  # det -4: minus it, as above
-    (torch.zeros(3, 3), 2 * math.pi / 3),  # det 0: sign(det) R = 0, tr = 0, cos = -1/2
-    (torch.diag(torch.tensor([1.0, 1.0, 0.0])), 2 * math.pi / 3),  # det 0 again
+    (torch.eye(3, dtype=torch.float64) * (1 + 1e-5), 0.0),  # tr = 3 + 3e-5: cos above 1 is clamped to 1
+    (torch.diag(torch.tensor([-1.0, -1.0, 1.0], dtype=torch.float64)) * (1 + 1e-5), math.pi),  # cos below -1
+    (-torch.diag(torch.tensor([-1.0, -1.0, 1.0], dtype=torch.float64)) * (1 + 1e-5), math.pi),  # det < 0: minus it
 ])
-def test_rotation_angles_of_matrices_that_are_not_rotations(R, angle):
-    """arccos((tr(sign(det R) R) - 1) / 2) with the cosine clamped to [-1, 1]: always a number in [0, pi]."""
+def test_rotation_angles_clamps_round_off_past_the_cosine_range(R, angle):
+    """Round-off can put (tr R - 1) / 2 just outside [-1, 1]: clamped, the angle is 0 or pi, not NaN."""
     got = rotations.rotation_angles(R)
     assert got.dtype == torch.float64 and got.shape == (1,)
     assert float(got[0]) == pytest.approx(angle, abs=1e-15)
+
+
+def _shear(a):
+    R = torch.eye(3, dtype=torch.float64)
+    R[0, 1] = a  # R^T R - I has entries a and a^2: its largest is a exactly
+    return R
+
+
+@pytest.mark.parametrize("R, worst, error", [
+    (torch.zeros(3, 3), 0, "1"),  # singular: no angle (it used to come out as 2 pi / 3)
+    (torch.diag(torch.tensor([2.0, 2.0, 1.0])), 0, "3"),
+    (torch.stack([torch.eye(3, dtype=torch.float64), _shear(math.nextafter(rotations.ANGLE_TOL, 1))]), 1, "0.0001"),
+])
+def test_rotation_angles_refuses_matrices_that_are_not_orthogonal(R, worst, error):
+    """A matrix that is not a rotation or a reflection has no rotation angle: refused, naming the worst matrix."""
+    with pytest.raises(ValueError, match=rf"^R must hold orthogonal matrices \(rotations or reflections\) to have "
+                                         rf"rotation angles: matrix {worst} has R\^T R differing from I by {error}, "
+                                         rf"more than 0\.0001; check it with check_proper_rotations$"):
+        rotations.rotation_angles(R)
+
+
+def test_rotation_angles_accepts_matrices_exactly_at_the_tolerance():
+    """max|R^T R - I| == ANGLE_TOL passes (the bound is inclusive); one step above it is refused (above)."""
+    assert rotations.ANGLE_TOL == 1e-4
+    got = rotations.rotation_angles(_shear(rotations.ANGLE_TOL))
+    assert float(got[0]) == 0.0  # tr R = 3: cos = 1

@@ -104,13 +104,23 @@ def _check_matrices(R, finite=True):
     return R
 
 
+ANGLE_TOL = 1e-4  # rotation_angles: how far from orthogonal a matrix may be (float32 round-off is ~1e-7)
+
+
 def rotation_angles(R):
     """(n, 3, 3) -> (n,) float64 angles in [0, pi]: the rotation angle of det(R) R.
 
     For a rotation this is its angle, from tr R = 1 + 2 cos(angle). A reflection (det -1) is
-    minus a rotation in 3D, and its angle is that rotation's.
+    minus a rotation in 3D, and its angle is that rotation's. Any other matrix has no rotation
+    angle and is refused: every entry of R^T R - I must be within ANGLE_TOL (float32 rotations pass).
     """
     R = _check_matrices(R)
+    error = (R.transpose(1, 2) @ R - torch.eye(3, dtype=R.dtype)).abs().amax(dim=(1, 2))  # (n,)
+    if bool((error > ANGLE_TOL).any()):
+        worst = int(error.argmax())
+        raise ValueError(f"R must hold orthogonal matrices (rotations or reflections) to have rotation angles: "
+                         f"matrix {worst} has R^T R differing from I by {float(error[worst]):.3g}, more than "
+                         f"{ANGLE_TOL:g}; check it with check_proper_rotations")
     proper = R * torch.linalg.det(R).sign()[:, None, None]  # (n, 3, 3), det +1
     cos = (torch.diagonal(proper, dim1=1, dim2=2).sum(dim=1) - 1) / 2  # (n,)
     return torch.arccos(cos.clamp(-1.0, 1.0))
