@@ -186,6 +186,16 @@ def test_check_output_size_messages(n, k, stride, padding, answer, message):
     assert verdict.message == message
 
 
+def test_check_output_size_names_every_slip_that_gives_the_answer():
+    """n 7, k 3, stride 2, padding 1 (right: 4): 3 is the steps count, the size with no or one-sided padding, and k."""
+    verdict = check_output_size(3, 7, 3, 2, 1)
+    assert verdict.correct is False
+    assert verdict.message == (
+        "Not yet: 3 is not the output size; you counted the steps between windows: add 1 for the first window; "
+        "or the padding is missing: it adds zeros to the input; or padding is added on both sides: 2p, not p; "
+        "or that is the kernel size, not the output size.")
+
+
 def test_check_output_size_defaults_to_stride_one_and_no_padding():
     """25 inputs, kernel 5: 21 outputs with the defaults, 11 with stride 2 and the default padding."""
     assert check_output_size(21, 25, 5).correct is True

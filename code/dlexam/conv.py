@@ -420,16 +420,15 @@ def check_output_size(answer, n, k, stride=1, padding=0):
     answer = int(answer)
     if answer == expected:
         return CheckResult(True, f"Right: {_formula(n, k, stride, padding)} = {expected}.")
-    slips = {
-        (n + 2 * padding - k) // stride: "you counted the steps between windows: add 1 for the first window",
-        -(-(n + 2 * padding - k) // stride) + 1: "round down: a window that would stick out of the input does not count",
-        (n - k) // stride + 1 if k <= n else None: "the padding is missing: it adds zeros to the input",
-        (n + padding - k) // stride + 1 if k <= n + padding else None: "padding is added on both sides: 2p, not p",
-        (n + 2 * padding - k) + 1: "the stride is missing: with stride s only every s-th window is kept",
-        k: "that is the kernel size, not the output size",
-    }
-    slips.pop(None, None)
-    hint = slips.get(answer, "count the window positions along one axis")
+    slips = [  # (the answer this slip gives, its hint); two slips can give the same number
+        ((n + 2 * padding - k) // stride, "you counted the steps between windows: add 1 for the first window"),
+        (-(-(n + 2 * padding - k) // stride) + 1, "round down: a window that would stick out of the input does not count"),
+        ((n - k) // stride + 1 if k <= n else None, "the padding is missing: it adds zeros to the input"),
+        ((n + padding - k) // stride + 1 if k <= n + padding else None, "padding is added on both sides: 2p, not p"),
+        ((n + 2 * padding - k) + 1, "the stride is missing: with stride s only every s-th window is kept"),
+        (k, "that is the kernel size, not the output size"),
+    ]
+    hint = "; or ".join(h for value, h in slips if value == answer) or "count the window positions along one axis"
     return CheckResult(False, f"Not yet: {answer} is not the output size; {hint}.")
 
 
