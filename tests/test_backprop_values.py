@@ -301,3 +301,41 @@ def test_growth_exponents_refuses_an_unknown_quantity():
     with pytest.raises(ValueError) as info:
         backprop.growth_exponents(_grid(), "bytes")
     assert str(info.value) == "quantity must be 'activation_bytes' or 'total_bytes', got 'bytes'"
+
+
+# --- Self-check: activation bytes autograd saves -----------------------------------------------------
+
+# L = 3, B = 2, d = 5, float32 tanh: x and z_1..z_3 are saved, (L + 1) B d 4 = 4 * 2 * 5 * 4 = 160 bytes.
+# Slips: z_1..z_L alone 3*2*5*4 = 120; numbers 4*2*5 = 40; two per block 2*3*2*5*4 = 240;
+# with the weights 160 + 3*5*5*4 = 460.
+
+SAVED_NOT_A_NUMBER = "Not yet: the answer must be a number of bytes."
+
+
+@pytest.mark.parametrize("answer, message", [
+    (160, "Right: autograd saves 160 bytes of activations (160 B)."),
+    (160.0, "Right: autograd saves 160 bytes of activations (160 B)."),
+    (120, "Not yet: 120 bytes: z_1..z_L alone: the input x is saved too (the first layer needs it for dW_1)."),
+    (40, "Not yet: 40 bytes: that counts numbers, not bytes (float32: 4 bytes each)."),
+    (240, "Not yet: 240 bytes: two tensors per block are saved, but check which of them share storage."),
+    (460, "Not yet: 460 bytes: the saved weights are views of the parameters, not new memory."),
+    (161, "Not yet: 161 bytes: too high."),
+    (159, "Not yet: 159 bytes: too low."),
+    (159.5, "Not yet: 159.5 bytes: too low."),
+    ("160", SAVED_NOT_A_NUMBER),
+    (float("inf"), SAVED_NOT_A_NUMBER),
+    (True, SAVED_NOT_A_NUMBER),
+])
+def test_check_saved_activation_bytes_messages(answer, message):
+    """Every branch for L = 3, B = 2, d = 5 (tanh): right, each slip, too high / too low beside it, not a number."""
+    result = backprop.check_saved_activation_bytes(answer, 3, 2, 5)
+    assert result.correct is (answer == 160 and not isinstance(answer, (bool, str)))
+    assert result.message == message
+
+
+def test_check_saved_activation_bytes_gelu_saves_two_tensors_per_block():
+    """GELU saves its input as well: 2 L B d 4 = 240 bytes is right there, and 160 is then too low."""
+    right = backprop.check_saved_activation_bytes(240, 3, 2, 5, activation="gelu")
+    assert right.correct is True and right.message == "Right: autograd saves 240 bytes of activations (240 B)."
+    low = backprop.check_saved_activation_bytes(160, 3, 2, 5, activation="gelu")
+    assert low.correct is False and low.message == "Not yet: 160 bytes: too low."

@@ -368,3 +368,28 @@ def test_lipschitz_bound_error_messages(module, message):
     with pytest.raises(TypeError) as info:
         reversible.lipschitz_bound(module)
     assert str(info.value) == message
+
+
+class _Scale(nn.Module):
+    """x -> 2 x of width d, inverse y -> y / 2; it checks no shapes itself, counting its calls."""
+
+    def __init__(self, d):
+        super().__init__()
+        self.d, self.weight, self.calls = d, nn.Parameter(torch.full((1,), 2.0, dtype=F64)), 0
+
+    def forward(self, x):
+        self.calls += 1
+        return x * self.weight
+
+    def inverse(self, y):
+        self.calls += 1
+        return y / self.weight
+
+
+def test_round_trip_errors_checks_x_against_the_width_of_the_blocks():
+    """Blocks of width 4 refuse an x with 6 features, naming the width, before any block runs."""
+    block = _Scale(4)
+    with pytest.raises(ValueError) as info:
+        reversible.round_trip_errors([block, block], torch.zeros(2, 6, dtype=F64), [1])
+    assert str(info.value) == "x must have shape (B, 4), got (2, 6): one row per example, 4 features"
+    assert block.calls == 0
