@@ -49,8 +49,8 @@ STUDENT_NOTE = (
     "runs top to bottom, and each exercise's check tells you whether your answer is right.\n```\n\n"
 )
 
-sys.path.insert(0, str(ROOT / "tests"))
-from book import SETUP_MARKER, setup_cell_source  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from setup_cell import SETUP_MARKER, setup_cell_source  # noqa: E402
 
 
 def _write(nb, path):

@@ -3,7 +3,7 @@
 After forking the book, change `repository.url` (and `branch`) in _config.yml, then run
     python scripts/sync_setup_cells.py
 The launch buttons read the same setting when the book is built. The cell's text comes from
-tests/book.py (setup_cell_source), so changing that text and running this script updates
+scripts/setup_cell.py (setup_cell_source), so changing that text and running this script updates
 every chapter too.
 
     python scripts/sync_setup_cells.py --check          # only report chapters that differ
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from book import SETUP_MARKER, chapter_notebooks, repository_branch, repository_url, setup_cell_source  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from setup_cell import SETUP_MARKER, chapter_notebooks, repository_branch, repository_url, setup_cell_source  # noqa: E402
 
 
 def notebooks(paths):
