@@ -75,3 +75,35 @@ def test_a_bad_generator_is_named_before_the_work_limit():
     with pytest.raises(TypeError, match=r"generator must be a torch\.Generator or None, got Generator"):
         augment.nearest_copy_distance(torch.zeros(2, 5, 3), "rotations", n_seen=5000, n_new=5000,
                                       generator=np.random.default_rng(0))
+
+
+# --- haar_orthogonal ----------------------------------------------------------------------------------
+
+
+def _haar_reference(n, seed):
+    """NumPy reference: Q of QR of float64 normals drawn from the seeded generator, columns times sign(diag R)."""
+    A = torch.randn(n, 3, 3, generator=generator(seed), dtype=torch.float64).numpy()
+    Q, R = np.linalg.qr(A)
+    return Q * np.sign(np.diagonal(R, axis1=1, axis2=2))[:, None, :]
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_haar_orthogonal_is_the_sign_fixed_qr_of_float64_normals_from_the_generator(seed):
+    """dtype=float64: exactly the (n, 3, 3) float64 normals of the generator, QR'd with R's diagonal made positive."""
+    Q = augment.haar_orthogonal(4, generator=generator(seed), dtype=torch.float64)
+    assert Q.dtype == torch.float64 and Q.shape == (4, 3, 3)
+    np.testing.assert_allclose(Q.numpy(), _haar_reference(4, seed), rtol=0, atol=1e-12)
+
+
+def test_haar_orthogonal_default_dtype_is_float32():
+    """Without dtype the matrices come back as float32, the same numbers as the float64 reference."""
+    Q = augment.haar_orthogonal(5, generator=generator(1))
+    assert Q.dtype == torch.float32
+    np.testing.assert_allclose(Q.numpy(), _haar_reference(5, 1), rtol=0, atol=1e-6)
+
+
+def test_haar_orthogonal_refuses_a_numpy_generator_with_its_message():
+    """A NumPy generator is named in haar_orthogonal's own TypeError."""
+    with pytest.raises(TypeError, match=r"^generator must be a torch\.Generator or None, got Generator; "
+                                        r"create one with torch\.Generator\(\)\.manual_seed\(seed\)$"):
+        augment.haar_orthogonal(2, generator=np.random.default_rng(0))

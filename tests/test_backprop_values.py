@@ -1,5 +1,6 @@
 """dlexam.backprop: exact values by hand and the exact messages of checks and errors."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -339,3 +340,57 @@ def test_check_saved_activation_bytes_gelu_saves_two_tensors_per_block():
     assert right.correct is True and right.message == "Right: autograd saves 240 bytes of activations (240 B)."
     low = backprop.check_saved_activation_bytes(160, 3, 2, 5, activation="gelu")
     assert low.correct is False and low.message == "Not yet: 160 bytes: too low."
+
+
+# --- sgd_update and sgd_step -----------------------------------------------------------------------------
+
+
+def _params(weight, bias):
+    return backprop.StackParams((torch.tensor([[weight]], dtype=torch.float64),),
+                                (torch.tensor([bias], dtype=torch.float64),))
+
+
+def test_sgd_update_by_hand():
+    """(W, b) = (1, 2), gradients (4, -8), lr 0.25: the new parameters are (0, 4)."""
+    new = backprop.sgd_update(_params(1.0, 2.0), _gradients(4.0, -8.0), 0.25)
+    assert new.weights[0].tolist() == [[0.0]] and new.biases[0].tolist() == [4.0]
+
+
+@pytest.mark.parametrize("gradients", [
+    backprop.Gradients((torch.zeros(1, 1, dtype=torch.float64),), (torch.zeros(2, dtype=torch.float64),)),  # b only
+    backprop.Gradients((torch.zeros(1, 2, dtype=torch.float64),), (torch.zeros(1, dtype=torch.float64),)),  # W only
+    backprop.Gradients((torch.zeros(3, 1, 1, dtype=torch.float64),), (torch.zeros(3, 1, dtype=torch.float64),)),
+])
+def test_sgd_update_refuses_gradients_of_other_shapes(gradients):
+    """A wrong shape in the weights or in the biases alone (or per-example gradients) raises the exact message."""
+    with pytest.raises(ValueError) as info:
+        backprop.sgd_update(_params(1.0, 2.0), gradients, 0.5)
+    assert str(info.value) == "gradients must have the parameters' shapes (per-example gradients: average them first)"
+
+
+def test_sgd_update_names_the_type_of_what_is_not_gradients():
+    """A dict in place of Gradients raises a TypeError naming dict."""
+    with pytest.raises(TypeError) as info:
+        backprop.sgd_update(_params(1.0, 2.0), {"weights": ()}, 0.5)
+    assert str(info.value) == "gradients must be a Gradients, not dict"
+
+
+@pytest.mark.parametrize("lr, shown", [
+    (np.array(0.5), "array(0.5) (ndarray)"),  # a 0-d array is not a plain number
+    (torch.tensor(0.5), "tensor(0.5000) (Tensor)"),
+    ("0.1", "'0.1' (str)"),
+    (True, "True (bool)"),
+])
+def test_sgd_update_learning_rate_must_be_a_plain_number(lr, shown):
+    """lr that is not an int or float (0-d arrays and tensors, text, bools) raises naming value and type."""
+    with pytest.raises(TypeError) as info:
+        backprop.sgd_update(_params(1.0, 2.0), _gradients(1.0, 1.0), lr)
+    assert str(info.value) == f"lr (learning rate) must be a number, got {shown}"
+
+
+def test_sgd_step_keeps_its_learning_rate():
+    """The returned SGDStep records the lr it was given."""
+    g = torch.Generator().manual_seed(0)
+    X, Y = backprop.make_regression_data(6, [2, 1], g)
+    step = backprop.sgd_step(backprop.init_params([2, 1], g), X, Y, 3, 0.125, g)
+    assert step.lr == 0.125

@@ -252,3 +252,11 @@ def test_pool_first_is_exact_default_pool_is_max(kernel, expected):
     assert bool(lo.pool_first_is_exact(kernel)) is expected
     assert bool(lo.pool_first_is_exact(kernel, "max")) is expected
     assert bool(lo.pool_first_is_exact([[-1.0]], "avg")) is True
+
+
+def test_pool_conv_swap_defaults_are_avg_pooling_with_stride_2():
+    """4x4 image 0..15, kernel [[1]]: both orders give the 2x2 average pool with stride 2, [[2.5, 4.5], [10.5, 12.5]]."""
+    swap = lo.pool_conv_swap(np.arange(16.0).reshape(4, 4), [[1.0]])
+    expected = np.array([[2.5, 4.5], [10.5, 12.5]])
+    np.testing.assert_array_equal(swap.conv_then_pool, expected)
+    np.testing.assert_array_equal(swap.pool_then_conv, expected)

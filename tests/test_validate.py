@@ -91,3 +91,41 @@ def test_instances_names_the_wrong_item_and_what_it_must_be(what, message):
     with pytest.raises(TypeError) as info:
         validate.instances(int, what)([1, "a"], "xs")
     assert str(info.value) == message
+
+
+def test_checked_refuses_rules_for_arguments_the_function_does_not_have():
+    """Rules for unknown arguments raise at decoration, naming the function and the sorted unknown names."""
+    def f(a, b=1):
+        return a + b
+
+    with pytest.raises(TypeError) as info:
+        validate.checked(z=validate.real, y=validate.real, a=validate.real)(f)
+    assert str(info.value) == "f has no arguments ['y', 'z'] to check"
+
+
+def test_mapping_accepts_a_dict_and_returns_it():
+    """A dict whose values pass the value check is returned as it is."""
+    value = {"a": 1.0, "b": 2}
+    assert validate.mapping(validate.real)(value, "weights") is value
+
+
+@pytest.mark.parametrize("value, error, message", [
+    ([1.0], TypeError, "weights must be a dict {label: value}, got [1.0] (list)"),
+    ({}, ValueError, "weights must hold at least 1 entries, got 0"),
+    ({"a": 1.0, "b": "x"}, TypeError, "weights['b'] must be a number, got 'x' (str)"),
+])
+def test_mapping_exact_messages(value, error, message):
+    """Not a dict, too few entries, a bad value named by its key: exact messages."""
+    with pytest.raises(error) as info:
+        validate.mapping(validate.real)(value, "weights")
+    assert str(info.value) == message
+
+
+def test_optional_passes_none_and_the_name_on():
+    """None is accepted; any other value is checked under the argument's own name."""
+    check = validate.optional(validate.real)
+    assert check(None, "lr") is None
+    assert check(2, "lr") == 2.0
+    with pytest.raises(TypeError) as info:
+        check("x", "lr")
+    assert str(info.value) == "lr must be a number, got 'x' (str)"
