@@ -584,8 +584,8 @@ def upstream_error(front_end, error):
 
 @pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_jupyter_renders_the_explorers_and_syncs_both_ways(browser, tmp_path, front_end):
-    """In JupyterLab and Notebook 7 (anywidget's own extension) the explorer computes in the page,
-    the kernel sees what the reader moved, and what Python sets shows up in the page."""
+    """In JupyterLab and Notebook 7 (anywidget's own extension) the explorers (I(A)'s truth table, III(D)'s
+    network) compute in the page, the kernel sees what the reader moved, and what Python sets shows up in the page."""
     import socket
     import time
     import urllib.request
@@ -601,6 +601,11 @@ def test_jupyter_renders_the_explorers_and_syncs_both_ways(browser, tmp_path, fr
         nbformat.v4.new_code_cell("from dlexam.widgets.neuron import TruthTableExplorer\nexplorer = TruthTableExplorer()\nexplorer"),
         nbformat.v4.new_code_cell("print('KERNEL', explorer.widget.w1, explorer.shown['verdict'])"),
         nbformat.v4.new_code_cell("explorer.snap('A')"),
+        # III(D): a network run in the page (float32, so the page's F may differ from PyTorch's in the last digit)
+        nbformat.v4.new_code_cell("from dlexam.widgets.particles import EmbeddingExplorer\n"
+                                  "embedding = EmbeddingExplorer(index=3, seed=2, n_particles=6)\nembedding"),
+        nbformat.v4.new_code_cell("print('EMBEDDING', embedding.widget.seed, embedding.widget.n_particles, repr(embedding.output))"),
+        nbformat.v4.new_code_cell("embedding.set(seed=0, n_particles=20)"),
     ]
     nbformat.write(nb, tmp_path / "check.ipynb")
     with socket.socket() as s:
@@ -647,6 +652,36 @@ def test_jupyter_renders_the_explorers_and_syncs_both_ways(browser, tmp_path, fr
         page.wait_for_function("() => document.querySelector(\".dlx-truth-table [data-value='verdict']\").textContent === 'reproduces'",
                                timeout=120000)
         assert page.locator(".dlx-truth-table [data-control='w1']").input_value() == "-10"
+
+        def run_cell(n):
+            page.click(f".jp-Cell:nth-child({n}) .jp-InputArea-editor")
+            page.keyboard.press("Shift+Enter")
+
+        def page_output():
+            return float(page.text_content(".dlx-embedding [data-value='output']"))
+
+        run_cell(4)
+        page.wait_for_selector(".dlx-embedding [data-value='output']", timeout=120000)
+        assert page_output() == pytest.approx(embedding_view(3, 2, 6)["output"], abs=2e-7)
+        page.focus(".dlx-embedding [data-control='seed']")
+        page.keyboard.press("ArrowRight")  # the arrow keys reach the slider, not the notebook's shortcuts
+        assert page.locator(".dlx-embedding [data-control='seed']").input_value() == "3"
+        page.keyboard.press("ArrowLeft")
+        page.focus(".dlx-embedding [data-control='n_particles']")
+        page.keyboard.press("Home")  # one particle (F changes; a new seed alone would not move it), computed in the page
+        assert page.locator(".dlx-embedding [data-control='n_particles']").input_value() == "1"
+        assert page_output() == pytest.approx(embedding_view(3, 2, 1)["output"], abs=2e-7)
+        run_cell(5)
+        page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')].some(e => e.innerText.includes('EMBEDDING'))",
+                               timeout=120000)
+        said = page.evaluate("() => [...document.querySelectorAll('.jp-OutputArea-output')].map(e => e.innerText).find(t => t.includes('EMBEDDING'))")
+        assert said.split()[:3] == ["EMBEDDING", "2", "1"]  # the kernel saw what the reader moved
+        assert float(said.split()[3]) == embedding_view(3, 2, 1)["output"]  # and computed F itself
+        run_cell(6)  # set from Python: the stored order of all 20 particles
+        page.wait_for_function("() => document.querySelector(\".dlx-embedding [data-control='n_particles']\").value === '20'",
+                               timeout=120000)
+        assert page.locator(".dlx-embedding [data-control='seed']").input_value() == "0"
+        assert page_output() == pytest.approx(embedding_view(3, 0, 20)["reference_output"], abs=2e-7)
         assert not errors, errors
     finally:
         context.close()
@@ -1306,3 +1341,131 @@ def test_shape_trace_page_weight(shape_trace_page):
     """The explorer (its code, the traces, anywidget's front-end) adds under SHAPE_TRACE_BUDGET compressed,
     and the page's own files stay under 2 MiB."""
     check_explorer_weight(shape_trace_page(), shape_trace_saved, SHAPE_TRACE_PAGE, SHAPE_TRACE_BUDGET)
+
+
+# ---- III(D): φ embeddings inside DeepSets, the network run in the page ------------------------------
+
+from dlexam.widgets.particles import embedding_config, embedding_noise, embedding_vectors, embedding_view  # noqa: E402
+
+EMBEDDING_PAGE = "chapters/part3/iii_d_deepsets"
+# DeepSets' 19,009 float32 weights and the 500 configurations (float32), sent exactly, are most of it.
+EMBEDDING_BUDGET = 400 * 1024
+
+
+@pytest.fixture
+def embedding_page(browser, base_url):
+    yield from explorer_pages(browser, base_url, EMBEDDING_PAGE, "dlx-embedding")
+
+
+def embedding_saved(page):
+    """The III(D) explorer's widget state saved in the page at build, and its gzip size."""
+    return saved_model(page, EMBEDDING_PAGE, "ranks")
+
+
+def embedding_steps(state):
+    return [["index", state["index"]], ["seed", state["seed"]], ["n_particles", state["n_particles"]]]
+
+
+def embedding_wrong(v, got):
+    """What differs between a vector and what the page shows: every number within float32 round-off,
+    the rows' order and the verdict exactly, and the page's own difference of the two sums below its bound."""
+    wrong = differences(v["shown"], got["values"], v["noise"], got["digits"])
+    if set(got["values"]) != set(v["shown"]):
+        wrong.append(f"keys shown: {sorted(set(got['values']) ^ set(v['shown']))[:6]}")
+    if (got["message"], got["kind"]) != (v["message"], v["kind"]):
+        wrong.append(f"message {got['kind']!r} {got['message']!r}")
+    if "difference" in got["values"] and not float(got["values"]["difference"]) <= float(got["values"]["bound"]):
+        wrong.append(f"the two orders' sums differ by {got['values']['difference']}, beyond {got['values']['bound']}")
+    return wrong
+
+
+def check_embedding_page(page, index, seed, m):
+    """The page shows embedding_view's numbers (within embedding_noise), with the controls where they should be."""
+    view = embedding_view(index, seed, m)
+    v = {"shown": view["shown"], "noise": embedding_noise(view), "message": "", "kind": ""}
+    wrong = embedding_wrong(v, page.shown())
+    assert not wrong, f"index {index}, seed {seed}, m {m}: {wrong[:6]}"
+    controls = page.controls()
+    assert [int(controls[k]) for k in ("index", "seed", "n_particles")] == [index, seed, m]
+    return view
+
+
+def test_embedding_shows_the_library_numbers_for_every_test_vector(embedding_page):
+    """Every state of embedding_vectors (configurations 0 and 499, seeds 0, 1 and 99, 1, 2 and 20 particles, then
+    random ones): F, F in the stored order, the colour bounds, every φ entry and every sum entry within float32
+    round-off of PyTorch's, the rows in the library's permuted order, and the difference of the two orders' sums
+    below the bound both sides state."""
+    page = embedding_page()
+    vectors = embedding_vectors()
+    failures = []
+    for start in range(0, len(vectors), 12):
+        chunk = vectors[start:start + 12]
+        for v, got in zip(chunk, page.drive([embedding_steps(v["state"]) for v in chunk])):
+            wrong = embedding_wrong(v, got)
+            if wrong:
+                failures.append(f"{json.dumps(v['state'])}:\n  " + "\n  ".join(wrong[:6]))
+    assert not failures, f"{len(failures)} of {len(vectors)} states differ:\n" + "\n".join(failures[:8])
+    assert_clean(page)
+
+
+def test_embedding_page_holds_the_library_network(embedding_page):
+    """The page opens on the state it was built with, and holds what embedding_config sends, bit for bit."""
+    page = embedding_page()
+    saved, _ = embedding_saved(page)
+    assert saved["config"] == json.loads(json.dumps(embedding_config()))
+    assert (saved["index"], saved["seed"], saved["n_particles"]) == (0, 4, 20)  # as the chapter builds it
+    view = check_embedding_page(page, 0, 4, 20)
+    figure = page.page.locator(".dlx-embedding svg.dlx-figure")
+    label = figure.get_attribute("aria-label")
+    assert "RdBu_r" in label and view["shown"]["order"] in label and figure.locator("title").first.text_content() == label
+    assert page.page.locator(".dlx-embedding [data-map='phi'] rect").count() == 20 * 64
+    assert page.page.locator(".dlx-embedding [data-map='sum'] rect").count() == 64
+    assert_clean(page)
+
+
+def test_embedding_by_keyboard_and_mouse(embedding_page):
+    """Sliders by keyboard and mouse; every step shows the library's numbers."""
+    page = embedding_page()
+    p = page.page
+    p.focus('[data-control="seed"]')
+    p.keyboard.press("ArrowRight")
+    check_embedding_page(page, 0, 5, 20)
+    p.keyboard.press("End")
+    check_embedding_page(page, 0, 99, 20)
+    p.focus('[data-control="n_particles"]')
+    p.keyboard.press("Home")
+    view = check_embedding_page(page, 0, 99, 1)
+    assert view["shown"]["order"] == "0" and page.shown()["values"]["difference"] == "0.0e+00"
+    p.keyboard.press("ArrowRight")
+    check_embedding_page(page, 0, 99, 2)
+    box = p.locator('[data-control="index"]').bounding_box()
+    p.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)  # the last configuration
+    last = embedding_saved(page)[0]["config"]["count"] - 1
+    check_embedding_page(page, last, 99, 2)
+    box = p.locator('[data-control="seed"]').bounding_box()
+    p.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)  # seed 0: the stored order
+    view = check_embedding_page(page, last, 0, 2)
+    assert view["shown"]["output"] == view["shown"]["reference"] and view["shown"]["difference"] == 0.0
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_embedding_screenshot(embedding_page, scheme):
+    """A picture of the explorer in both colour modes (the site's own switch), kept in _build/screenshots/."""
+    page = embedding_page(scheme)
+    page.page.evaluate("""() => { const c = document.querySelector('.dlx-embedding [data-control="seed"]');
+      c.value = 7; c.dispatchEvent(new Event('input', {bubbles: true})); }""")
+    page.page.evaluate(f"() => {{ document.documentElement.dataset.theme = '{scheme}'; }}")
+    folder = ROOT / "_build" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    output = page.page.locator(".dlx-embedding").locator("xpath=ancestor::div[contains(@class, 'cell_output')]")
+    output.screenshot(path=str(folder / f"explorer-embedding-{scheme}.png"))
+    fill = page.page.evaluate("() => getComputedStyle(document.querySelector('.dlx-embedding .dlx-figure rect')).fill")
+    assert fill in ("white", "rgb(255, 255, 255)")
+    assert_clean(page)
+
+
+def test_embedding_page_weight(embedding_page):
+    """The explorer (its code, the network's weights, the configurations, anywidget's front-end) adds under
+    EMBEDDING_BUDGET compressed, and the page's own files stay under 2 MiB."""
+    check_explorer_weight(embedding_page(), embedding_saved, EMBEDDING_PAGE, EMBEDDING_BUDGET)

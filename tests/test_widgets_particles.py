@@ -346,14 +346,82 @@ def test_permutation_vectors_cover_every_control():
 def test_embeddings_sum_does_not_depend_on_the_order(X):
     e = EmbeddingExplorer(X=X, seed=0)
     pooled, output = e.pooled.copy(), e.output
-    e.seed.value = 9
+    e.widget.seed = 9
     assert e.output == pytest.approx(output, abs=1e-6)
     assert abs(e.pooled - pooled).max() < 1e-5
-    assert "(1, 20, 64)" in e.summary.value and e.figure.value[:8] == PNG
+    assert e.shown["particles"] == 20 and e.shown["verdict"] == "float32 round-off"
+    assert e.shown["difference"] <= e.shown["bound"] and e.shown["order"].split(", ") != [str(i) for i in range(20)]
+    assert e.reference_output == output  # F in the stored order does not depend on the seed
 
 
 def test_embeddings_with_fewer_particles(X):
     e = EmbeddingExplorer(X=X)
     full = e.output
-    e.n_particles.value = 1
-    assert e.message.value == "" and e.output != full and "(1, 1, 64)" in e.summary.value
+    e.widget.n_particles = 1
+    assert e.message.value == "" and e.output != full and e.shown["particles"] == 1
+    assert e.shown["difference"] == e.shown["bound"] == 0.0 and e.shown["order"] == "0"
+
+
+def test_embedding_view_is_the_library_deepsets(X):
+    model = particles_widget.seeded_models()["DeepSets"]
+    view = particles_widget.embedding_view(5, 17, 12, X)
+    perm = augment.random_permutations(1, 12, torch.Generator().manual_seed(17))[0]
+    with torch.no_grad():
+        features = model.phi(X[5, :12][perm][None])[0]
+        np.testing.assert_array_equal(view["features"], features.numpy())
+        assert view["output"] == float(model(X[5, :12][perm][None])[0])
+        assert view["reference_output"] == float(model(X[5:6, :12])[0])
+    assert view["shown"]["order"] == ", ".join(map(str, perm.tolist()))
+    assert view["shown"]["phi-0-3"] == float(features[0, 3]) and len(view["shown"]) == 10 + 12 * 64 + 64
+    noise = particles_widget.embedding_noise(view)
+    assert set(noise) == set(view["shown"]) - {"particles", "verdict", "order"}
+
+
+def test_embedding_config_holds_the_weights_and_every_permutation(X):
+    config = particles_widget.embedding_config(X)
+    weights = np.frombuffer(base64.b64decode(config["weights"]["data"]), np.uint8).reshape(4, -1).T.copy().view("<f4")
+    model = particles_widget.seeded_models()["DeepSets"]
+    assert weights.size == 19_009 == sum(p.numel() for p in model.parameters())
+    np.testing.assert_array_equal(weights[:192].reshape(64, 3), model.phi.layers[0].weight.detach().numpy())
+    assert [(l["part"], l["out"], l["in"]) for l in config["layers"]] == [
+        ("phi", 64, 3), ("phi", 64, 64), ("phi", 64, 64), ("phi", 64, 64), ("rho", 64, 64), ("rho", 32, 64), ("rho", 1, 32)]
+    ranks = torch.tensor(config["ranks"])
+    assert ranks.shape == (99, 20)
+    for seed in (1, 50, 99):  # the page orders the first m ranks: the library's permutation of m particles
+        for m in (1, 2, 7, 20):
+            assert torch.equal(ranks[seed - 1, :m].argsort(), particles_widget._permutation(seed, m))
+    assert len(config["colormap"]) == 256 and config["colormap"][0] == "#053061"
+
+
+@pytest.mark.parametrize("trait, value, words", [
+    ("seed", 100, "permutation seed must be a whole number from 0 to 99, got 100"),
+    ("n_particles", 21, "particles used must be a whole number from 1 to 20, got 21"),
+    ("index", 30, "configuration must be a whole number from 0 to 29, got 30"),
+])
+def test_embedding_explorer_refuses_settings_beyond_its_controls_with_a_message(X, trait, value, words):
+    e = EmbeddingExplorer(X=X)
+    setattr(e.widget, trait, value)
+    assert words in e.message.value and e.shown == {} and e.output is None and e.pooled is None
+    setattr(e.widget, trait, 1)
+    assert e.message.value == "" and e.output is not None
+
+
+def test_embedding_explorer_refuses_bad_arguments_by_name(X):
+    with pytest.raises(ValueError, match="n_particles must be at most the 7 particles"):
+        EmbeddingExplorer(X=X[:, :7], n_particles=8)
+    with pytest.raises(ValueError, match="seed"):
+        EmbeddingExplorer(X=X, seed=100)
+    with pytest.raises(ValueError, match="finite"):
+        EmbeddingExplorer(X=torch.full((2, 20, 3), float("nan")))
+    with pytest.raises(ValueError, match="set\\(\\) takes index, seed, n_particles, got .angle."):
+        EmbeddingExplorer(X=X).set(angle=3)
+    e = EmbeddingExplorer(X=X.double(), n_particles=3)  # float64 data go to the float32 network as float32
+    assert e.X.dtype == torch.float32 and e.shown["particles"] == 3
+
+
+def test_embedding_vectors_cover_every_control():
+    vectors = particles_widget.embedding_vectors(count=3, seed=0)
+    states = [v["state"] for v in vectors]
+    assert {s["index"] for s in states} >= {0, particles.N_TRAIN - 1} and {s["seed"] for s in states} >= {0, 1, 99}
+    assert {s["n_particles"] for s in states} >= {1, 2, 20}
+    assert all(v["kind"] == "" and v["shown"]["verdict"] == "float32 round-off" for v in vectors)

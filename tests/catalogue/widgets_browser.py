@@ -143,3 +143,28 @@ spec("widgets.particles.shape_trace_view",
 spec("widgets.particles.shape_trace_vectors", {"count": Fixed(2), "seed": Fixed(0)},
      check=lambda r, **kw: len(r) > 2 or _fail(r))
 spec("widgets.particles.ShapeTraceWidget", record=True, note="the front-end an explorer builds; its traits are typed by traitlets")
+
+# --- embedding (III(D)'s φ embeddings, run in the page) -----------------------------------------
+
+EMB_X = torch.randn(4, 20, 3, generator=torch.Generator().manual_seed(2))
+BAD_EMB_X = [("text", "abc"), ("number", 3), ("two columns", torch.zeros(2, 20, 2)),
+             ("complex", torch.zeros(2, 20, 3, dtype=torch.complex64)), ("too many", torch.zeros(20_000, 20, 3)),
+             ("nan", torch.full((2, 20, 3), float("nan")))]
+spec("widgets.particles.embedding_data", {"X": Arg(EMB_X, BAD_EMB_X)}, check=lambda r, X: torch.equal(r, X) or _fail(r))
+spec("widgets.particles.embedding_config", {"X": Arg(EMB_X, BAD_EMB_X[:5])},
+     check=lambda r, X: (len(r["ranks"]) == 99 and len(r["layers"]) == 7) or _fail(r))
+spec("widgets.particles.permutation_ranks", {"m": Fixed(20)}, check=lambda r, m: tuple(r.shape) == (99, 20) or _fail(r))
+spec("widgets.particles.rdbu_r_colours", {"n": Fixed(256)}, check=lambda r, n: len(r) == 256 or _fail(r))
+spec("widgets.particles.embedding_view",
+     {"index": field(0, ("beyond X", 4), ("negative", -1), ("float", 1.5), ("None", None), ("bool", True)),
+      "seed": field(4, ("beyond 99", 100), ("negative", -1), ("float", 2.0), ("None", None)),
+      "n_particles": field(20, ("zero", 0), ("beyond X", 21), ("float", 2.0), ("None", None)),
+      "X": Arg(EMB_X, BAD_EMB_X[:5])}, edges=False,
+     check=lambda r, **kw: (is_view(r) is None and r["kind"] == "" and r["shown"]["verdict"] == "float32 round-off")
+     or _fail(r))
+spec("widgets.particles.embedding_noise", {"view": Fixed(None)},
+     call=lambda f, view: f(particles_widget.embedding_view(0, 4, 20, X=EMB_X)),
+     check=lambda r, **kw: ("output" in r and "sum-0" in r) or _fail(r))
+spec("widgets.particles.embedding_vectors", {"count": Fixed(2), "seed": Fixed(0)},
+     check=lambda r, **kw: len(r) > 2 or _fail(r))
+spec("widgets.particles.EmbeddingWidget", record=True, note="the front-end an explorer builds; its traits are typed by traitlets")

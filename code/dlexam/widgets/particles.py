@@ -22,21 +22,27 @@ in float64, computed here for every configuration and copy and sent to the page;
 builds the copy it draws from the shipped permutations and rotations and takes the changes.
 ``permutation_view`` computes what it shows and ``permutation_vectors`` writes the browser
 tests' vectors.
+
+III(D)'s embedding explorer runs the untrained DeepSets itself in the browser (``js/embedding.js``):
+the page gets the network's weights, the configurations and the permutations' ranks, computes
+φ of every particle, their sum and F = ρ(sum) in float32, and draws the heat maps.
+``embedding_view`` computes what it shows with PyTorch, ``embedding_noise`` says how far float32
+round-off in another order may move each number, and ``embedding_vectors`` writes the browser
+tests' vectors.
 """
 
 import base64
 import functools
 import math
 
-import ipywidgets as widgets
 import numpy as np
 import torch
 import traitlets
 
 from .. import augment, models, particles, rotations, shapes
-from ..plots.particles import VIEW, plot_phi_embeddings
+from ..plots.particles import VIEW
 from ..plots.style import COLORS
-from .base import Explorer, image_widget, set_figure
+from .base import Explorer
 from .frontend import BrowserWidget, module_source
 
 MODEL_NAMES = {"MLP": "mlp", "DeepSets": "deepsets"}
@@ -90,13 +96,6 @@ def _set_traits(explorer, controls, values, real=()):
     finally:
         explorer._holding = False
     explorer.update()
-
-
-def _slider(kind, **kwargs):
-    kwargs.setdefault("continuous_update", False)
-    kwargs.setdefault("layout", widgets.Layout(width="350px", max_width="100%"))
-    kwargs.setdefault("style", {"description_width": "130px"})
-    return kind(**kwargs)
 
 
 # III(A)'s shape trace computes in the browser too (``js/shape_trace.js``). A trace depends on the
@@ -821,43 +820,237 @@ class PermutationExplorer(Explorer):
         self.outputs, self.changes = view["outputs"], view["changes"]
 
 
+# ---- III(D): φ embeddings inside DeepSets, computed in the browser (js/embedding.js) -----------------
+#
+# Shipping every output would be heavy (500 configurations x 20 particles x 64 features), so the
+# page runs the untrained seeded DeepSets itself: it gets its 19,009 float32 weights, the
+# configurations (float32, the network's precision) and, for each permutation seed, the ranks
+# of the seed's uniform draws, from which the permutation of every number of particles follows
+# (augment.random_permutations argsorts uniforms: the first m of them give the permutation of m).
+# ``embedding_view`` computes what the page shows with PyTorch; the page's float32 arithmetic runs
+# in another order, so ``embedding_noise`` allows float32 round-off per key.
+
+EMBEDDING_SEEDS = MAX_PERMUTATION_SEED  # permutation seeds 0..99
+EPS32 = float(np.finfo(np.float32).eps)
+
+
+def embedding_data(X=None):
+    """X (None: the book's training set) as the embedding explorer uses it: (n, m, 3) float32, m >= 1.
+
+    The network computes in float32, so the configurations go to it (and to the page) as float32.
+    """
+    X = _training_set() if X is None else _dataset(X)
+    n, m, _ = X.shape
+    if X.is_complex() or not X.is_floating_point():
+        raise TypeError(f"X must hold real coordinates as floating-point numbers, got dtype {X.dtype}")
+    if n < 1 or m < 1:
+        raise ValueError(f"X must hold at least one configuration of at least one particle, got shape {tuple(X.shape)}")
+    if n * m > MAX_SHIPPED_PARTICLES:
+        raise ValueError(f"X holds {n:,} configurations of {m} particles; the explorer sends them all to the page: "
+                         f"give at most {MAX_SHIPPED_PARTICLES:,} particles in all (fewer configurations)")
+    X = X.detach().cpu().to(torch.float32)
+    if not bool(torch.isfinite(X).all()):
+        raise ValueError("X has coordinates that are not finite numbers in float32 (NaN, infinite or beyond "
+                         "3.4e38): every one must be finite")
+    return X
+
+
+def _embedding_layers(model):
+    """[(part, weight (out, in), bias (out,))] of DeepSets' Linear layers, φ's then ρ's, in order."""
+    return [(part, layer.weight.detach(), layer.bias.detach())
+            for part in ("phi", "rho") for layer in getattr(model, part).layers if isinstance(layer, torch.nn.Linear)]
+
+
+@functools.lru_cache(maxsize=4)
+def permutation_ranks(m):
+    """(EMBEDDING_SEEDS, m) long tensor: row k - 1 holds the rank of each of seed k's m uniform draws.
+
+    The permutation of seed k for the first j particles is argsort(ranks[k - 1, :j]) (checked here
+    for every j): the page rebuilds every permutation from these ranks and draws nothing itself.
+    """
+    ranks = []
+    for seed in range(1, EMBEDDING_SEEDS + 1):
+        rank = torch.empty(m, dtype=torch.long)
+        rank[_permutation(seed, m)] = torch.arange(m)
+        for j in range(1, m + 1):
+            if not torch.equal(rank[:j].argsort(), _permutation(seed, j)):
+                raise RuntimeError(f"the permutation of seed {seed} for {j} particles is not the order of the first "
+                                   f"{j} of the {m} draws: this PyTorch draws permutations another way")
+        ranks.append(rank)
+    return torch.stack(ranks)
+
+
+@functools.lru_cache(maxsize=1)
+def rdbu_r_colours(n=256):
+    """matplotlib's RdBu_r as its n colours (hex), the table imshow picks from."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    cmap = colormaps["RdBu_r"].resampled(n)
+    return tuple(to_hex(cmap(i)) for i in range(n))
+
+
+def embedding_config(X=None):
+    """What the JavaScript needs: the configurations, DeepSets' weights, the permutation ranks, the colours."""
+    X = embedding_data(X)
+    layers = _embedding_layers(_untrained_models()["DeepSets"])
+    weights = torch.cat([t.reshape(-1) for _, W, b in layers for t in (W, b)]).to(torch.float32)
+    return {
+        "count": X.shape[0], "particles": X.shape[1], "seeds": EMBEDDING_SEEDS,
+        "configurations": _encode_configurations(X),  # (n, m, 3) float32
+        "layers": [{"part": part, "out": W.shape[0], "in": W.shape[1]} for part, W, _ in layers],
+        "weights": _encode_values(weights.numpy()),  # each layer's W (row-major), then its b
+        "ranks": permutation_ranks(X.shape[1]).tolist(),
+        "eps": EPS32,
+        "colormap": list(rdbu_r_colours()),
+        "model_seed": MODEL_SEED,
+    }
+
+
+def _pooled_bound(features):
+    """(m - 1) ε max_k Σ_i |φ_ik|: how far two float32 sums of the rows, in any two orders, can differ."""
+    m = features.shape[0]
+    return (m - 1) * EPS32 * float(features.abs().sum(dim=0).max())
+
+
+def embedding_view(index=0, seed=0, n_particles=20, X=None):
+    """Everything the explorer shows for its controls, keyed as on the page (data-value), and what it computed.
+
+    {"shown", "message", "kind", "permutation", "features" ((m, 64): φ of the rows as shown),
+    "pooled", "output", "reference_output", "reference_pooled"}; a control out of its range gives
+    only a message (kind "error").
+    """
+    X = embedding_data(X)
+    n, M, _ = X.shape
+    try:
+        index = _whole(index, "configuration", 0, n - 1)
+        seed = _whole(seed, "permutation seed", 0, EMBEDDING_SEEDS)
+        m = _whole(n_particles, "particles used", 1, M)
+    except ValueError as err:
+        return {"shown": {}, "message": str(err), "kind": "error"}
+    model = _untrained_models()["DeepSets"]
+    x = X[index, :m]  # (m, 3): the first m particles as stored
+    perm = _permutation(seed, m)
+    with torch.no_grad():
+        features = model.phi(x[perm][None])[0]  # (m, 64): row i is particle perm[i]
+        pooled = features.sum(dim=0)  # (64,)
+        output = float(model.rho(pooled[None])[0])
+        reference_pooled = model.phi(x[None])[0].sum(dim=0)  # the stored order
+        reference = float(model.rho(reference_pooled[None])[0])
+    difference = float((pooled - reference_pooled).abs().max())
+    bound = _pooled_bound(features)
+    scale = max(float(features.abs().max()), 1e-12)
+    total = max(float(pooled.abs().max()), 1e-12)
+    shown = {
+        "particles": m, "output": output, "reference": reference, "difference": difference, "bound": bound,
+        "verdict": "float32 round-off" if difference <= bound else "more than float32 round-off",
+        "scale": scale, "total": total, "figure-output": output,
+        "order": ", ".join(str(int(j)) for j in perm),
+        **{f"phi-{i}-{k}": float(v) for i, row in enumerate(features) for k, v in enumerate(row)},
+        **{f"sum-{k}": float(v) for k, v in enumerate(pooled)},
+    }
+    return {"shown": shown, "message": "", "kind": "", "permutation": perm, "features": features.numpy(),
+            "pooled": pooled.numpy(), "output": output, "reference_output": reference,
+            "reference_pooled": reference_pooled.numpy()}
+
+
+def embedding_noise(view):
+    """Round-off the browser may differ by, per key of ``view["shown"]``.
+
+    The page computes in float32 too, in another order: φ's entries agree to a few ε of their
+    largest, the sums to a few ε of Σ|φ|, F to a few ε of its inputs' scale. The difference of
+    the two orders' sums is round-off itself: each side's own, both below the bound shown.
+    """
+    if not view["shown"]:
+        return {}
+    features = torch.as_tensor(view["features"])
+    shown = view["shown"]
+    absum = float(features.abs().sum(dim=0).max())
+    noise = {"output": 8 * EPS32 * max(1.0, shown["total"]), "reference": 8 * EPS32 * max(1.0, shown["total"]),
+             "figure-output": 8 * EPS32 * max(1.0, shown["total"]),
+             "difference": shown["bound"], "bound": 16 * EPS32 * shown["bound"],
+             "scale": 16 * EPS32 * shown["scale"], "total": 16 * EPS32 * absum}
+    noise.update({key: 16 * EPS32 * shown["scale"] for key in shown if key.startswith("phi-")})
+    noise.update({key: 16 * EPS32 * absum for key in shown if key.startswith("sum-")})
+    return noise
+
+
+def embedding_vectors(count=30, seed=0):
+    """[{"state", "shown", "noise", "message", "kind"}]: control settings and what the page must show.
+
+    Both ends of every control (configurations 0 and the last, seeds 0, 1 and 99, 1, 2 and all
+    particles) in every combination, then ``count`` random settings, seeded.
+    """
+    rng = np.random.default_rng(seed)
+    n, M = len(_training_set()), particles.N_PARTICLES
+    states = [(index, s, m) for index in (0, n - 1) for s in (0, 1, EMBEDDING_SEEDS) for m in (1, 2, M)]
+    for _ in range(count):
+        states.append((int(rng.integers(n)), int(rng.integers(EMBEDDING_SEEDS + 1)), int(rng.integers(1, M + 1))))
+    vectors = []
+    for index, s, m in states:
+        view = embedding_view(index, s, m)
+        vectors.append({"state": {"index": index, "seed": s, "n_particles": m}, "shown": view["shown"],
+                        "noise": embedding_noise(view), "message": view["message"], "kind": view["kind"]})
+    return vectors
+
+
+class EmbeddingWidget(BrowserWidget):
+    """The front-end: configuration index, permutation seed and particles used as traits; JavaScript does the rest."""
+
+    _esm = module_source("embedding", parts=("configuration3d",))
+    index = traitlets.Int(0).tag(sync=True)
+    seed = traitlets.Int(0).tag(sync=True)
+    n_particles = traitlets.Int(20).tag(sync=True)
+
+
+EMBEDDING_CONTROLS = ("index", "seed", "n_particles")
+
+
 class EmbeddingExplorer(Explorer):
-    """DeepSets from the inside: φ of every particle, their sum, and F = ρ(sum), under permutations."""
+    """DeepSets from the inside: φ of every particle, their sum, and F = ρ(sum), under permutations.
+
+    It computes and draws in the browser, also on the static page. Drive it from Python through
+    ``explorer.widget`` (traits ``index``, ``seed``, ``n_particles``) or ``set``; ``shown`` holds
+    what the page shows, ``pooled``, ``output`` and ``reference_output`` the library's results.
+    """
 
     def __init__(self, index=0, seed=0, n_particles=20, X=None):
         super().__init__()
-        self.X = _dataset(X)
-        self.model = seeded_models()["DeepSets"]
+        self.X = embedding_data(X)
+        self.model = _untrained_models()["DeepSets"]
         m = self.X.shape[1]
-        self.index = _slider(widgets.IntSlider, value=index, min=0, max=len(self.X) - 1, description="configuration")
-        self.seed = _slider(widgets.IntSlider, value=seed, min=0, max=99, description="permutation seed")
-        self.n_particles = _slider(widgets.IntSlider, value=n_particles, min=1, max=m, description="particles used")
-        self.summary = widgets.HTML()
-        self.figure = image_widget()
-        self.figure.layout.max_width = "760px"
-        self.pooled = self.output = self.reference_output = None
-        self.ui = widgets.VBox([self.index, self.seed, self.n_particles, self.message, self.summary, self.figure])
-        self._observe(self.index, self.seed, self.n_particles)
+        if n_particles > m:
+            raise ValueError(f"n_particles must be at most the {m} particles X holds per configuration, "
+                             f"got {n_particles}")
+        self.widget = EmbeddingWidget(index=index, seed=seed, n_particles=n_particles, config=embedding_config(self.X))
+        self.ui = self.widget
+        self.shown, self.view = {}, {}
+        self.widget.observe(self.update, names=list(EMBEDDING_CONTROLS))
         self.update()
 
+    @property
+    def pooled(self):
+        """(64,) float32: Σ_i φ(x_i) in the permuted order (None after a bad setting)."""
+        return self.view.get("pooled")
+
+    @property
+    def output(self):
+        """F of the permuted configuration, float (None after a bad setting)."""
+        return self.view.get("output")
+
+    @property
+    def reference_output(self):
+        """F of the first particles in the stored order, float (None after a bad setting)."""
+        return self.view.get("reference_output")
+
+    def set(self, **values):
+        """Set several of index, seed and n_particles at once (one update)."""
+        _set_traits(self, EMBEDDING_CONTROLS, values)
+
     def _update(self):
-        self.pooled = self.output = self.reference_output = None
-        self.summary.value = ""
-        m = self.n_particles.value
-        x = self.X[self.index.value, :m]  # (m, 3): the first m particles as stored
-        perm = _permutation(self.seed.value, m)
-        permuted = x[perm]
-        with torch.no_grad():
-            features = self.model.phi(permuted[None])  # (1, m, 64)
-            pooled = features.sum(dim=1)  # (1, 64)
-            output = self.model.rho(pooled)  # (1,)
-            reference = self.model(x[None])  # (1,): the stored order
-            reference_pooled = self.model.phi(x[None]).sum(dim=1)
-        difference = float((pooled - reference_pooled).abs().max())
-        self.summary.value = (
-            f"(1, {m}, 3) &rarr; φ &rarr; (1, {m}, 64) &rarr; sum &rarr; (1, 64) &rarr; ρ &rarr; (1,). "
-            f"<b>F = {float(output[0]):.7f}</b>; in the stored order F = {float(reference[0]):.7f}; "
-            f"the pooled sums differ by at most {difference:.1e}."
-        )
-        self.pooled, self.output, self.reference_output = pooled[0].numpy(), float(output[0]), float(reference[0])
-        set_figure(self.figure, plot_phi_embeddings(features[0], pooled[0], output[0], order=perm.numpy()))
+        self.shown, self.view = {}, {}
+        w = self.widget
+        view = embedding_view(w.index, w.seed, w.n_particles, self.X)
+        self.shown, self.view = view["shown"], view
+        if view["kind"] == "error":
+            raise ValueError(view["message"])

@@ -236,7 +236,7 @@ function render({ model, el }) {
     const seed = state.permutation_seed;
     summary.replaceChildren(
       h("b", {}, val("verdict", view.unchanged ? "P unchanged" : "P changed"), view.unchanged ? " to " : " by ",
-        val("relative", fmtExp(view.relative, 1)), " (relative)"),
+        val("relative", fmtE(view.relative, 1)), " (relative)"),
       ": rotation by ", val("angle-abs", fmtG(Math.abs(state.angle), 6)), "\u00b0 about (",
       ...view.axis.flatMap((v, k) => [k ? ", " : "", val(`axis-${k}`, fmtSignedF(v, 2))]), "), ",
       val("permutation", seed === 0 ? "no permutation" : `permutation seed ${seed}`), "."
@@ -244,9 +244,9 @@ function render({ model, el }) {
     rows.replaceChildren(table(["", "value"], [
       ["P before", val("before", fmtF(view.before, 12))],
       ["P after", val("after", fmtF(view.after, 12))],
-      ["|change|", val("change", fmtExp(view.change, 2))],
+      ["|change|", val("change", fmtE(view.change, 2))],
       ["det R", val("det", fmtSignedF(view.det, 12))],
-      ["largest |R\u1d40R \u2212 I|", val("orthogonality", fmtExp(view.orthogonality, 1))],
+      ["largest |R\u1d40R \u2212 I|", val("orthogonality", fmtE(view.orthogonality, 1))],
       ["particles moved in the list", h("span", {}, val("moved", String(view.movedCount)), " of ", val("particles", String(view.m)))],
     ]));
     figureBox.replaceChildren(...drawAugmentation(config, view));
@@ -254,14 +254,6 @@ function render({ model, el }) {
 
   for (const trait of ["index", "azimuth", "elevation", "angle", "permutation_seed", "draws"]) model.on(`change:${trait}`, draw);
   draw();
-}
-
-// f"{x:.{d}e}"
-function fmtExp(x, d) {
-  if (!Number.isFinite(x)) return pyNonFinite(x);
-  const [mantissa, e] = x.toExponential(d).split("e");
-  const exp = Number(e);
-  return mantissa + "e" + (exp < 0 ? "-" : "+") + String(Math.abs(exp)).padStart(2, "0");
 }
 
 export default { render };

@@ -24,6 +24,21 @@ function fmtF(x, d) {
   return s;
 }
 
+// f"{x:.{d}e}": toExponential rounds an exact tie away from zero, Python to the even digit.
+function fmtE(x, d) {
+  if (!Number.isFinite(x)) return pyNonFinite(x);
+  let s = x.toExponential(d);
+  const exact = Math.abs(x).toExponential(Math.min(100, d + 25)); // a tie's digits end in 5 then zeros
+  const [digits, power] = exact.split("e");
+  if (digits.endsWith("5" + "0".repeat(24))) {
+    const kept = digits.slice(0, digits.length - 25).replace(/\.$/, "");
+    if (Number(kept[kept.length - 1]) % 2 === 0) s = (x < 0 ? "-" : "") + kept + "e" + power;
+  }
+  const [mantissa, e] = s.split("e");
+  const exp = Number(e);
+  return mantissa + "e" + (exp < 0 ? "-" : "+") + String(Math.abs(exp)).padStart(2, "0");
+}
+
 // f"{x:+.{d}f}"
 function fmtSignedF(x, d) {
   const s = fmtF(x, d);
@@ -72,6 +87,23 @@ function parsePythonFloat(text) {
   const digits = "\\d(?:_?\\d)*";
   const number = new RegExp(`^[+-]?(?:${digits}(?:\\.(?:${digits})?)?|\\.${digits})(?:[eE][+-]?${digits})?$`);
   return number.test(t) ? Number(t.replace(/_/g, "")) : null;
+}
+
+// Controls keep their keys. JupyterLab and Notebook 7 take a key pressed in the notebook for their
+// shortcuts (an arrow key selects another cell, Enter edits it), Notebook 7 already on the way down
+// to the control, and the slider would not move. So the first listener on the way down, installed
+// once per page, lets a key meant for an explorer's control go to it alone; the browser's own
+// action (move the slider, type the character) is left as it is.
+if (!window.__dlxKeepKeys) {
+  window.__dlxKeepKeys = true;
+  for (const type of ["keydown", "keypress", "keyup"]) {
+    window.addEventListener(type, (event) => {
+      const target = event.target;
+      if (target instanceof Element && target.matches("input, select, button, textarea") && target.closest(".dlx-explorer")) {
+        event.stopImmediatePropagation();
+      }
+    }, true);
+  }
 }
 
 function h(tag, attrs = {}, ...children) {

@@ -4,21 +4,6 @@
 // copy and shipped in `config`. This file builds the copy it draws from the shipped permutations
 // and rotations, takes the changes, the largest change and the verdict, and draws.
 
-// f"{x:.{d}e}": toExponential rounds an exact tie away from zero, Python to the even digit.
-function fmtE(x, d) {
-  if (!Number.isFinite(x)) return pyNonFinite(x);
-  let s = x.toExponential(d);
-  const exact = Math.abs(x).toExponential(Math.min(100, d + 25)); // a tie's digits end in 5 then zeros
-  const [digits, power] = exact.split("e");
-  if (digits.endsWith("5" + "0".repeat(24))) {
-    const kept = digits.slice(0, digits.length - 25).replace(/\.$/, "");
-    if (Number(kept[kept.length - 1]) % 2 === 0) s = (x < 0 ? "-" : "") + kept + "e" + power;
-  }
-  const [mantissa, e] = s.split("e");
-  const exp = Number(e);
-  return mantissa + "e" + (exp < 0 ? "-" : "+") + String(Math.abs(exp)).padStart(2, "0");
-}
-
 // Everything the explorer shows for its controls (permutation_view in Python), or {error}.
 function permutationView(config, data, { index, seed, rotate }) {
   const S = config.copies, n = config.count;
