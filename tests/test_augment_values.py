@@ -107,3 +107,30 @@ def test_haar_orthogonal_refuses_a_numpy_generator_with_its_message():
     with pytest.raises(TypeError, match=r"^generator must be a torch\.Generator or None, got Generator; "
                                         r"create one with torch\.Generator\(\)\.manual_seed\(seed\)$"):
         augment.haar_orthogonal(2, generator=np.random.default_rng(0))
+
+
+# --- qr_hint_rotations and rotation_statistics ------------------------------------------------------------
+
+
+def test_qr_hint_rotations_default_dtype_is_float32():
+    """Without dtype the hint's Q comes back as float32: the same numbers as np.linalg.qr of the float64 normals."""
+    Q = augment.qr_hint_rotations(3, generator=generator(2))
+    assert Q.dtype == torch.float32
+    A = torch.randn(3, 3, 3, generator=generator(2), dtype=torch.float64).numpy()
+    np.testing.assert_allclose(Q.numpy(), np.linalg.qr(A)[0], rtol=0, atol=1e-6)
+
+
+def test_rotation_statistics_of_a_single_matrix():
+    """n = 1 is allowed: diag(1, -1, -1) has trace -1, trace^2 1, det +1 and is exactly orthogonal."""
+    stats = augment.rotation_statistics(torch.diag(torch.tensor([1.0, -1.0, -1.0]))[None])
+    assert stats.n == 1
+    np.testing.assert_array_equal(stats.mean, np.diag([1.0, -1.0, -1.0]))
+    assert (stats.mean_trace, stats.mean_trace_squared, stats.fraction_proper) == (-1.0, 1.0, 1.0)
+    assert stats.max_orthogonality_error == 0.0
+
+
+def test_rotation_statistics_refuses_no_matrices():
+    """n = 0 raises the exact message."""
+    with pytest.raises(ValueError) as info:
+        augment.rotation_statistics(torch.zeros(0, 3, 3))
+    assert str(info.value) == "R must have shape (n, 3, 3) with n >= 1, got (0, 3, 3)"

@@ -394,3 +394,91 @@ def test_sgd_step_keeps_its_learning_rate():
     X, Y = backprop.make_regression_data(6, [2, 1], g)
     step = backprop.sgd_step(backprop.init_params([2, 1], g), X, Y, 3, 0.125, g)
     assert step.lr == 0.125
+
+
+# --- backward: errors name what they got ---------------------------------------------------------------
+
+_P23 = backprop.init_params([2, 3], torch.Generator().manual_seed(0))  # one block, d_0 = 2, d_1 = 3
+
+
+def _zeros(*shape):
+    return torch.zeros(*shape, dtype=torch.float64)
+
+
+@pytest.mark.parametrize("params, activations, y, error, message", [
+    ("params", (), None, TypeError, "params must be a StackParams, not str"),
+    # B = 5 differs from d_0 = 2: the expected shape is (B, width) = (5, 3)
+    (_P23, (_zeros(5, 2), _zeros(5, 4)), None, ValueError, "activations[1] (z_1) must have shape (5, 3), got (5, 4)"),
+    (_P23, (_zeros(5, 2), _zeros(5, 3)), _zeros(5, 2), ValueError,
+     "y must have the shape of activations[-1] (the network output) (5, 3), got (5, 2)"),
+])
+def test_backward_errors_exact_messages(params, activations, y, error, message):
+    """backward names the type of bad params, the (B, d_l) shape an activation needs, and activations[-1] for y."""
+    with pytest.raises(error) as info:
+        backprop.backward(params, activations, y)
+    assert str(info.value) == message
+
+
+# --- Measurements, grids and budgets: exact values and messages ------------------------------------------
+
+
+@pytest.mark.parametrize("measurements", ["abc", 5])
+def test_measurements_that_are_not_a_list_exact_message(measurements):
+    """Text or a single number in place of a list of StackMemory: the exact TypeError."""
+    with pytest.raises(TypeError) as info:
+        backprop.fit_activation_bytes(measurements)
+    assert str(info.value) == "measurements must be a non-empty list of StackMemory (see saved_bytes_grid)"
+
+
+@pytest.mark.parametrize("layers, batch_sizes, message", [
+    ([1001], [1], "layers must be at most 1,000, got 1,001"),
+    # 100 * 100 = 10,000 combinations are allowed, so the layer count is checked next
+    ([1001] + [1] * 99, list(range(1, 101)), "layers must be at most 1,000, got 1,001"),
+    # 73 * 137 = 10,001 combinations: refused before the layers are looked at
+    ([1001] + [1] * 72, list(range(1, 138)),
+     "layers, batch_sizes and widths ask for 10,001 combinations, more than the limit of 10,000: use smaller values"),
+])
+def test_saved_bytes_grid_limits_exact_messages(layers, batch_sizes, message):
+    """At most 10,000 combinations (10,000 pass), then every L at most 1,000, named 'layers'."""
+    with pytest.raises(ValueError) as info:
+        backprop.saved_bytes_grid(layers, batch_sizes, [1])
+    assert str(info.value) == message
+
+
+def test_memory_budget_by_hand():
+    """L = 2, B = 3, d = 4, float32 SGD: (L + 1) B d 4 = 144 activation bytes, L (d^2 + d) 4 = 160 bytes twice, no state."""
+    budget = backprop.memory_budget(2, 3, 4, optimizer="SGD")
+    assert (budget.layers, budget.batch_size, budget.width, budget.optimizer) == (2, 3, 4, "SGD")
+    assert (budget.activations, budget.parameters, budget.gradients, budget.optimizer_state) == (144, 160, 160, 0)
+
+
+def test_memory_budget_names_the_batch_size_with_its_letter():
+    """A batch size of 0 raises naming 'batch_size B'."""
+    with pytest.raises(ValueError) as info:
+        backprop.memory_budget(1, 0, 1)
+    assert str(info.value) == "batch_size B must be at least 1, got 0"
+
+
+# --- Self-check: the crossover batch size --------------------------------------------------------------
+
+# L = 1, d = 1: (L + 1) B d = 2B activations against 2 L (d^2 + d) = 4 parameters + gradients: B = 3 is right.
+
+
+@pytest.mark.parametrize("answer, message", [
+    (3, "Right: from B = 3 on, the activations outweigh parameters and gradients."),
+    (3.0, "Right: from B = 3 on, the activations outweigh parameters and gradients."),
+    (1, "Not yet: at B = 1 the activations are still below parameters + gradients; "
+        "look for the smallest B where they exceed them."),
+    (2, "Not yet: at B = 2 the activations are still below parameters + gradients; "
+        "look for the smallest B where they exceed them."),
+    (4, "Not yet: at B = 4 the activations already outweigh parameters + gradients; "
+        "look for the smallest B where they exceed them."),
+    (0, "Not yet: a batch size is at least 1."),
+    (2.5, "Not yet: a batch size is a whole number."),
+    ("3", "Not yet: a batch size is a whole number."),
+])
+def test_check_crossover_batch_messages(answer, message):
+    """Every branch for L = 1, d = 1: right, still below (B = 1 included), already above, below 1, not whole."""
+    result = backprop.check_crossover_batch(answer, 1, 1)
+    assert result.correct is (answer == 3 and not isinstance(answer, str))
+    assert result.message == message

@@ -239,3 +239,17 @@ def test_check_scaled_learning_rate_messages_within_a_relative_1e_minus_6(answer
     """Each verdict's exact message; answers within a relative 1e-6 of a value count as it, 2e-6 off do not."""
     result = ls.check_scaled_learning_rate(answer, 0.1, 256, 8192)
     assert result.correct is right and result.message == message
+
+
+@pytest.mark.parametrize("resolution", [1, 1001, 2.0])
+def test_grid_resolution_is_a_whole_number_from_2_to_1000(resolution):
+    """1, 1001 and a float resolution raise the exact message (1000 itself is allowed, see below)."""
+    with pytest.raises(ValueError) as info:
+        _one_well().grid(resolution=resolution)
+    assert str(info.value) == f"resolution must be a whole number from 2 to 1000, got {resolution!r}"
+
+
+def test_grid_allows_resolution_1000():
+    """resolution=1000, the largest allowed, gives (1000, 1000) arrays."""
+    xx, yy, loss = _one_well().grid(resolution=1000)
+    assert xx.shape == yy.shape == loss.shape == (1000, 1000)

@@ -260,3 +260,78 @@ def test_pool_conv_swap_defaults_are_avg_pooling_with_stride_2():
     expected = np.array([[2.5, 4.5], [10.5, 12.5]])
     np.testing.assert_array_equal(swap.conv_then_pool, expected)
     np.testing.assert_array_equal(swap.pool_then_conv, expected)
+
+
+# --- Element-wise functions, monotonicity and MaxPool ------------------------------------------------
+
+
+class _Unnamed:
+    """A callable without a __name__."""
+
+    def __call__(self, z):
+        return -z
+
+
+@pytest.mark.parametrize("f, name", [(np.abs, "absolute"), (np.negative, "negative"), (_Unnamed(), "f"),
+                                     ("square", "square")])
+def test_elementwise_function_names(f, name):
+    """A function is named by its __name__, a callable without one 'f', a key of ELEMENTWISE by the key."""
+    assert lo.elementwise_function(f)[0] == name
+    assert lo.max_pool_commutes_with(f, np.random.default_rng(0), n_images=1, shape=(2, 2)).name == name
+
+
+@pytest.mark.parametrize("shape, rows, cols", [
+    ((4, 4), slice(1, 2), slice(2, 3)),  # h // 3 = 1: a single bright pixel at (1, 2)
+    ((5, 2), slice(1, 2), slice(1, 2)),
+    ((9, 6), slice(2, 5), slice(3, 5)),  # rows 2..4 (h // 3 = 3), cols 3..4 (w // 3 = 2)
+])
+def test_dark_bright_square_by_hand(shape, rows, cols):
+    """The square starts at (h // 4, w // 2) and spans max(1, h // 3) rows and max(1, w // 3) columns."""
+    expected = np.zeros(shape)
+    expected[rows, cols] = 1.0
+    np.testing.assert_array_equal(lo.example_image("dark, bright square", shape), expected)
+
+
+def test_max_pool_commutes_with_default_draws_200_images():
+    """Without n_images, 200 images of 8 x 8 normals are drawn: the generator ends where n_images=200 leaves it."""
+    g_default, g_200 = np.random.default_rng(5), np.random.default_rng(5)
+    default = lo.max_pool_commutes_with("negative", g_default)
+    explicit = lo.max_pool_commutes_with("negative", g_200, n_images=200)
+    assert default.max_difference == explicit.max_difference
+    assert g_default.bit_generator.state == g_200.bit_generator.state
+
+
+def test_max_pool_commutes_with_negative_by_hand():
+    """For -x, MaxPool(-x) - (-MaxPool(x)) = max - min of each 2 x 2 window of scale * normal images."""
+    result = lo.max_pool_commutes_with("negative", np.random.default_rng(3), n_images=3, shape=(2, 2), scale=2.0)
+    rng = np.random.default_rng(3)
+    images = [2.0 * rng.standard_normal((2, 2)) for _ in range(3)]
+    assert result.max_difference == max(float(x.max() - x.min()) for x in images)
+    assert result.violation == (-3.0, 3.0)
+
+
+def test_max_pool_commutes_with_refuses_too_many_pixels():
+    """n_images * H * W over the limit, checked first: the exact message counts pixels."""
+    with pytest.raises(ValueError) as info:
+        # f returns NaN: a call that got past the count would stop on another message
+        lo.max_pool_commutes_with(lambda z: z * np.nan, np.random.default_rng(0), n_images=2, shape=(5000, 5001))
+    assert str(info.value) == ("n_images and shape ask for 50,010,000 pixels, more than the limit of 50,000,000: "
+                               "use smaller values")
+
+
+def test_monotonicity_violation_default_grid_is_minus_3_to_3():
+    """-x drops over the whole default grid: the largest drop runs from low = -3 to high = 3."""
+    assert lo.monotonicity_violation("negative") == (-3.0, 3.0)
+    assert lo.monotonicity_violation("negative", high=4.0) == (-3.0, 4.0)
+
+
+@pytest.mark.parametrize("f, message", [
+    (lambda z: z[:-1], "f must map an array of numbers to one of the same shape: f(z) must have shape (12001,), "
+                       "got (12000,)"),
+    (lambda z: z * np.nan, "f returned NaN on the grid: its monotonicity cannot be judged"),
+])
+def test_monotonicity_violation_refuses_bad_outputs(f, message):
+    """An output of another shape, or NaN: exact messages."""
+    with pytest.raises(ValueError) as info:
+        lo.monotonicity_violation(f)
+    assert str(info.value) == message

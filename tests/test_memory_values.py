@@ -78,3 +78,35 @@ def test_saved_bytes_passes_keyword_arguments_on_to_fn():
         return torch.exp(x + bias)
 
     assert memory.saved_bytes(fn, torch.zeros(4, requires_grad=True), bias=1.0) == 16
+
+
+# --- fit_linear: the checks of y and of the table ---------------------------------------------------------
+
+
+def test_fit_linear_with_no_measurements_says_how_many_are_needed():
+    """An empty y is a sequence: zero rows for one column raise the rows-versus-columns message."""
+    with pytest.raises(ValueError) as info:
+        memory.fit_linear(np.zeros((0, 1)), [], ["a"])
+    assert str(info.value) == ("0 measurements cannot determine 1 coefficients "
+                               "(features needs at least as many rows as columns)")
+
+
+def test_fit_linear_fewer_rows_than_columns_exact_message():
+    """One measurement cannot determine two coefficients: exact message."""
+    with pytest.raises(ValueError) as info:
+        memory.fit_linear([[1.0, 2.0]], [1.0], ["a", "b"])
+    assert str(info.value) == ("1 measurements cannot determine 2 coefficients "
+                               "(features needs at least as many rows as columns)")
+
+
+@pytest.mark.parametrize("y, message", [
+    # a read-only view of 50,000,001 zeros: over the element limit without allocating it
+    (np.broadcast_to(0.0, (50_000_001,)),
+     "y must be a sequence of numbers: y holds 50,000,001 numbers, more than the limit of 50,000,000"),
+    ([[1.0], [2.0, 3.0]], "y must be a sequence of numbers: y must be an array of numbers with rows of equal length ("),
+])
+def test_fit_linear_refuses_y_that_is_not_a_sequence_of_numbers(y, message):
+    """Too many numbers, or ragged rows: a TypeError that names y and says why."""
+    with pytest.raises(TypeError) as info:
+        memory.fit_linear([[1.0]], y, ["a"])
+    assert str(info.value).startswith(message)

@@ -365,3 +365,22 @@ def test_check_validation_mse_hints_use_rel_tol(y_train, value, message):
     """The training-MSE and root slips are named within the default rel_tol 1e-3, like the right answer."""
     result = R.check_validation_mse(value, LINE_X, y_train, [0.0, 1.0], [4.0, 0.0])
     assert result.correct is message.startswith("Right") and result.message == message
+
+
+def test_load_cars_co2_uses_each_cars_fuel():
+    """CO2 g/km = grams per US gallon / (mpg * 1.609344 km per mile): 10180 for the 9 diesels, 8887 for the rest."""
+    cars = R.load_cars()
+    diesel = cars.fuel == "diesel"
+    assert diesel.sum() == 9 and (cars.fuel[~diesel] == "gasoline").all()
+    np.testing.assert_allclose(cars.co2_g_per_km[diesel], 10180.0 / (cars.mpg[diesel] * 1.609344), rtol=1e-12)
+    np.testing.assert_allclose(cars.co2_g_per_km[~diesel], 8887.0 / (cars.mpg[~diesel] * 1.609344), rtol=1e-12)
+
+
+@pytest.mark.parametrize("x_val, fraction", [
+    ([1.0, 3.0], 0.0),  # both ends of the training range are inside it
+    ([1.0, 3.0, 0.5, 3.5], 0.5),
+    ([0.999, 3.001], 1.0),
+])
+def test_outside_range_fraction_counts_the_ends_as_inside(x_val, fraction):
+    """Training range [1, 3]: a validation point equal to its min or max is not outside."""
+    assert R.outside_range_fraction([1.0, 2.0, 3.0], x_val) == fraction

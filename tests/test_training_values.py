@@ -85,3 +85,12 @@ def test_check_run_errors(histories, question, error, message):
     with pytest.raises(error) as info:
         training.check_run(histories, "MLP, none", question)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize("answer", ["f, none", "F, none", "DeepSets, none", "deep sets, none", ("f", "none")])
+def test_extreme_verdict_reads_f_as_deepsets(answer):
+    """'f' (the exam's name for the DeepSets model) in any case, like 'DeepSets', names the DeepSets run."""
+    values = {("deepsets", "none"): 1.0, ("mlp", "none"): 2.0}
+    result = training.extreme_verdict(values, answer, "loss", False, 1e-9, "runs")
+    assert result.correct is True
+    assert result.message == "Right: DeepSets, none has the smallest loss, 1."

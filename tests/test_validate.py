@@ -129,3 +129,24 @@ def test_optional_passes_none_and_the_name_on():
     with pytest.raises(TypeError) as info:
         check("x", "lr")
     assert str(info.value) == "lr must be a number, got 'x' (str)"
+
+
+@pytest.mark.parametrize("value, shape, message", [
+    ([1.0, 2.0], (3,), "x must have shape (3,), got (2,)"),
+    ([[1.0, 2.0]], (None, 3), "x must have shape (n, 3), got (1, 2)"),
+    ([[1.0, 2.0]], (2, 2), "x must have shape (2, 2), got (1, 2)"),
+    ([[[1.0]]], (None, None, 2), "x must have shape (n, m, 2), got (1, 1, 1)"),
+])
+def test_array_shape_message_writes_the_expected_shape(value, shape, message):
+    """The expected shape is written like a tuple: a trailing comma for one axis only, letters n, m for None."""
+    with pytest.raises(ValueError) as info:
+        validate.array(value, "x", shape=shape)
+    assert str(info.value) == message
+
+
+def test_integers_checks_the_maximum_of_every_item():
+    """An item above maximum raises naming it by its index."""
+    assert validate.integers([1, 3], "sizes", maximum=3) == [1, 3]
+    with pytest.raises(ValueError) as info:
+        validate.integers([1, 5], "sizes", maximum=3)
+    assert str(info.value) == "sizes[1] must be at most 3, got 5"

@@ -213,7 +213,11 @@ def format_bytes(n):
 
 
 def _as_vector(values, name):
-    if np.ndim(values) == 0 and not isinstance(values, (str, bytes)) and values is not None:
+    try:
+        scalar = np.ndim(values) == 0
+    except ValueError:  # ragged nesting: validate.array below refuses it with its own message
+        scalar = False
+    if scalar and not isinstance(values, (str, bytes)) and values is not None:
         raise ValueError(f"{name} must be one-dimensional, got a single number")
     try:
         array = validate.array(values, name, finite=False, nonempty=False)
