@@ -1,5 +1,7 @@
 """dlexam.invariance: exact values of the signed volume and the exact message of its error."""
 
+import math
+
 import pytest
 import torch
 
@@ -181,3 +183,106 @@ def test_check_particle_permutation_one_configuration_has_its_own_permutation():
     assert result.correct is True
     assert result.message == ("Right: each configuration holds its own particles, reordered; each configuration got "
                               "its own permutation.")
+
+
+# --- exact messages of the argument errors, and of the work limits ---------------------------------------------
+
+def generator(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+ONE = torch.zeros(1, 2, 3)
+
+
+def test_transformed_copies_says_how_to_make_a_generator():
+    """A generator that is not a torch.Generator raises a TypeError naming its type and the way to make one."""
+    with pytest.raises(TypeError) as info:
+        invariance.transformed_copies(ONE, 2, "permutations", 5)
+    assert str(info.value) == ("generator must be a torch.Generator, got int; "
+                               "create one with torch.Generator().manual_seed(seed)")
+
+
+def test_transformed_copies_refuses_too_many_coordinates():
+    """10,000,000 copies of 2 particles: 60,000,000 coordinates, above 50,000,000, raise with the exact message."""
+    with pytest.raises(ValueError) as info:
+        invariance.transformed_copies(ONE, 10**7, "permutations", generator())
+    assert str(info.value) == ("n_copies and X ask for 60,000,000 coordinates, more than the limit of 50,000,000: "
+                               "use smaller values")
+
+
+def test_check_invariant_poolings_lists_the_known_poolings():
+    """An unknown name raises a ValueError listing it and every pooling's name."""
+    with pytest.raises(ValueError) as info:
+        invariance.check_invariant_poolings({"sum", "median"})
+    assert str(info.value) == ("answer holds unknown pooling ['median']: choose from 'sum', 'mean', 'max', 'min', "
+                               "'logsumexp', 'product', 'first particle', 'sum weighted by index', "
+                               "'sum of the first half', 'max minus first'")
+
+
+def test_pooling_gap_refuses_too_many_features():
+    """10,000,000 permutations of 3 configurations of 2 particles with 1 feature: 60,000,000 features raise."""
+    with pytest.raises(ValueError) as info:
+        invariance.pooling_gap("sum", n_configurations=3, m=2, k=1, n_permutations=10**7)
+    assert str(info.value) == ("n_permutations, n_configurations, m and k ask for 60,000,000 features, "
+                               "more than the limit of 50,000,000: use smaller values")
+
+
+@pytest.mark.parametrize("how", ["first particle", "sum weighted by index", "max minus first"])
+def test_pooling_gap_depends_on_its_seed_only(how):
+    """The features and the permutations come from the seed: the global generator changes nothing, the seed does."""
+    kwargs = dict(n_configurations=2, m=6, k=3, n_permutations=2)
+    torch.manual_seed(1)
+    first = invariance.pooling_gap(how, seed=3, **kwargs)
+    torch.manual_seed(2)
+    assert invariance.pooling_gap(how, seed=3, **kwargs) == first
+    assert invariance.pooling_gap(how, seed=4, **kwargs) != first
+
+
+# --- pool: one particle, NaN, and the shape or type in its error -----------------------------------------------
+
+def test_pool_of_one_particle_is_that_particle():
+    """m = 1 is allowed: sum, mean, max and the first particle all give the features of the one particle."""
+    features = torch.tensor([[[1.0, -2.0]], [[3.0, 0.5]]])  # (2, 1, 2)
+    for how in ("sum", "mean", "max", "first particle"):
+        assert invariance.pool(features, how).tolist() == [[1.0, -2.0], [3.0, 0.5]]
+
+
+@pytest.mark.parametrize("features, got", [(torch.zeros(2, 0, 3), "(2, 0, 3)"), (torch.zeros(2, 3), "(2, 3)"),
+                                           ([[[1.0]]], "list")])
+def test_pool_names_the_shape_or_type_it_got(features, got):
+    """No particles, two axes, or not a tensor: a ValueError with the shape (or the type) it got."""
+    with pytest.raises(ValueError) as info:
+        invariance.pool(features)
+    assert str(info.value) == f"features must be a tensor of shape (B, m, k) with m >= 1, got {got}"
+
+
+def test_pool_passes_nan_through():
+    """pool is a network layer: a NaN feature gives a NaN sum, the other features are pooled as usual."""
+    out = invariance.pool(torch.tensor([[[float("nan"), 1.0], [2.0, 3.0]]]), "sum")
+    assert torch.isnan(out[0, 0]) and out[0, 1].item() == 4.0
+
+
+# --- outputs_under_transforms and invariance_gap: default kind, a spread ratio without spread -----------------
+
+X2 = torch.tensor([[[1.0, 0.0, 0.0], [2.0, 0.0, 0.0], [3.0, 0.0, 0.0]],
+                   [[4.0, 0.0, 0.0], [5.0, 0.0, 0.0], [6.0, 0.0, 0.0]]], dtype=torch.float64)
+
+
+def first_x(X):
+    return X[:, 0, 0]
+
+
+def test_outputs_under_transforms_permutes_by_default():
+    """Without kind, the copies are permutations: the same outputs as kind="permutations", each some particle's x."""
+    reference, outputs = invariance.outputs_under_transforms(first_x, X2, n_copies=8, generator=generator(3))
+    _, explicit = invariance.outputs_under_transforms(first_x, X2, 8, "permutations", generator(3))
+    assert reference.tolist() == [1.0, 4.0]
+    assert torch.equal(outputs, explicit)
+    assert set(outputs[:, 0].tolist()) <= {1.0, 2.0, 3.0} and set(outputs[:, 1].tolist()) <= {4.0, 5.0, 6.0}
+
+
+@pytest.mark.parametrize("f, X", [(first_x, X2[:1]), (lambda X: X.sum(dim=(1, 2)) * 0 + 7.0, X2)])
+def test_invariance_gap_spread_ratio_is_nan_without_spread_between_configurations(f, X):
+    """One configuration, or an f equal on every configuration: no spread between them, so the spread ratio is NaN."""
+    gap = invariance.invariance_gap(f, X, n_copies=4, generator=generator(0))
+    assert math.isnan(gap.spread_ratio)

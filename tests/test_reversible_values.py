@@ -3,6 +3,7 @@
 import math
 import types
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -393,3 +394,208 @@ def test_round_trip_errors_checks_x_against_the_width_of_the_blocks():
         reversible.round_trip_errors([block, block], torch.zeros(2, 6, dtype=F64), [1])
     assert str(info.value) == "x must have shape (B, 4), got (2, 6): one row per example, 4 features"
     assert block.calls == 0
+
+
+# --- fixed_point_inverse: the type in its error, an explicit tol, the default tol of 8 epsilons ---------------
+
+EPS64 = torch.finfo(F64).eps  # 2**-52
+
+
+def test_fixed_point_inverse_names_the_type_of_y():
+    """A y that is not a floating tensor raises a TypeError naming the type it got."""
+    with pytest.raises(TypeError) as info:
+        reversible.fixed_point_inverse(lambda x: x, [1.0])
+    assert str(info.value) == "y must be a floating-point torch.Tensor, got list"
+
+
+@pytest.mark.parametrize("tol, residuals", [(0.25, [0.25]), (0.125, [0.25, 0.125])])
+def test_fixed_point_inverse_stops_at_an_explicit_tol(tol, residuals):
+    """q(x) = x / 2, y = 1: x_1 = 1/2 leaves 1/4, x_2 = 3/4 leaves 1/8; a residual equal to tol counts as converged."""
+    result = reversible.fixed_point_inverse(lambda x: x / 2, torch.ones(1, dtype=F64), tol=tol)
+    assert result.converged is True
+    assert result.residuals.tolist() == residuals
+    assert result.x.tolist() == [1 - 2 * residuals[-1]]
+
+
+@pytest.mark.parametrize("y, r, converged", [
+    (0.0, 8 * EPS64, True), (0.0, 8.5 * EPS64, False),  # the terms are at most 1: the limit is 8 eps
+    (4.0, 32 * EPS64, True), (4.0, 34 * EPS64, False),  # |y| = 4: the limit is 8 eps * 4
+])
+def test_fixed_point_inverse_default_tol_is_eight_epsilons_of_the_largest_term(y, r, converged):
+    """q(y) = r and q = 0 elsewhere leave the residual r after one step: converged exactly when r <= 8 eps max(1, |y|)."""
+    def residual(x):
+        return torch.where(x == y, torch.full_like(x, r), torch.zeros_like(x))
+
+    result = reversible.fixed_point_inverse(residual, torch.tensor([y], dtype=F64), max_iterations=1)
+    assert result.residuals.tolist() == [r]
+    assert result.converged is converged
+
+
+# --- names and widths in the errors of inverses, saved_memory and tanh_residual ----------------------------
+
+@pytest.mark.parametrize("make", [lambda: reversible.AdditiveCoupling(2, 2, 3, gen(0), dtype=F64),
+                                  lambda: reversible.ContractiveResidual(4, 3, 0.5, gen(0), dtype=F64)])
+def test_block_inverse_names_y_in_shape_errors(make):
+    """A wrongly shaped output given to a block's inverse raises a ValueError naming y (not x) and the width."""
+    with pytest.raises(ValueError) as info:
+        make().inverse(torch.zeros(2, 5, dtype=F64))
+    assert str(info.value) == "y must have shape (B, 4), got (2, 5): one row per example, 4 features"
+
+
+def test_stack_inverse_checks_y_against_the_width_of_the_blocks():
+    """A stack of width 4 refuses a y with 6 features, naming y and the width, before any block runs."""
+    block = _Scale(4)
+    with pytest.raises(ValueError) as info:
+        ReversibleStack([block], "store").inverse(torch.zeros(2, 6, dtype=F64))
+    assert str(info.value) == "y must have shape (B, 4), got (2, 6): one row per example, 4 features"
+    assert block.calls == 0
+
+
+def test_saved_memory_checks_x_against_the_width_of_the_stack():
+    """A module of width 4 refuses an x with 6 features, naming the width, before it runs."""
+    block = _Scale(4)
+    with pytest.raises(ValueError) as info:
+        reversible.saved_memory(block, torch.zeros(2, 6, dtype=F64))
+    assert str(info.value) == "x must have shape (B, 4), got (2, 6): one row per example, 4 features"
+    assert block.calls == 0
+
+
+def test_tanh_residual_of_a_tensor_passes_nan_and_infinity_through():
+    """tanh_residual is element-wise: NaN stays NaN, +-inf + 2 tanh(+-inf) = +-inf, 0 stays 0."""
+    out = reversible.tanh_residual(torch.tensor([float("nan"), float("inf"), float("-inf"), 0.0], dtype=F64), 2.0)
+    assert math.isnan(out[0]) and out[1:].tolist() == [math.inf, -math.inf, 0.0]
+
+
+def test_tanh_residual_names_x_for_an_integer_tensor():
+    """An integer tensor raises a TypeError naming x and its dtype."""
+    with pytest.raises(TypeError) as info:
+        reversible.tanh_residual(torch.tensor([1, 2]), 1.0)
+    assert str(info.value) == "x must be a floating-point tensor, got dtype torch.int64: convert it with .float()"
+
+
+# c = -1 - 2**-22, y = -18 * 2**-38: three roots within 0.0016 of each other, about 2 |c| / 4000 apart, near those
+# of the Taylor cubic x^3 / 3 - delta x = y; a coarser or shifted grid brackets only one of them.
+CLOSE_C, CLOSE_Y, DELTA = -1 - 2.0**-22, -18 * 2.0**-38, 2.0**-22
+
+
+def test_tanh_residual_preimages_resolves_three_roots_a_grid_step_apart():
+    """All three preimages are found, each within 1e-6 (relative) of the cubic's root, and each solves f(x) = y."""
+    roots = reversible.tanh_residual_preimages(CLOSE_Y, CLOSE_C)
+    cubic = np.sort(np.roots([1 / 3, 0.0, -DELTA, -CLOSE_Y]).real)  # about -0.000959, 0.000321, 0.000638
+    assert len(roots) == 3
+    np.testing.assert_allclose(roots, cubic, rtol=1e-6)
+    np.testing.assert_allclose(roots + CLOSE_C * np.tanh(roots), CLOSE_Y, rtol=0, atol=1e-17)
+
+
+# --- StackConfig: the smallest width, the exact work limit and its message -----------------------------------
+
+def test_stack_config_accepts_d_two_and_refuses_one():
+    """d = 2 (two halves of one) is the smallest width; d = 1 raises, naming d and the minimum 2."""
+    assert reversible.StackConfig(d=2).d == 2
+    with pytest.raises(ValueError) as info:
+        reversible.StackConfig(d=1)
+    assert str(info.value) == "d must be at least 2, got 1"
+
+
+WORK_LIMIT = "more than the limit of 5,000,000: use smaller values"
+
+
+@pytest.mark.parametrize("kwargs, amount", [
+    (dict(d=4096, batch=100_000, hidden=1, max_depth=1), "409,608,192"),  # 1 * 2 * 4096 * 1 + 100000 * 4096
+    (dict(d=100, batch=10_000, hidden=1001, max_depth=20), "5,004,000"),  # 20 * 2 * 100 * 1001 + 10000 * 100
+])
+def test_stack_config_counts_weights_plus_inputs_against_the_limit(kwargs, amount):
+    """max_depth * 2 * d * hidden weights plus batch * d inputs above 5,000,000 raise with the exact count."""
+    with pytest.raises(ValueError) as info:
+        reversible.StackConfig(**kwargs)
+    assert str(info.value) == f"max_depth, d, hidden and batch ask for {amount} numbers, {WORK_LIMIT}"
+
+
+def test_stack_config_exactly_at_the_work_limit_is_allowed():
+    """20 * 2 * 100 * 1000 + 10000 * 100 = 5,000,000 numbers, exactly the limit, is allowed."""
+    assert reversible.StackConfig(d=100, batch=10_000, hidden=1000, max_depth=20).hidden == 1000
+
+
+# --- StackLab: its errors, its seed, and one torch thread ------------------------------------------------------
+
+SMALL = reversible.StackConfig(d=4, batch=3, hidden=2, max_depth=2)
+
+
+def test_stack_lab_names_the_type_of_a_wrong_config():
+    """A config that is not a StackConfig raises a TypeError naming its type."""
+    with pytest.raises(TypeError) as info:
+        reversible.StackLab({"d": 4})
+    assert str(info.value) == "config must be a StackConfig, got dict"
+
+
+def test_stack_lab_draws_from_its_seed_not_the_global_generator():
+    """Two labs of one seed hold the same x and weights, whatever torch's global generator did; another seed differs."""
+    torch.manual_seed(1)
+    a = reversible.StackLab(SMALL)
+    torch.manual_seed(2)
+    b = reversible.StackLab(SMALL)
+    assert torch.equal(a.x("float64"), b.x("float64"))
+    for p, q in zip(a.stack(2, "float64", "store").parameters(), b.stack(2, "float64", "store").parameters()):
+        assert torch.equal(p, q)
+    other = reversible.StackLab(reversible.StackConfig(d=4, batch=3, hidden=2, max_depth=2, seed=1))
+    assert not torch.equal(a.x("float64"), other.x("float64"))
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda lab: lab.stack(0, "float64", "store"), ValueError, "depth must be at least 1, got 0"),
+    (lambda lab: lab.stack(1.0, "float64", "store"), TypeError,
+     "depth must be a whole number of at least 1, got 1.0 (float)"),
+    (lambda lab: lab.measure(1, repeats=0), ValueError, "repeats must be at least 1, got 0"),
+])
+def test_stack_lab_names_depth_and_repeats_in_errors(call, error, message):
+    """A depth or a repeats below 1 (or not whole) raises, naming the argument."""
+    with pytest.raises(error) as info:
+        call(reversible.StackLab(SMALL))
+    assert str(info.value) == message
+
+
+def test_stack_lab_saved_curves_in_float64_measure_the_float64_stack():
+    """saved_curves('float64', ...) are saved_memory's activation bytes of the float64 stacks, twice the float32 ones."""
+    lab = reversible.StackLab(SMALL)
+    curves, low = lab.saved_curves("float64", [1, 2]), lab.saved_curves("float32", [1, 2])
+    for mode in reversible.MODES:
+        expected = [reversible.saved_memory(lab.stack(L, "float64", mode), lab.x("float64")).activations for L in (1, 2)]
+        assert curves[mode].tolist() == expected
+        assert curves[mode].tolist() == (2 * low[mode]).tolist()
+
+
+@pytest.fixture
+def two_threads():
+    """torch on two threads during the test (restored after), so that a function's own one thread shows."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(before)
+
+
+def _record_threads(monkeypatch, name):
+    """Wrap reversible.<name> so that each call records the number of torch threads it ran on."""
+    seen, original = [], getattr(reversible, name)
+
+    def wrapper(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(reversible, name, wrapper)
+    return seen
+
+
+@pytest.mark.parametrize("name, run", [
+    ("gradient_vector", lambda lab: reversible.gradient_errors(lab.stack(2, "float64", "store").blocks,
+                                                               lab.x("float64"), [1, 2])),
+    ("gradient_vector", lambda lab: lab.measure(1, "float64", "reversible", repeats=1)),
+    ("saved_memory", lambda lab: lab.measure(1, "float64", "checkpoint", repeats=1)),
+    ("saved_memory", lambda lab: lab.saved_curves("float32", [1, 2])),
+])
+def test_measurements_run_on_one_torch_thread(two_threads, monkeypatch, name, run):
+    """gradient_errors, StackLab.measure and saved_curves compute on one torch thread even when torch uses two."""
+    lab = reversible.StackLab(SMALL)
+    seen = _record_threads(monkeypatch, name)
+    run(lab)
+    assert seen and set(seen) == {1}
+    assert torch.get_num_threads() == 2
