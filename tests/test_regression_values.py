@@ -384,3 +384,100 @@ def test_load_cars_co2_uses_each_cars_fuel():
 def test_outside_range_fraction_counts_the_ends_as_inside(x_val, fraction):
     """Training range [1, 3]: a validation point equal to its min or max is not outside."""
     assert R.outside_range_fraction([1.0, 2.0, 3.0], x_val) == fraction
+
+
+# --- Configs, scalers, initialisation and the limits of fit_mlps ---------------------------------------
+
+def test_model_config_allows_width_1():
+    """Width 1 is the smallest allowed: ModelConfig(width=1) is built and labelled 1x1."""
+    assert R.ModelConfig(activation="relu", width=1).label == "ReLU MLP 1x1"
+
+
+def test_model_config_names_the_activations_exactly():
+    """An unknown activation raises, listing both choices."""
+    with pytest.raises(ValueError) as info:
+        R.ModelConfig(activation="sigmoid")
+    assert str(info.value) == "activation must be one of 'tanh', 'relu', got 'sigmoid'"
+
+
+@pytest.mark.parametrize("values, mean, scale", [
+    ([0.0, 1.0], 0.5, 0.5),  # a spread below 1 is kept
+    ([1.0, 3.0], 2.0, 1.0),
+    ([0.0, 4.0], 2.0, 2.0),
+    ([3.0, 3.0], 3.0, 1.0),  # no spread: scale 1
+])
+def test_standardiser_of_keeps_every_positive_std(values, mean, scale):
+    """Mean and population std by hand; only a zero std is replaced by 1."""
+    assert R.Standardiser.of(values) == R.Standardiser(mean, scale)
+
+
+def test_fit_standardises_x_and_y_with_their_own_std_below_1():
+    """x = 0, 1 (std 1/2) and y = 0, 1/2 (std 1/4) keep those scales in the fitted MLP."""
+    model = R.fit(TINY, [0.0, 1.0], [0.0, 0.5])
+    assert model.x_scaler == R.Standardiser(0.5, 0.5) and model.y_scaler == R.Standardiser(0.25, 0.25)
+
+
+def _hand_initial_weights(seed, width):
+    """Weights and biases of a 1 -> width -> 1 net drawn as documented: U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    generator = torch.Generator().manual_seed(seed)
+    out = []
+    for fan_in, fan_out in ((1, width), (width, 1)):
+        bound = 1.0 / math.sqrt(fan_in)
+        w = (torch.rand(fan_in * fan_out, generator=generator, dtype=torch.float32) * 2 - 1) * bound
+        b = (torch.rand(fan_out, generator=generator, dtype=torch.float32) * 2 - 1) * bound
+        out.append((w.view(fan_in, fan_out), b))
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_fit_mlps_initialises_symmetrically_from_the_seed(seed):
+    """One Adam step of lr 1e-6 moves each parameter by at most 1e-6 from the seeded U(-bound, bound) draw."""
+    config = R.ModelConfig(activation="tanh", width=4, steps=1, lr=1e-6)
+    model = R.fit_mlps(config, [X8], [Y8], [seed])[0]
+    for (w, b), w_model, b_model in zip(_hand_initial_weights(seed, 4), model.weights, model.biases):
+        np.testing.assert_allclose(w_model.numpy(), w.numpy(), rtol=0, atol=2e-6)
+        np.testing.assert_allclose(b_model.numpy(), b.numpy(), rtol=0, atol=2e-6)
+
+
+def test_fit_mlps_does_not_depend_on_the_default_dtype():
+    """With torch's default dtype set to float64, training gives the same float32 network as with float32."""
+    config = R.ModelConfig(activation="tanh", width=3, steps=3)
+    expected = R.fit_mlps(config, [X8], [Y8], [1])[0]
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        model = R.fit_mlps(config, [X8], [Y8], [1])[0]
+    finally:
+        torch.set_default_dtype(previous)
+    for got, want in zip(model.weights + model.biases, expected.weights + expected.biases):
+        assert got.dtype == torch.float32 and torch.equal(got, want)
+
+
+def test_fit_mlps_refuses_runs_of_different_sizes_exactly():
+    """Runs with 3 and 4 training points raise, saying how to train them."""
+    with pytest.raises(ValueError) as info:
+        R.fit_mlps(TINY, [X8[:3], X8[:4]], [Y8[:3], Y8[:4]], [0, 1])
+    assert str(info.value) == ("all runs must have the same number of training points to be trained together; "
+                               "train runs of different sizes with separate calls")
+
+
+def test_fit_mlps_refuses_too_many_activations_per_step_exactly():
+    """1 run x 10,000 points x width 256 x depth 6 x 4 = 61,440,000 > 5e7 raises naming the arguments."""
+    config = R.ModelConfig(width=256, depth=6)
+    x = np.arange(10_000.0)
+    with pytest.raises(ValueError) as info:
+        R.fit_mlps(config, [x], [x], [0])
+    assert str(info.value) == ("xs, ys, seeds and config ask for 61,440,000 activations per step, more than the "
+                               "limit of 50,000,000: use smaller values")
+
+
+def test_mlp_predict_names_x_in_its_errors():
+    """A 2-D x raises naming x and its shape."""
+    with pytest.raises(ValueError) as info:
+        _two_unit_model("tanh").predict([[0.5]])
+    assert str(info.value) == "x must be 1-D, one value per car; got shape (1, 1)"
+
+
+def test_evaluate_allows_a_single_training_point():
+    """One training and one validation point suffice: the line 2x + 1 gives MSE 0 at (1, 3) and 1 at (0, 0)."""
+    assert R.evaluate(R.LineModel(2.0, 1.0), [1.0], [3.0], [0.0], [0.0]) == R.Errors(0.0, 1.0)
