@@ -599,3 +599,21 @@ def test_measurements_run_on_one_torch_thread(two_threads, monkeypatch, name, ru
     run(lab)
     assert seen and set(seen) == {1}
     assert torch.get_num_threads() == 2
+
+
+@pytest.mark.parametrize("c", [-1 - 2.0**-24, -1 - 2.0**-40, -1.001, -2.0, -50.0])
+def test_tanh_residual_preimages_finds_all_three_roots_however_close(c):
+    """For c < -1 and y between f's turning values there are three roots (at y = 0: 0 and ±r beyond the turning
+    points), also when they are far closer together than a grid step (c = -1 - 2^-24: r ≈ 4.2e-4)."""
+    turn = math.acosh(math.sqrt(-c))
+
+    def f(x):
+        return x + c * math.tanh(x)
+
+    roots = reversible.tanh_residual_preimages(0.0, c)
+    assert len(roots) == 3 and roots[1] == 0.0 and roots[0] == pytest.approx(-roots[2], rel=1e-4)  # f is odd
+    r = roots[2]
+    assert turn < r < 2 * abs(c)  # on the outer monotone piece
+    assert f(r * (1 - 1e-3)) < 0 < f(r * (1 + 1e-3))  # f changes sign within 0.1% of it: a root is there
+    y = 0.5 * f(-turn)  # between the turning values f(turn) < 0 < f(-turn)
+    assert len(reversible.tanh_residual_preimages(y, c)) == 3

@@ -396,11 +396,16 @@ def tanh_residual_preimages(y, c):
     """All real x with x + c tanh(x) = y, sorted (f is injective iff c >= -1).
 
     Every solution lies in [y - |c|, y + |c|] since |c tanh x| < |c|; the roots are bracketed
-    on a fine grid there and refined by bisection.
+    on a fine grid there and refined by bisection. For c < -1 the grid also holds f's two turning
+    points ±arccosh(sqrt(-c)), where f' = 1 + c sech^2 x vanishes: f is monotone between grid
+    points, so each step holds at most one root and roots closer than a step are not missed.
     """
     y, c = _check_real(y, "y"), _check_real(c, "c")
     lo, hi = y - abs(c) - 1e-9, y + abs(c) + 1e-9
     grid = np.linspace(lo, hi, 4001)
+    if c < -1:
+        turn = float(np.arccosh(np.sqrt(-c)))
+        grid = np.union1d(grid, [t for t in (-turn, turn) if lo < t < hi])
     g = tanh_residual(grid, c) - y
     roots = [float(t) for t, v in zip(grid, g) if v == 0]
     for a, b, ga, gb in zip(grid[:-1], grid[1:], g[:-1], g[1:]):
