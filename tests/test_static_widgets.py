@@ -1469,3 +1469,160 @@ def test_embedding_page_weight(embedding_page):
     """The explorer (its code, the network's weights, the configurations, anywidget's front-end) adds under
     EMBEDDING_BUDGET compressed, and the page's own files stay under 2 MiB."""
     check_explorer_weight(embedding_page(), embedding_saved, EMBEDDING_PAGE, EMBEDDING_BUDGET)
+
+
+# ---- III(F): the K models of one regime, configuration by configuration, computed in the page ------
+
+from dlexam import bias_variance as bias_variance_lib  # noqa: E402
+from dlexam.widgets import bias_variance as bias_variance_widget  # noqa: E402
+
+BIAS_VARIANCE_PAGE = "chapters/part3/iii_f_bias_variance"
+# The predictions of 5 models on 500 configurations for 12 results (float32, sent exactly) are most of it.
+BIAS_VARIANCE_BUDGET = 300 * 1024
+BIAS_VARIANCE_BUILT = {"regime": "MLP, none, canonical", "val_frame": "random", "models": 5, "n": 30,
+                       "how": "spread over P"}  # as the chapter builds it
+
+
+@pytest.fixture
+def bias_variance_page(browser, base_url):
+    yield from explorer_pages(browser, base_url, BIAS_VARIANCE_PAGE, "dlx-bias-variance")
+
+
+def bias_variance_saved(page):
+    """The III(F) explorer's widget state saved in the page at build, and its gzip size."""
+    return saved_model(page, BIAS_VARIANCE_PAGE, "selections")
+
+
+def bias_variance_steps(state):
+    return [[name, state[name]] for name in bias_variance_widget.BIAS_VARIANCE_CONTROLS]
+
+
+def bias_variance_results(config):
+    """The page's own results, rebuilt from what it holds: BiasVariance with the predictions it was built with."""
+    results = []
+    for i, r in enumerate(config["results"]):
+        predictions = bias_variance_widget.config_predictions(config, i)
+        regime = next(bias_variance_lib.as_regime((m, a, f, n)) for m, a, f, n in
+                      [(r["model"], r["augmentation"], r["train_frame"], n) for n in (500, 125, 250)]
+                      if bias_variance_lib.Regime(m, a, f, n).label == r["regime"])
+        split = bias_variance_lib.decompose(predictions, bias_variance_widget.config_y(config))
+        results.append(bias_variance_lib.BiasVariance(regime, r["val_frame"], *split, r["train_mse"], predictions))
+    return results
+
+
+def bias_variance_wrong(v, got):
+    wrong = differences(v["shown"], got["values"], v["noise"], got["digits"])
+    if v["shown"] and set(got["values"]) != set(v["shown"]):
+        wrong.append(f"keys shown: {sorted(set(got['values']) ^ set(v['shown']))[:6]}")
+    if (got["message"], got["kind"]) != (v["message"], v["kind"]):
+        wrong.append(f"message {got['kind']!r} {got['message']!r}, expected {v['kind']!r} {v['message']!r}")
+    return wrong
+
+
+def check_bias_variance_page(page, config, **state):
+    """The page shows bias_variance_view's numbers (and configurations), with the controls where they should be."""
+    view = bias_variance_widget.bias_variance_view(config, state["regime"], state["val_frame"], state["models"],
+                                                   state["n"], state["how"])
+    v = {"shown": view["shown"], "noise": bias_variance_widget.bias_variance_noise(view), "message": "", "kind": ""}
+    wrong = bias_variance_wrong(v, page.shown())
+    assert not wrong, f"{state}: {wrong[:6]}"
+    controls = page.controls()
+    assert {k: (int(c) if k in ("models", "n") else c) for k, c in controls.items()} == state
+    return view
+
+
+def test_bias_variance_shows_the_library_numbers_for_every_test_vector(bias_variance_page):
+    """Every state of bias_variance_vectors (every regime and validation frame, 2 and 5 models, 5 and 100
+    configurations, each selection, then random ones): the configurations shown exactly as select_configurations
+    picks them, every number of the table and the figure's title as decompose and corrected_decomposition give them."""
+    page = bias_variance_page()
+    config = bias_variance_saved(page)[0]["config"]
+    vectors = bias_variance_widget.bias_variance_vectors(config)
+    assert len(vectors) > 100
+    failures = []
+    for start in range(0, len(vectors), 20):
+        chunk = vectors[start:start + 20]
+        for v, got in zip(chunk, page.drive([bias_variance_steps(v["state"]) for v in chunk])):
+            wrong = bias_variance_wrong(v, got)
+            if wrong:
+                failures.append(f"{json.dumps(v['state'])}:\n  " + "\n  ".join(wrong[:6]))
+    assert not failures, f"{len(failures)} of {len(vectors)} states differ:\n" + "\n".join(failures[:8])
+    assert_clean(page)
+
+
+def test_bias_variance_page_holds_exactly_the_results_it_was_built_with(bias_variance_page):
+    """The saved state is bias_variance_config of the page's own results (rebuilt from what it holds: the test
+    cannot retrain), bit for bit; the page opens on the state it was built with and draws every model's dots."""
+    page = bias_variance_page()
+    saved, _ = bias_variance_saved(page)
+    config = saved["config"]
+    assert config == json.loads(json.dumps(bias_variance_widget.bias_variance_config(bias_variance_results(config))))
+    assert len(config["results"]) == 12 and config["k"] == 5 and config["count"] == 500
+    assert {k: saved[k] for k in BIAS_VARIANCE_BUILT} == BIAS_VARIANCE_BUILT
+    view = check_bias_variance_page(page, config, **BIAS_VARIANCE_BUILT)
+    figure = page.page.locator(".dlx-bias-variance svg.dlx-figure")
+    label = figure.get_attribute("aria-label")
+    assert f"bias\u00b2 {view['shown']['all-bias2']:.3g}" in label and figure.locator("title").first.text_content() == label
+    assert page.page.locator(".dlx-bias-variance [data-configuration]").count() == 30
+    assert page.page.locator(".dlx-bias-variance [data-configuration] circle").count() == 30 * 6
+    assert_clean(page)
+
+
+def test_bias_variance_by_keyboard_and_mouse(bias_variance_page):
+    """Sliders and drop-downs by keyboard and mouse; every step shows the library's numbers."""
+    page = bias_variance_page()
+    config = bias_variance_saved(page)[0]["config"]
+    p = page.page
+    state = dict(BIAS_VARIANCE_BUILT)
+    p.focus('[data-control="models"]')
+    p.keyboard.press("Home")
+    check_bias_variance_page(page, config, **dict(state, models=2))
+    p.keyboard.press("ArrowRight")
+    state["models"] = 3
+    check_bias_variance_page(page, config, **state)
+    p.focus('[data-control="n"]')
+    p.keyboard.press("End")
+    state["n"] = 100
+    check_bias_variance_page(page, config, **state)
+    p.keyboard.press("ArrowLeft")
+    state["n"] = 95
+    check_bias_variance_page(page, config, **state)
+    p.focus('[data-control="how"]')
+    p.keyboard.press("ArrowDown")
+    state["how"] = "largest bias"
+    check_bias_variance_page(page, config, **state)
+    p.focus('[data-control="val_frame"]')
+    p.keyboard.press("ArrowUp")  # the frames in the library's order: canonical, then random
+    state["val_frame"] = "canonical"
+    check_bias_variance_page(page, config, **state)
+    p.focus('[data-control="regime"]')
+    p.keyboard.press("ArrowDown")
+    state["regime"] = config["regimes"][1][0]
+    check_bias_variance_page(page, config, **state)
+    box = p.locator('[data-control="n"]').bounding_box()
+    p.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)  # the fewest configurations
+    state["n"] = 5
+    check_bias_variance_page(page, config, **state)
+    box = p.locator('[data-control="models"]').bounding_box()
+    p.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)  # all five models
+    state["models"] = 5
+    check_bias_variance_page(page, config, **state)
+    p.select_option('[data-control="how"]', "largest variance")
+    state["how"] = "largest variance"
+    check_bias_variance_page(page, config, **state)
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_bias_variance_screenshot(bias_variance_page, scheme):
+    """A picture of the explorer in both colour modes (the site's own switch), kept in _build/screenshots/."""
+    page = bias_variance_page(scheme)
+    page.page.evaluate("""() => { const c = document.querySelector('.dlx-bias-variance [data-control="how"]');
+      c.value = 'largest variance'; c.dispatchEvent(new Event('change', {bubbles: true})); }""")
+    screenshot_explorer(page, "dlx-bias-variance", "n", "bias-variance", scheme)
+
+
+def test_bias_variance_page_weight(bias_variance_page):
+    """The explorer (its code, the models' predictions, anywidget's front-end) adds under BIAS_VARIANCE_BUDGET
+    compressed, and the page's own files stay under 2 MiB."""
+    check_explorer_weight(bias_variance_page(), bias_variance_saved, BIAS_VARIANCE_PAGE, BIAS_VARIANCE_BUDGET)

@@ -168,3 +168,36 @@ spec("widgets.particles.embedding_noise", {"view": Fixed(None)},
 spec("widgets.particles.embedding_vectors", {"count": Fixed(2), "seed": Fixed(0)},
      check=lambda r, **kw: len(r) > 2 or _fail(r))
 spec("widgets.particles.EmbeddingWidget", record=True, note="the front-end an explorer builds; its traits are typed by traitlets")
+
+# --- bias_variance (III(F)'s K models, configuration by configuration, computed in the page) --------
+
+from dlexam import bias_variance  # noqa: E402
+from dlexam.widgets import bias_variance as bias_variance_widget  # noqa: E402
+
+BV_RESULTS = [bias_variance.BiasVariance(bias_variance.Regime(m, "none"), f, 1.0, 0.6, 0.4, 0.1,
+                                         torch.randn(3, 500, generator=torch.Generator().manual_seed(i)))
+              for i, m in enumerate(("mlp", "deepsets")) for f in ("random", "canonical")]
+BV_CONFIG = bias_variance_widget.bias_variance_config(BV_RESULTS)
+BV_LABEL = BV_CONFIG["regimes"][0][0]
+spec("widgets.bias_variance.bias_variance_config",
+     {"results": Arg(BV_RESULTS, BAD_OBJECT + [("empty", []), ("twice", BV_RESULTS + BV_RESULTS[:1])]),
+      "y": Arg(None, [("text", "abc"), ("short", torch.zeros(3))])},
+     check=lambda r, **kw: (len(r["results"]) == 4 and r["k"] == 3) or _fail(r))
+spec("widgets.bias_variance.config_predictions", {"config": Fixed(BV_CONFIG), "index": Fixed(1)},
+     check=lambda r, **kw: torch.equal(r, BV_RESULTS[1].predictions) or _fail(r))
+spec("widgets.bias_variance.config_y", {"config": Fixed(BV_CONFIG)},
+     check=lambda r, **kw: torch.equal(r, training.validation_set()[1]) or _fail(r))
+spec("widgets.bias_variance.bias_variance_view",
+     {"config": Fixed(BV_CONFIG), "regime": field(BV_LABEL, ("unknown", "no such regime"), ("None", None)),
+      "val_frame": field("random", ("unknown", "sideways"), ("None", None)),
+      "models_used": field(3, ("one", 1), ("beyond K", 4), ("float", 2.5), ("bool", True)),
+      "n": field(30, ("zero", 0), ("not a step", 7), ("beyond", 105), ("None", None)),
+      "how": field("spread over P", ("unknown", "smallest bias"), ("None", None))}, edges=False,
+     check=lambda r, **kw: (is_view(r) is None and r["kind"] == "" and r["shown"]["count"] == kw["n"]) or _fail(r))
+spec("widgets.bias_variance.bias_variance_noise", {"view": Fixed(None)},
+     call=lambda f, view: f(bias_variance_widget.bias_variance_view(BV_CONFIG, BV_LABEL)),
+     check=lambda r, **kw: ("all-mse" in r and "chosen" not in r) or _fail(r))
+spec("widgets.bias_variance.bias_variance_vectors", {"config": Fixed(BV_CONFIG), "count": Fixed(2), "seed": Fixed(0)},
+     check=lambda r, **kw: len(r) > 2 or _fail(r))
+spec("widgets.bias_variance.BiasVarianceWidget", record=True,
+     note="the front-end an explorer builds; its traits are typed by traitlets")
