@@ -482,3 +482,35 @@ def test_check_crossover_batch_messages(answer, message):
     result = backprop.check_crossover_batch(answer, 1, 1)
     assert result.correct is (answer == 3 and not isinstance(answer, str))
     assert result.message == message
+
+
+# --- stack_saved_bytes and Gradients.max_abs_difference: itemsize and the exact errors ------------------
+
+
+@pytest.mark.parametrize("dtype, itemsize", [(torch.float32, 4), (torch.float64, 8)])
+def test_stack_saved_bytes_reports_the_itemsize_of_its_dtype(dtype, itemsize):
+    """The StackMemory records the bytes per number of the measured dtype: 4 for float32, 8 for float64."""
+    assert backprop.stack_saved_bytes(1, 2, 3, dtype=dtype).itemsize == itemsize
+
+
+def test_stack_saved_bytes_on_the_cpu_refuses_too_many_activations_exactly():
+    """On the CPU, B = 10^7 rows of width 3 through 1 layer is 6e7 > 5e7 activations: raises naming them."""
+    with pytest.raises(ValueError) as info:
+        backprop.stack_saved_bytes(1, 10**7, 3, device="cpu")
+    assert str(info.value) == ("layers, batch_size and width ask for 60,000,000 activations, more than the limit of "
+                               "50,000,000: use smaller values")
+
+
+def test_max_abs_difference_names_the_type_of_a_non_gradients():
+    """Comparing with a float raises TypeError naming 'float'."""
+    with pytest.raises(TypeError) as info:
+        _gradients(1.0, 2.0).max_abs_difference(1.5)
+    assert str(info.value) == "other must be a Gradients, not float"
+
+
+def test_max_abs_difference_refuses_gradients_of_other_shapes_exactly():
+    """A 1x1 network against a 1x2 one raises with the exact message."""
+    wider = backprop.Gradients((torch.zeros(1, 2, dtype=torch.float64),), (torch.zeros(1, dtype=torch.float64),))
+    with pytest.raises(ValueError) as info:
+        _gradients(1.0, 2.0).max_abs_difference(wider)
+    assert str(info.value) == "the two Gradients belong to networks of different shapes"

@@ -211,3 +211,11 @@ def test_history_accuracy_is_that_of_the_model_before_each_step():
         expected.append(accuracy(history.model))
     assert history.accuracy == expected[:-1]
     assert any(a != 0.5 for a in history.accuracy)  # so the share of errors, 1 - accuracy, differs
+
+
+def test_unknown_head_lists_every_head_exactly():
+    """An unknown head raises listing the four heads, comma-separated, in order."""
+    with pytest.raises(ValueError) as info:
+        binary.make_model("three_sigmoid")
+    assert str(info.value) == ("head must be one of 'one_sigmoid', 'two_softmax', 'two_sigmoid', 'one_softmax', "
+                               "got 'three_sigmoid'")

@@ -481,3 +481,37 @@ def test_mlp_predict_names_x_in_its_errors():
 def test_evaluate_allows_a_single_training_point():
     """One training and one validation point suffice: the line 2x + 1 gives MSE 0 at (1, 3) and 1 at (0, 0)."""
     assert R.evaluate(R.LineModel(2.0, 1.0), [1.0], [3.0], [0.0], [0.0]) == R.Errors(0.0, 1.0)
+
+
+def test_fit_line_centres_y_so_a_far_offset_keeps_the_slope_exact():
+    """y = 2^53 + (0, 2, 4) at x = 0, 1, 2: centring y first gives slope 2 and intercept 2^53 exactly."""
+    assert R.fit_line([0.0, 1.0, 2.0], 2.0**53 + np.array([0.0, 2.0, 4.0])) == (2.0, 2.0**53)
+
+
+def test_fit_mlps_reports_the_loss_of_the_last_step_when_it_diverges(monkeypatch):
+    """An activation that overflows float32 from the second step on: the error shows the last loss, inf."""
+    calls = []
+
+    def exploding(z):
+        calls.append(1)
+        return z * (1.0 if len(calls) == 1 else 1e30)
+
+    monkeypatch.setitem(R.ACTIVATIONS, "tanh", exploding)
+    config = R.ModelConfig(activation="tanh", width=2, steps=2)
+    with pytest.raises(ValueError) as info:
+        R.fit_mlps(config, [X8], [Y8], [0])
+    assert str(info.value) == "training diverged (loss [inf]); lower lr (now 0.01)"
+
+
+@pytest.mark.parametrize("default", [torch.float16, torch.bfloat16])
+def test_fit_mlps_loss_history_does_not_depend_on_a_half_precision_default_dtype(default):
+    """With torch's default dtype float16 or bfloat16, the recorded losses are still the float32 ones."""
+    config = R.ModelConfig(activation="tanh", width=3, steps=3)
+    expected = R.fit_mlps(config, [X8], [Y8], [1])[0].loss_history
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(default)
+    try:
+        history = R.fit_mlps(config, [X8], [Y8], [1])[0].loss_history
+    finally:
+        torch.set_default_dtype(previous)
+    np.testing.assert_array_equal(history, expected)

@@ -617,3 +617,74 @@ def test_tanh_residual_preimages_finds_all_three_roots_however_close(c):
     assert f(r * (1 - 1e-3)) < 0 < f(r * (1 + 1e-3))  # f changes sign within 0.1% of it: a root is there
     y = 0.5 * f(-turn)  # between the turning values f(turn) < 0 < f(-turn)
     assert len(reversible.tanh_residual_preimages(y, c)) == 3
+
+
+# --- defaults of blocks and stacks, what reversible backward recomputes, and more exact errors -------------
+
+
+def test_additive_coupling_default_gain_is_1():
+    """Without gain, mu1's first weight (fan_in 1) is the generator's first N(0, 1) draw unscaled."""
+    block = reversible.AdditiveCoupling(1, 1, 4, gen(0), dtype=F64)
+    assert torch.equal(block.mu1[0].weight, torch.randn((4, 1), generator=gen(0), dtype=F64))
+
+
+def test_additive_coupling_repr_names_its_sizes():
+    """The block's repr line gives d1, d2 and hidden."""
+    assert reversible.AdditiveCoupling(1, 2, 4, gen(0)).extra_repr() == "d1=1, d2=2, hidden=4"
+
+
+def _count_mu1_calls(stack):
+    calls = []
+    for block in stack.blocks:
+        block.mu1.register_forward_hook(lambda *args: calls.append(1))
+    return calls
+
+
+@pytest.mark.parametrize("kwargs, after_backward", [({}, 4), ({"fused": True}, 4), ({"fused": False}, 6)])
+def test_reversible_backward_recomputes_mu1_once_per_block_when_fused(kwargs, after_backward):
+    """2 blocks, x not requiring grad: forward calls mu1 twice; fused backward (the default) once more per block,
+    unfused backward twice more (inverse, then the recomputed forward)."""
+    stack = ReversibleStack(reversible.coupling_blocks(2, 2, 3, gen(0), dtype=F64), **kwargs)
+    calls = _count_mu1_calls(stack)
+    y = stack(torch.ones(4, 2, dtype=F64))
+    assert len(calls) == 2
+    y.square().mean().backward()
+    assert len(calls) == after_backward and stack.fused is kwargs.get("fused", True)
+
+
+def test_reversible_stack_of_frozen_blocks_keeps_only_its_output_for_x():
+    """Frozen parameters but x requiring grad: still reversible, saving only the (4, 2) float64 output, 64 bytes."""
+    stack = ReversibleStack(reversible.coupling_blocks(2, 2, 3, gen(0), dtype=F64))
+    stack.requires_grad_(False)
+    assert reversible.saved_memory(stack, torch.zeros(4, 2, dtype=F64)) == reversible.SavedMemory(64, 0)
+
+
+def test_stack_names_the_type_of_a_non_tensor_x():
+    """A list instead of a tensor raises TypeError naming the expected shape and 'list'."""
+    stack = ReversibleStack(reversible.coupling_blocks(1, 2, 3, gen(0), dtype=F64))
+    with pytest.raises(TypeError) as info:
+        stack([[0.0, 0.0]])
+    assert str(info.value) == "x must be a torch.Tensor of shape (B, 2), got list"
+
+
+def test_gradient_vector_of_a_module_without_width_asks_for_a_2d_x():
+    """A module with no width d: a 1-D x raises asking for shape (B, d), with nothing about features."""
+    with pytest.raises(ValueError) as info:
+        reversible.gradient_vector(nn.Linear(2, 2, dtype=F64), torch.zeros(3, dtype=F64))
+    assert str(info.value) == "x must have shape (B, d), got (3,): one row per example"
+
+
+def test_empty_stack_is_refused_with_an_example():
+    """No blocks raises suggesting coupling_blocks, exactly."""
+    with pytest.raises(ValueError) as info:
+        ReversibleStack([])
+    assert str(info.value) == ("blocks is empty: give at least one invertible block, "
+                               "e.g. coupling_blocks(4, d, hidden, generator)")
+
+
+def test_coupling_blocks_refuses_too_many_weights_before_checking_the_generator():
+    """depth 2 x 2 x d 4096 x hidden 4096 = 67,108,864 > 5e7 weights raises naming them, before anything is drawn."""
+    with pytest.raises(ValueError) as info:
+        reversible.coupling_blocks(2, 4096, 4096, generator=0)
+    assert str(info.value) == ("depth, d and hidden ask for 67,108,864 weights, more than the limit of 50,000,000: "
+                               "use smaller values")

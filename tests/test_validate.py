@@ -150,3 +150,11 @@ def test_integers_checks_the_maximum_of_every_item():
     with pytest.raises(ValueError) as info:
         validate.integers([1, 5], "sizes", maximum=3)
     assert str(info.value) == "sizes[1] must be at most 3, got 5"
+
+
+def test_pair_checks_the_maximum_of_both_items():
+    """pair with maximum=3 accepts (1, 3) and refuses (1, 5) naming the pair."""
+    assert validate.pair((1, 3), "kernel", maximum=3) == (1, 3)
+    with pytest.raises(ValueError) as info:
+        validate.pair((1, 5), "kernel", maximum=3)
+    assert str(info.value) == "kernel must be at most 3, got 5"
