@@ -514,3 +514,55 @@ def test_max_abs_difference_refuses_gradients_of_other_shapes_exactly():
     with pytest.raises(ValueError) as info:
         _gradients(1.0, 2.0).max_abs_difference(wider)
     assert str(info.value) == "the two Gradients belong to networks of different shapes"
+
+
+# --- Checks of data, generators and networks: exact messages -------------------------------------------
+
+
+def _zero_params(*shapes):
+    """StackParams with zero weights of the given (rows, columns) shapes and zero biases of matching length."""
+    return backprop.StackParams(tuple(torch.zeros(r, c, dtype=torch.float64) for r, c in shapes),
+                                tuple(torch.zeros(r, dtype=torch.float64) for r, _ in shapes))
+
+
+def test_dataset_loss_names_both_example_counts():
+    """X with 3 examples and Y (2, 1) with 2: the message gives 3 and 2 (not Y's 1 column)."""
+    X, Y = torch.zeros(3, 2, dtype=torch.float64), torch.zeros(2, 1, dtype=torch.float64)
+    with pytest.raises(ValueError) as info:
+        backprop.dataset_loss(_zero_params((1, 2)), X, Y)
+    assert str(info.value) == "X and Y must hold the same number of examples, got 3 and 2"
+
+
+def test_generator_check_names_the_type_it_got():
+    """A seed 0 instead of a torch.Generator: the message ends with 'not int'."""
+    with pytest.raises(TypeError) as info:
+        backprop.sample_batch(10, 2, 0)
+    assert str(info.value) == ("generator must be a torch.Generator, such as torch.Generator().manual_seed(0), "
+                               "not int")
+
+
+def test_dense_stack_defaults_to_the_cpu():
+    """Without device, the blocks live on the CPU and compute: the default is 'cpu'."""
+    model = backprop.dense_stack(2, 3)
+    assert all(p.device.type == "cpu" for p in model.parameters())
+    assert model(torch.zeros(1, 3)).shape == (1, 3)
+
+
+def test_dense_stack_limits_parameters_on_the_cpu_only():
+    """1 x (7072^2 + 7072) = 50,020,256 parameters: refused on the CPU with the exact message, fine on meta."""
+    assert sum(p.numel() for p in backprop.dense_stack(1, 7072, device="meta").parameters()) == 50_020_256
+    with pytest.raises(ValueError) as info:
+        backprop.dense_stack(1, 7072, device="cpu")
+    assert str(info.value) == ("layers and width ask for 50,020,256 parameters, more than the limit of "
+                               "50,000,000: use smaller values")
+
+
+@pytest.mark.parametrize("shapes, bias_lengths, message", [
+    ([(3, 2)], [4], "b_1 has 4 entries but W_1 has 3 rows"),
+    ([(4, 2), (5, 4), (1, 6)], [4, 5, 1], "W_3 takes 6 inputs but block 2 outputs 5"),
+])
+def test_stack_params_shape_messages(shapes, bias_lengths, message):
+    """A bias of the wrong length and a block that does not fit its predecessor: the exact sizes are named."""
+    with pytest.raises(ValueError) as info:
+        backprop.StackParams(tuple(torch.zeros(r, c) for r, c in shapes), tuple(torch.zeros(n) for n in bias_lengths))
+    assert str(info.value) == message

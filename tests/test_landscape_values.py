@@ -253,3 +253,55 @@ def test_grid_allows_resolution_1000():
     """resolution=1000, the largest allowed, gives (1000, 1000) arrays."""
     xx, yy, loss = _one_well().grid(resolution=1000)
     assert xx.shape == yy.shape == loss.shape == (1000, 1000)
+
+
+# --- Overflow, limits and the settling test of final_minimum ---------------------------------------------
+
+# One well between two examples at (-1, 0) and (1, 0) in a bowl of curvature 0.2: the only minimum is the
+# origin, with curvatures 0.2 + (1 - 1) e^(-1/2) = 0.2 along w1 and 0.2 + e^(-1/2) = 0.8065 along w2.
+FLAT_ALONG_W1 = dict(centres=[(0.0, 0.0)], depths=[1.0], widths=[1.0], bowl=0.2, offsets=[(-1.0, 0.0), (1.0, 0.0)])
+
+
+def test_well_loss_of_a_huge_point_is_infinite_without_a_warning():
+    """|w|^2 overflows at w = (1e200, 0): the loss is +inf and no overflow warning is raised."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ls.well_loss([1e200, 0.0], **ONE_WELL) == math.inf
+
+
+def test_final_minimum_steps_use_the_largest_curvature():
+    """lr = 1 / 0.8065 (the largest curvature) settles (0, 0.5) at once; lr = 1 / 0.2 would overshoot along w2."""
+    surface = ls.Landscape(**FLAT_ALONG_W1)
+    assert ls.final_minimum(surface, [0.0, 0.5], steps=10) == 0
+
+
+@pytest.mark.parametrize("point, expected", [((0.0, 0.0), 0), ((0.0, 0.0078125), 0), ((0.0, 0.5), -1),
+                                             ((0.0, 1.0), -1)])
+def test_final_minimum_settles_only_within_one_hundredth(point, expected):
+    """With no steps, a point counts as settled only when it lies closer than 0.01 to the minimum."""
+    assert ls.final_minimum(ls.Landscape(**FLAT_ALONG_W1), point, steps=0) == expected
+
+
+def test_final_minimum_refuses_too_many_gradient_terms_exactly():
+    """50,001 points x 100,000 steps x 2 examples = 10,000,200,000 gradient terms: over 10^10, exact message."""
+    surface = ls.Landscape(**FLAT_ALONG_W1)
+    with pytest.raises(ValueError) as info:
+        ls.final_minimum(surface, np.zeros((50_001, 2)), steps=100_000)
+    assert str(info.value) == ("points and steps ask for 10,000,200,000 gradient terms, more than the limit of "
+                               "10,000,000,000: use smaller values")
+
+
+def test_final_minimum_keeps_the_shape_of_a_grid_of_points():
+    """A (2, 3, 2) grid of points gives a (2, 3) array of minima."""
+    assert ls.final_minimum(ls.Landscape(**FLAT_ALONG_W1), np.zeros((2, 3, 2)), steps=0).tolist() == [[0] * 3] * 2
+
+
+def test_descend_takes_100000_runs():
+    """runs = 100000 is the largest allowed; 100001 is refused with the exact message."""
+    surface = ls.Landscape(**FLAT_ALONG_W1)
+    assert ls.descend(surface, (0.0, 0.5), 0.5, 2, 1, runs=100_000).paths.shape == (100_000, 2, 2)
+    with pytest.raises(ValueError) as info:
+        ls.descend(surface, (0.0, 0.5), 0.5, 2, 1, runs=100_001)
+    assert str(info.value) == "runs must be a whole number from 1 to 100000, got 100001"

@@ -335,3 +335,20 @@ def test_monotonicity_violation_refuses_bad_outputs(f, message):
     with pytest.raises(ValueError) as info:
         lo.monotonicity_violation(f)
     assert str(info.value) == message
+
+
+# --- Counterexample searches pass their pooling and image settings on ----------------------------------
+
+
+@pytest.mark.parametrize("pool", ["max", "avg"])
+def test_option_counterexample_compares_with_the_same_pooling(pool):
+    """Kernel of ones, bias 0, pixels >= 0: every ReLU is the identity, so option B equals out for either pool."""
+    kernel = np.ones((2, 2))
+    assert lo.option_counterexample("B", kernel, 0.0, np.random.default_rng(0), tries=20, pool=pool) is None
+
+
+def test_relu_conv_counterexample_draws_plain_uniform_pixels():
+    """Kernel -1: ReLU(-x) != -ReLU(x) on the first image, which is uniform in [-1, 1] without random brightness."""
+    found = lo.relu_conv_counterexample([[-1.0]], 0.0, np.random.default_rng(3))
+    assert found.tries == 1
+    np.testing.assert_array_equal(found.image, -1.0 + np.random.default_rng(3).random((4, 4)) * 2.0)

@@ -515,3 +515,10 @@ def test_fit_mlps_loss_history_does_not_depend_on_a_half_precision_default_dtype
     finally:
         torch.set_default_dtype(previous)
     np.testing.assert_array_equal(history, expected)
+
+
+def test_fit_line_refuses_lists_of_different_lengths_exactly():
+    """Three x values and two y values: the message names both counts and asks for one value per car."""
+    with pytest.raises(ValueError) as info:
+        R.fit_line([1.0, 2.0, 3.0], [1.0, 2.0])
+    assert str(info.value) == "x has 3 values but y has 2: they must have one value per car each"

@@ -688,3 +688,21 @@ def test_coupling_blocks_refuses_too_many_weights_before_checking_the_generator(
         reversible.coupling_blocks(2, 4096, 4096, generator=0)
     assert str(info.value) == ("depth, d and hidden ask for 67,108,864 weights, more than the limit of 50,000,000: "
                                "use smaller values")
+
+
+@pytest.mark.parametrize("field, value", [("d", 4096), ("hidden", 4096), ("max_depth", 4096), ("batch", 100_000)])
+def test_stack_config_accepts_each_maximum(field, value):
+    """Each size may equal its maximum (the other sizes small enough to stay under the work limit)."""
+    small = dict(d=2, hidden=1, max_depth=1, batch=1)
+    config = reversible.StackConfig(**{**small, field: value})
+    assert getattr(config, field) == value
+
+
+@pytest.mark.parametrize("field, value, message", [("d", 4097, "d must be at most 4,096, got 4,097"),
+                                                   ("batch", 100_001, "batch must be at most 100,000, got 100,001")])
+def test_stack_config_refuses_one_more_than_the_maximum(field, value, message):
+    """One above the maximum raises with the exact message."""
+    small = dict(d=2, hidden=1, max_depth=1, batch=1)
+    with pytest.raises(ValueError) as info:
+        reversible.StackConfig(**{**small, field: value})
+    assert str(info.value) == message
