@@ -134,3 +134,34 @@ def test_rotation_statistics_refuses_no_matrices():
     with pytest.raises(ValueError) as info:
         augment.rotation_statistics(torch.zeros(0, 3, 3))
     assert str(info.value) == "R must have shape (n, 3, 3) with n >= 1, got (0, 3, 3)"
+
+
+# --- Whole-number matrices are accepted where numbers are asked for ------------------------------------
+
+
+def test_rotations_from_normal_accepts_an_integer_tensor():
+    """An int64 diagonal matrix with positive entries has sign-fixed QR factor Q = I: the rotation is I."""
+    A = torch.tensor([[[2, 0, 0], [0, 3, 0], [0, 0, 4]]])
+    assert torch.equal(augment.rotations_from_normal(A), torch.eye(3, dtype=torch.float64)[None])
+
+
+def test_qr_hint_from_normal_accepts_an_integer_tensor():
+    """An int64 matrix gives NumPy's own QR factor of the same matrix in float64."""
+    A = torch.tensor([[[2, 1, 0], [0, 3, 1], [1, 0, 4]]])
+    expected = np.linalg.qr(A.numpy().astype(np.float64))[0]
+    np.testing.assert_array_equal(augment.qr_hint_from_normal(A).numpy(), expected)
+
+
+def test_apply_rotations_accepts_an_integer_rotation():
+    """The int64 quarter turn about z maps (1, 2, 3) to (-2, 1, 3)."""
+    X = torch.tensor([[[1.0, 2.0, 3.0]]])
+    R = torch.tensor([[[0, -1, 0], [1, 0, 0], [0, 0, 1]]])
+    assert torch.equal(augment.apply_rotations(X, R), torch.tensor([[[-2.0, 1.0, 3.0]]]))
+
+
+@pytest.mark.parametrize("R, got", [([[1.0, 0.0, 0.0]], "list"), (None, "NoneType"), (np.eye(3)[None], "ndarray")])
+def test_apply_rotations_names_the_type_of_a_non_tensor(R, got):
+    """A rotation that is no tensor raises ValueError naming its type."""
+    with pytest.raises(ValueError) as info:
+        augment.apply_rotations(torch.zeros(1, 2, 3), R)
+    assert str(info.value) == f"R must be a tensor of shape (1, 3, 3) to match X, got {got}"

@@ -219,3 +219,13 @@ def test_unknown_head_lists_every_head_exactly():
         binary.make_model("three_sigmoid")
     assert str(info.value) == ("head must be one of 'one_sigmoid', 'two_softmax', 'two_sigmoid', 'one_softmax', "
                                "got 'three_sigmoid'")
+
+
+@pytest.mark.parametrize("make", [binary.make_moons, binary.make_blobs])
+@pytest.mark.parametrize("generator, got", [(5, "int"), (np.random.default_rng(0), "Generator"), ("seed", "str")])
+def test_a_bad_generator_is_refused_naming_its_type(make, generator, got):
+    """A generator that is no torch.Generator raises TypeError with the hint and the type it got."""
+    with pytest.raises(TypeError) as info:
+        make(10, generator=generator)
+    assert str(info.value) == ("generator must be a torch.Generator, e.g. torch.Generator().manual_seed(0); "
+                               f"got {got}")

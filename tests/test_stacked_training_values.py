@@ -1,7 +1,13 @@
 """dlexam.stacked_training: runs against the plain loop, exact divergence messages, the work split and the core count."""
 
+import concurrent.futures
+import contextlib
 import dataclasses
+import io
 import os
+import sys
+import threading
+import types
 
 import numpy as np
 import pytest
@@ -164,3 +170,87 @@ def test_available_cores_falls_back_to_cpu_count_or_one(monkeypatch, cpu_count, 
     monkeypatch.delattr(os, "sched_getaffinity", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: cpu_count)
     assert stacked_training.available_cores() == cores
+
+
+# --- Arguments: the callback's type and the worker limit --------------------------------------------
+
+
+@pytest.mark.parametrize("callback, got", [(5, "int"), ("stop", "str"), ([print], "list")])
+def test_a_callback_that_cannot_be_called_is_named_by_type(callback, got):
+    """A non-callable callback raises TypeError naming the type it got."""
+    with pytest.raises(TypeError) as info:
+        stacked_training.train(TINY, callback=callback)
+    assert str(info.value) == f"callback must be callable, got {got}"
+
+
+def test_exactly_max_workers_is_allowed_and_one_more_is_refused():
+    """workers = MAX_WORKERS (256) trains; 257 raises the exact message."""
+    history = stacked_training.train(tiny(epochs=1), workers=stacked_training.MAX_WORKERS, validate=False)
+    assert history.status == "completed" and history.epochs_run == 1
+    with pytest.raises(ValueError) as info:
+        stacked_training.train(TINY, workers=stacked_training.MAX_WORKERS + 1)
+    assert str(info.value) == "workers must be at most 256, got 257"
+
+
+# --- Progress lines ----------------------------------------------------------------------------------
+
+
+def report_once_before_training(monkeypatch):
+    """The first wait for the workers returns at once while they are held back, so a report shows 0 epochs run."""
+    gate = threading.Event()
+    real_wait, real_threads = concurrent.futures.wait, stacked_training.torch_threads
+    calls = []
+
+    def wait(futures, timeout=None):
+        calls.append(timeout)
+        if len(calls) == 1:
+            return types.SimpleNamespace(done=set(), not_done=set(futures))
+        gate.set()  # the report of the first call is printed: let the workers go
+        return real_wait(futures, timeout=timeout)
+
+    @contextlib.contextmanager
+    def held_threads():
+        if threading.current_thread() is not threading.main_thread():
+            assert gate.wait(timeout=30)
+        with real_threads():
+            yield
+
+    monkeypatch.setattr(concurrent.futures, "wait", wait)
+    monkeypatch.setattr(stacked_training, "torch_threads", held_threads)
+    monkeypatch.setattr(stacked_training, "time", types.SimpleNamespace(perf_counter=lambda: 1000.0))
+    return calls
+
+
+def test_progress_reports_the_share_of_epochs_run_and_the_seconds(monkeypatch, capsys):
+    """Before any epoch: 0% done; at the end: 100% done; a clock standing at 1000 s gives 0 s elapsed."""
+    calls = report_once_before_training(monkeypatch)
+    stacked_training.train([tiny(epochs=1), tiny(epochs=1, seed=1)], progress=60, validate=False, workers=1)
+    assert calls == [60, 60]
+    assert capsys.readouterr().out == ("  training 2 runs: 0% done, 0 s\n"
+                                       "  training 2 runs: 100% done, 0 s\n")
+
+
+def test_progress_counts_a_diverged_run_as_done(monkeypatch, capsys):
+    """A run that diverged in epoch 1 of 3 (0 epochs run) counts all its 3 epochs: the last line says 100%."""
+    frozen_zero_network(monkeypatch, 1000.0, 0.0)
+    history = stacked_training.train(training.TrainConfig(model="mlp", epochs=3, n_train=4, batch_size=4),
+                                     progress=600)
+    assert history.status == "diverged" and history.epochs_run == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("  training 1 runs: 100% done, ")
+
+
+def test_every_progress_line_is_flushed(monkeypatch):
+    """Each progress line is flushed at once, so it shows while training goes on."""
+
+    class Counting(io.StringIO):
+        flushes = 0
+
+        def flush(self):
+            Counting.flushes += 1
+            super().flush()
+
+    report_once_before_training(monkeypatch)
+    out = Counting()
+    monkeypatch.setattr(sys, "stdout", out)
+    stacked_training.train(tiny(epochs=1), progress=60, validate=False, workers=1)
+    assert out.getvalue().count("\n") == 2 and Counting.flushes == 2
