@@ -1626,3 +1626,120 @@ def test_bias_variance_page_weight(bias_variance_page):
     """The explorer (its code, the models' predictions, anywidget's front-end) adds under BIAS_VARIANCE_BUDGET
     compressed, and the page's own files stay under 2 MiB."""
     check_explorer_weight(bias_variance_page(), bias_variance_saved, BIAS_VARIANCE_PAGE, BIAS_VARIANCE_BUDGET)
+
+
+# ---- IV(C): the preimages of x + c tanh(x) and the fixed-point iteration, computed in the page -----
+
+from dlexam.widgets import reversible as reversible_widget  # noqa: E402
+
+RESIDUAL_INVERSE_PAGE = "chapters/part4/iv_c_residual_blocks"
+# The page holds only the controls and the sliders' range: the explorer's code and anywidget's front-end are all of it.
+RESIDUAL_INVERSE_BUDGET = 150 * 1024
+RESIDUAL_INVERSE_BUILT = {"c": -2.0, "y": 0.5, "max_iterations": 60}  # as the chapter builds it
+
+
+@pytest.fixture
+def residual_inverse_page(browser, base_url):
+    yield from explorer_pages(browser, base_url, RESIDUAL_INVERSE_PAGE, "dlx-residual-inverse")
+
+
+def residual_inverse_saved(page):
+    """The IV(C) explorer's widget state saved in the page at build, and its gzip size."""
+    return saved_model(page, RESIDUAL_INVERSE_PAGE, "max_iterations")
+
+
+def residual_inverse_wrong(v, got):
+    """What differs between a vector of residual_inverse_vectors and what the page shows (READ_JS)."""
+    wrong = differences(v["shown"], got["values"], v["noise"], got["digits"])
+    if set(got["values"]) != set(v["shown"]):
+        wrong.append(f"keys shown: {sorted(set(got['values']) ^ set(v['shown']))[:6]}")
+    if (got["message"], got["kind"]) != (v["message"], v["kind"]):
+        wrong.append(f"message {got['kind']!r} {got['message']!r}, expected {v['kind']!r} {v['message']!r}")
+    return wrong
+
+
+def check_residual_inverse_page(page, c, y):
+    """The page shows residual_inverse_view's numbers for (c, y), with the sliders there and a circle per preimage."""
+    view = reversible_widget.residual_inverse_view(c, y)
+    v = {"shown": view["shown"], "noise": reversible_widget.residual_inverse_noise(view), "message": "", "kind": ""}
+    wrong = residual_inverse_wrong(v, page.shown())
+    assert not wrong, f"c = {c}, y = {y}: {wrong[:6]}"
+    assert {k: float(value) for k, value in page.controls().items()} == {"c": c, "y": y}
+    assert page.page.locator(".dlx-residual-inverse [data-root]").count() == len(view["preimages"])
+    return view
+
+
+def test_residual_inverse_shows_the_library_numbers_for_every_test_vector(residual_inverse_page):
+    """Every state of residual_inverse_vectors (c = -3, -1.1, -1, -0.9, 0, 1, 3 against y = -3, 0, 3, settings near
+    the fold, then random ones of the sliders' grid): the preimages and x to 1e-9, the counts of preimages and
+    iterations and the verdict exactly, the residuals where the iteration converges to 1e-6 (round-off where
+    it does not: see residual_inverse_noise)."""
+    page = residual_inverse_page()
+    vectors = reversible_widget.residual_inverse_vectors()
+    assert len(vectors) > 100
+    failures = []
+    for start in range(0, len(vectors), 30):
+        chunk = vectors[start:start + 30]
+        for v, got in zip(chunk, page.drive([[["c", v["state"]["c"]], ["y", v["state"]["y"]]] for v in chunk])):
+            wrong = residual_inverse_wrong(v, got)
+            if wrong:
+                failures.append(f"{json.dumps(v['state'])}:\n  " + "\n  ".join(wrong[:6]))
+    assert not failures, f"{len(failures)} of {len(vectors)} states differ:\n" + "\n".join(failures[:8])
+    assert_clean(page)
+
+
+def test_residual_inverse_opens_on_the_state_it_was_built_with(residual_inverse_page):
+    """The saved state is the chapter's (c = -2, y = 0.5, 60 iterations); the page shows the library's numbers for
+    it, three open circles, and a figure described by its aria-label."""
+    page = residual_inverse_page()
+    saved, _ = residual_inverse_saved(page)
+    assert {k: saved[k] for k in RESIDUAL_INVERSE_BUILT} == RESIDUAL_INVERSE_BUILT
+    assert saved["config"] == json.loads(json.dumps(reversible_widget.residual_inverse_config()))
+    view = check_residual_inverse_page(page, -2.0, 0.5)
+    figure = page.page.locator(".dlx-residual-inverse svg.dlx-figure")
+    label = figure.get_attribute("aria-label")
+    assert ", ".join(f"{x:.4f}" for x in view["preimages"]) in label and "converges to x = 2.4717" in label
+    assert figure.locator("title").first.text_content() == label
+    assert_clean(page)
+
+
+def test_residual_inverse_by_keyboard_and_mouse(residual_inverse_page):
+    """Both sliders by keyboard and mouse; every step shows the library's numbers."""
+    page = residual_inverse_page()
+    p = page.page
+    p.focus('[data-control="c"]')
+    p.keyboard.press("Home")
+    check_residual_inverse_page(page, -3.0, 0.5)
+    p.keyboard.press("ArrowRight")
+    check_residual_inverse_page(page, -2.9, 0.5)
+    p.keyboard.press("End")
+    check_residual_inverse_page(page, 3.0, 0.5)
+    p.keyboard.press("ArrowLeft")
+    check_residual_inverse_page(page, 2.9, 0.5)
+    p.focus('[data-control="y"]')
+    p.keyboard.press("ArrowLeft")
+    check_residual_inverse_page(page, 2.9, 0.4)
+    box = p.locator('[data-control="y"]').bounding_box()
+    p.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)  # the lowest target
+    check_residual_inverse_page(page, 2.9, -3.0)
+    box = p.locator('[data-control="c"]').bounding_box()
+    p.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the middle: c = 0
+    check_residual_inverse_page(page, 0.0, -3.0)
+    p.focus('[data-control="c"]')
+    for _ in range(11):
+        p.keyboard.press("ArrowLeft")
+    check_residual_inverse_page(page, -1.1, -3.0)
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_residual_inverse_screenshot(residual_inverse_page, scheme):
+    """A picture of the explorer in both colour modes (the site's own switch), kept in _build/screenshots/."""
+    page = residual_inverse_page(scheme)
+    screenshot_explorer(page, "dlx-residual-inverse", "y", "residual-inverse", scheme)
+
+
+def test_residual_inverse_page_weight(residual_inverse_page):
+    """The explorer (its code, anywidget's front-end) adds under RESIDUAL_INVERSE_BUDGET compressed, and the page's
+    own files stay under 2 MiB."""
+    check_explorer_weight(residual_inverse_page(), residual_inverse_saved, RESIDUAL_INVERSE_PAGE, RESIDUAL_INVERSE_BUDGET)

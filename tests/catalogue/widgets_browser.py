@@ -201,3 +201,22 @@ spec("widgets.bias_variance.bias_variance_vectors", {"config": Fixed(BV_CONFIG),
      check=lambda r, **kw: len(r) > 2 or _fail(r))
 spec("widgets.bias_variance.BiasVarianceWidget", record=True,
      note="the front-end an explorer builds; its traits are typed by traitlets")
+
+# --- reversible (IV(C)'s preimages and fixed-point iteration, computed in the page) ----------------
+
+from dlexam.widgets import reversible as reversible_widget  # noqa: E402
+
+spec("widgets.reversible.residual_inverse_view",
+     {"c": field(-2.0, ("beyond", 4.0), ("nan", float("nan")), ("text", "1"), ("None", None)),
+      "y": field(0.5, ("beyond", -3.5), ("text", "1")),
+      "max_iterations": field(60, ("zero", 0), ("float", 2.5), ("bool", True))}, edges=False,
+     check=lambda r, **kw: (is_view(r) is None and r["kind"] == "" and r["shown"]["max-iterations"] == kw["max_iterations"])
+     or _fail(r))
+spec("widgets.reversible.residual_inverse_noise", {"view": Fixed(None)},
+     call=lambda f, view: f(reversible_widget.residual_inverse_view(-2.0, 0.5)),
+     check=lambda r, **kw: (r["preimage-0"] == 1e-9 and "c" not in r) or _fail(r))
+spec("widgets.reversible.residual_inverse_vectors", {"count": Fixed(2), "seed": Fixed(0), "max_iterations": Fixed(60)},
+     check=lambda r, **kw: len(r) > 2 or _fail(r))
+spec("widgets.reversible.residual_inverse_config", {}, check=lambda r: r["range"] == [-3.0, 3.0, 0.1] or _fail(r))
+spec("widgets.reversible.ResidualInverseWidget", record=True,
+     note="the front-end an explorer builds; its traits are typed by traitlets")
