@@ -223,15 +223,7 @@ function render({ model, el }) {
       s.input.setAttribute("aria-valuetext", readout.textContent);
     }
     const view = augmentationView(config, data, state);
-    if (view.error) {
-      showMessage(message, view.error, "error");
-      summary.replaceChildren();
-      rows.replaceChildren();
-      figureBox.replaceChildren();
-      lastDraw.replaceChildren();
-      return;
-    }
-    showMessage(message, "");
+    if (showError(message, view.error, summary, rows, figureBox, lastDraw)) return;
     lastDraw.replaceChildren(view.drawSeed ? h("span", {}, "seed ", val("draw-seed", String(view.drawSeed))) : val("draw-seed", "none yet"));
     const seed = state.permutation_seed;
     summary.replaceChildren(

@@ -198,13 +198,7 @@ function render({ model, el }) {
     count.set(state.n);
     how.set(state.how);
     const view = bvView(config, data, state);
-    if (view.error) {
-      showMessage(message, view.error, "error");
-      summary.replaceChildren();
-      figureBox.replaceChildren();
-      return;
-    }
-    showMessage(message, "");
+    if (showError(message, view.error, summary, figureBox)) return;
     const { all, shown, corrected, k } = view;
     const g3 = (key, x) => val(key, fmtG(x, 3));
     const rows = [

@@ -167,6 +167,14 @@ function showMessage(box, text, kind = "info") {
   if (text) box.textContent = text;
 }
 
+// A view holds either numbers or an error. showError shows the error (or clears the message) and,
+// on an error, empties the boxes the numbers fill; it returns whether there was one.
+function showError(box, error, ...cleared) {
+  showMessage(box, error || "", "error");
+  if (error) for (const node of cleared) node.replaceChildren();
+  return Boolean(error);
+}
+
 let controlCount = 0;
 
 function labelled(label, control, extra = null) {

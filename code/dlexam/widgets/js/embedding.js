@@ -202,13 +202,7 @@ function render({ model, el }) {
     seed.set(state.seed);
     count.set(state.m);
     const view = embeddingView(config, data, state);
-    if (view.error) {
-      showMessage(message, view.error, "error");
-      summary.replaceChildren();
-      figureBox.replaceChildren();
-      return;
-    }
-    showMessage(message, "");
+    if (showError(message, view.error, summary, figureBox)) return;
     const m = val("particles", String(view.m));
     summary.replaceChildren(
       h("div", {}, "(1, ", m, ", 3) \u2192 \u03c6 \u2192 (1, ", String(view.m), ", 64) \u2192 sum \u2192 (1, 64) \u2192 \u03c1 \u2192 (1,). ",

@@ -208,13 +208,7 @@ function render({ model, el }) {
     const view = choice
       ? covarianceView(config, texts, choice[1])
       : { error: `tolerance must be one of ${config.tolerances.map(([l]) => l).join("; ")}` };
-    if (view.error) {
-      showMessage(message, view.error, "error");
-      summary.replaceChildren();
-      rows.replaceChildren();
-      figureBox.replaceChildren();
-      return;
-    }
+    if (showError(message, view.error, summary, rows, figureBox)) return;
     const { eig, V, ratios, rank, tolerance: tol } = view;
     rows.replaceChildren(
       table(

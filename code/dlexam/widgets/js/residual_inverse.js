@@ -174,13 +174,7 @@ function render({ model, el }) {
     cSlider.set(c);
     ySlider.set(y);
     const view = residualInverseView(config, c, y, maxIterations);
-    if (view.error) {
-      showMessage(message, view.error, "error");
-      summary.replaceChildren();
-      figureBox.replaceChildren();
-      return;
-    }
-    showMessage(message, "");
+    if (showError(message, view.error, summary, figureBox)) return;
     const { roots, result } = view;
     const g = (key, v) => val(key, fmtG(v));
     const found = roots.flatMap((x, i) => [i ? ", " : "", val(`preimage-${i}`, fmtF(x, 4))]);

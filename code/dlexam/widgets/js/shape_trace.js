@@ -77,13 +77,7 @@ function render({ model, el }) {
     batch.set(state.B);
     particles.set(state.m);
     const view = shapeTraceView(config, state);
-    if (view.error) {
-      showMessage(message, view.error, "error");
-      summary.replaceChildren();
-      rows.replaceChildren();
-      return;
-    }
-    showMessage(message, "");
+    if (showError(message, view.error, summary, rows)) return;
     const B = state.B;
     summary.replaceChildren(
       h("b", {}, "input ", val("input", formatShape(view.input, B)), " = ", val("input-shape", pyTuple(view.input)),
