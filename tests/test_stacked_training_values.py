@@ -254,3 +254,14 @@ def test_every_progress_line_is_flushed(monkeypatch):
     monkeypatch.setattr(sys, "stdout", out)
     stacked_training.train(tiny(epochs=1), progress=60, validate=False, workers=1)
     assert out.getvalue().count("\n") == 2 and Counting.flushes == 2
+
+
+def test_recorded_seconds_are_the_time_since_the_start_after_every_epoch_and_at_the_end(monkeypatch):
+    """A clock reading 10, 11.5, 13, ... s: the callback sees 1.5 s after epoch 1, 3 s after epoch 2; each run reads the end."""
+    readings = iter(10.0 + 1.5 * k for k in range(100))
+    monkeypatch.setattr(stacked_training, "time", types.SimpleNamespace(perf_counter=lambda: next(readings)))
+    seen = []
+    histories = stacked_training.train([tiny(), tiny(seed=1)], validate=False, workers=1,
+                                       callback=lambda hs: seen.append([h.seconds for h in hs]))
+    assert seen == [[1.5, 1.5], [3.0, 3.0]]
+    assert [h.seconds for h in histories] == [4.5, 6.0]  # one reading per run, in order
