@@ -116,3 +116,13 @@ def test_residual_inverse_view_and_vectors():
     assert "max_iterations" in residual_inverse_view(0.0, 0.0, 0)["message"]
     vectors = residual_inverse_vectors(count=3)
     assert len(vectors) == 7 * 3 + 8 + 3 and all(v["kind"] == "" for v in vectors)
+
+
+def test_residual_inverse_view_counts_one_iteration_in_the_singular():
+    """c = 0: x = y at once, one iteration; with a budget of 1 the summary says 'at most 1 iteration'."""
+    view = residual_inverse_view(0.0, 0.7, 1)
+    assert view["shown"]["iterations"] == 1
+    assert view["shown"]["figure-right"] == "x ← y − q(x): converged in 1 iteration"
+    assert "(at most 1 iteration) finds x = 0.7000 in 1 iteration." in view["summary"]
+    assert "(at most 60 iterations) finds x = 0.7000 in 1 iteration." in residual_inverse_view(0.0, 0.7, 60)["summary"]
+    assert residual_inverse_view(0.5, 1.0, 2)["shown"]["figure-right"] == "x ← y − q(x): no convergence in 2 iterations"

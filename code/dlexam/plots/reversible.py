@@ -187,6 +187,7 @@ def plot_residual_inverse(c, y, result, limit=4.0):
     right.semilogy(k, np.maximum(result.residuals, 1e-18), "o-", color=COLORS["green"], ms=3)
     right.set_xlabel("iteration k")
     right.set_ylabel("residual")
-    right.set_title(f"x ← y − q(x): converged in {result.iterations} iterations" if result.converged
-                    else f"x ← y − q(x): no convergence in {result.iterations} iterations")
+    iterations = f"{result.iterations} iteration{'' if result.iterations == 1 else 's'}"
+    right.set_title(f"x ← y − q(x): converged in {iterations}" if result.converged
+                    else f"x ← y − q(x): no convergence in {iterations}")
     return fig

@@ -72,22 +72,27 @@ def residual_inverse_view(c, y, max_iterations=60):
     shown = {"c": c, "y": y, "lipschitz": abs(c), "contraction": contraction, "injective": _injectivity(c),
              "preimages": count, "iterations": int(result.iterations), "max-iterations": int(max_iterations),
              "figure-left": f"c = {c:g}: {count} x with f(x) = {y:g}",
-             "figure-right": (f"x ← y − q(x): converged in {result.iterations} iterations" if result.converged
-                              else f"x ← y − q(x): no convergence in {result.iterations} iterations")}
+             "figure-right": (f"x ← y − q(x): converged in {_iterations(result.iterations)}" if result.converged
+                              else f"x ← y − q(x): no convergence in {_iterations(result.iterations)}")}
     shown.update({f"preimage-{i}": float(x) for i, x in enumerate(preimages)})
     if result.converged:
         shown["x"] = float(result.x[0])
     shown.update({f"residual-{k}": float(r) for k, r in enumerate(result.residuals)})
     found = ", ".join(f"{x:.4f}" for x in preimages)
     if result.converged:
-        iteration = f"finds x = {float(result.x[0]):.4f} in {result.iterations} iterations"
+        iteration = f"finds x = {float(result.x[0]):.4f} in {_iterations(result.iterations)}"
     else:
-        iteration = f"does not converge in {result.iterations} iterations"
+        iteration = f"does not converge in {_iterations(result.iterations)}"
     summary = (f"q(x) = {c:g} tanh(x) has Lipschitz constant {abs(c):g}: {contraction}.<br>"
                f"f(x) = x + q(x) is {html.escape(_injectivity(c))}; f(x) = {y:g} for x = <b>{found}</b> "
                f"({count} solution{'s' if count != 1 else ''}).<br>"
-               f"Fixed-point iteration x &larr; y &minus; q(x) from x = y (at most {max_iterations} iterations) {iteration}.")
+               f"Fixed-point iteration x &larr; y &minus; q(x) from x = y (at most {_iterations(max_iterations)}) {iteration}.")
     return {"shown": shown, "message": "", "kind": "", "preimages": preimages, "result": result, "summary": summary}
+
+
+def _iterations(n):
+    """'1 iteration', '2 iterations'."""
+    return f"{n} iteration{'' if n == 1 else 's'}"
 
 
 def residual_inverse_noise(view):

@@ -76,7 +76,7 @@ function residualInverseView(config, c, y, maxIterations) {
   const contraction = Math.abs(c) < 1 ? "a contraction, so Banach's theorem applies" : "not a contraction";
   const injective = c > -1 ? "injective (f' = 1 + c(1 \u2212 tanh\u00b2 x) > 0)" : c === -1 ? "injective, but f'(0) = 0" : "not injective: f'(0) = 1 + c < 0";
   const left = `c = ${fmtG(c)}: ${roots.length} x with f(x) = ${fmtG(y)}`;
-  const right = `x \u2190 y \u2212 q(x): ${result.converged ? "converged" : "no convergence"} in ${result.iterations} iterations`;
+  const right = `x \u2190 y \u2212 q(x): ${result.converged ? "converged" : "no convergence"} in ${result.iterations} iteration${result.iterations === 1 ? "" : "s"}`;
   return { c, y, maxIterations, roots, result, contraction, injective, left, right };
 }
 
@@ -178,14 +178,15 @@ function render({ model, el }) {
     const { roots, result } = view;
     const g = (key, v) => val(key, fmtG(v));
     const found = roots.flatMap((x, i) => [i ? ", " : "", val(`preimage-${i}`, fmtF(x, 4))]);
+    const iterations = (n) => ` iteration${n === 1 ? "" : "s"}`;
     const iteration = result.converged
-      ? ["finds x = ", val("x", fmtF(result.x, 4)), " in ", val("iterations", String(result.iterations)), " iterations"]
-      : ["does not converge in ", val("iterations", String(result.iterations)), " iterations"];
+      ? ["finds x = ", val("x", fmtF(result.x, 4)), " in ", val("iterations", String(result.iterations)), iterations(result.iterations)]
+      : ["does not converge in ", val("iterations", String(result.iterations)), iterations(result.iterations)];
     summary.replaceChildren(
       h("div", {}, "q(x) = ", g("c", c), " tanh(x) has Lipschitz constant ", g("lipschitz", Math.abs(c)), ": ", val("contraction", view.contraction), "."),
       h("div", {}, "f(x) = x + q(x) is ", val("injective", view.injective), "; f(x) = ", g("y", y), " for x = ", h("b", {}, found),
         " (", val("preimages", String(roots.length)), ` solution${roots.length === 1 ? "" : "s"}).`),
-      h("div", {}, "Fixed-point iteration x \u2190 y \u2212 q(x) from x = y (at most ", val("max-iterations", String(maxIterations)), " iterations) ", iteration, "."));
+      h("div", {}, "Fixed-point iteration x \u2190 y \u2212 q(x) from x = y (at most ", val("max-iterations", String(maxIterations)), iterations(maxIterations), ") ", iteration, "."));
     figureBox.replaceChildren(drawResidualInverse(config, view));
   }
 
