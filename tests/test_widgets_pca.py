@@ -22,7 +22,7 @@ def test_starts_on_the_exam_matrix():
     np.testing.assert_allclose(e.eigenvalues[:2], [12.663119, 4.836881], atol=1e-6)
     np.testing.assert_allclose(e.ratios, pca.explained_variance_ratio(pca.EXAM_COVARIANCE))
     assert e.shown["rank"] == 2 and e.shown["share-0"] == pytest.approx(72.36, abs=0.01)
-    assert e.shown["counted-2"] == "no: zero within tol"
+    assert e.shown["counted-2"] == "no (≤ tol)"
     assert e.message.value == ""
     assert e.preset.startswith("I(F)")
 

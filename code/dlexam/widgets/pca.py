@@ -106,7 +106,7 @@ def covariance_view(entries, tolerance=None):
         shown[f"cumulative-{k}"] = "–" if ratios is None else 100 * float(ratios[: k + 1].sum())
         if ratios is not None:
             shown[f"figure-share-{k}"] = 100 * float(ratios[k])
-        shown[f"counted-{k}"] = "yes" if abs(eigenvalues[k]) > used else "no: zero within tol"
+        shown[f"counted-{k}"] = "yes" if abs(eigenvalues[k]) > used else "no (≤ tol)"
     if not psd:
         message, kind = (
             f"Not positive semidefinite: the eigenvalue {eigenvalues.min():.4g} would be a negative variance, so "

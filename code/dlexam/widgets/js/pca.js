@@ -221,7 +221,7 @@ function render({ model, el }) {
             h("span", { style: "white-space:nowrap" }, "(", [0, 1, 2].map((i) => [i ? ", " : "", val(`vec-${k}-${i}`, fmtSignedF(V[i][k], 3))]), ")"),
             ratios ? h("span", {}, val("share-" + k, fmtF(100 * ratios[k], 2)), "%") : val("share-" + k, "\u2013"),
             ratios ? h("span", {}, val("cumulative-" + k, fmtF(100 * cumulative, 2)), "%") : val("cumulative-" + k, "\u2013"),
-            val("counted-" + k, Math.abs(v) > tol ? "yes" : "no: zero within tol"),
+            val("counted-" + k, Math.abs(v) > tol ? "yes" : "no (≤ tol)"),
           ];
         }),
         eig.flatMap((v, k) => (v < -view.defaultTol ? [k] : []))
