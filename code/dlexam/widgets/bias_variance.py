@@ -25,7 +25,7 @@ from .. import bias_variance, models, particles, training
 from ..plots.style import COLORS
 from ..plots.training import AUGMENTATION_COLOURS
 from .base import Explorer
-from .frontend import BrowserWidget, module_source
+from .frontend import BrowserWidget, module_source, widget_setting
 from .particles import _encode_values
 
 _VAL_FRAME_NAMES = {"random": "as given (rotated, permuted)", "canonical": "canonical frame"}
@@ -266,21 +266,10 @@ class BiasVarianceExplorer(Explorer):
         """The Regime shown."""
         return next(r.regime for r in self.results if r.regime.label == self.widget.regime)
 
-    @property
-    def val_frame(self):
-        return self.widget.val_frame
-
-    @property
-    def models(self):
-        return self.widget.models
-
-    @property
-    def n(self):
-        return self.widget.n
-
-    @property
-    def how(self):
-        return self.widget.how
+    val_frame = widget_setting("val_frame")
+    models = widget_setting("models")
+    n = widget_setting("n")
+    how = widget_setting("how")
 
     def set(self, **values):
         """Set several of regime (a Regime, a tuple or a label), val_frame, models, n and how at once (one update)."""
