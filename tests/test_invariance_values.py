@@ -1,6 +1,7 @@
 """dlexam.invariance: exact values of the signed volume and the exact message of its error."""
 
 import math
+import warnings
 
 import pytest
 import torch
@@ -286,3 +287,40 @@ def test_invariance_gap_spread_ratio_is_nan_without_spread_between_configuration
     """One configuration, or an f equal on every configuration: no spread between them, so the spread ratio is NaN."""
     gap = invariance.invariance_gap(f, X, n_copies=4, generator=generator(0))
     assert math.isnan(gap.spread_ratio)
+
+
+def test_invariance_gap_makes_100_copies_by_default():
+    """Without n_copies, 100 transformed copies of each configuration are measured (as with n_copies=100)."""
+    gap = invariance.invariance_gap(first_x, X2, generator=generator(5))
+    explicit = invariance.invariance_gap(first_x, X2, n_copies=100, generator=generator(5))
+    assert gap.outputs.shape == (100, 2)
+    assert (gap.outputs == explicit.outputs).all()
+
+
+def scripted(reference, outputs):
+    """An f that returns `reference` on the B configurations of X and `outputs` (copy-major) on the copies."""
+    def f(X):
+        return torch.tensor(reference if len(X) == len(reference) else outputs, dtype=torch.float64)
+    return f
+
+
+@pytest.mark.parametrize("kind", ["permutations", "rotations", "both"])
+def test_invariance_gap_exact_values_of_two_configurations(kind):
+    """f(X) = [2, 4], copies [[1, 4], [3, 8]]: largest change 4, relative 4 / 4, spread ratio mean(1, 2) / 1."""
+    gap = invariance.invariance_gap(scripted([2.0, 4.0], [1.0, 4.0, 3.0, 8.0]), X2, n_copies=2, kind=kind,
+                                    generator=generator(0))
+    assert gap.kind == kind
+    assert gap.reference.tolist() == [2.0, 4.0] and gap.outputs.tolist() == [[1.0, 4.0], [3.0, 8.0]]
+    assert gap.max_abs_change == 4.0
+    assert gap.max_rel_change == 1.0
+    assert gap.spread_ratio == 1.5  # std over copies per configuration: 1 and 2; std of [2, 4]: 1
+
+
+def test_invariance_gap_relative_change_of_a_zero_reference_is_the_absolute_change():
+    """f(X) = 0 on every configuration: no scale to divide by, so max_rel_change is the absolute change 2."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gap = invariance.invariance_gap(scripted([0.0, 0.0], [1.0, -2.0, 0.5, 0.0]), X2, n_copies=2,
+                                        generator=generator(0))
+    assert gap.max_abs_change == 2.0
+    assert gap.max_rel_change == 2.0

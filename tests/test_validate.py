@@ -158,3 +158,16 @@ def test_pair_checks_the_maximum_of_both_items():
     with pytest.raises(ValueError) as info:
         validate.pair((1, 5), "kernel", maximum=3)
     assert str(info.value) == "kernel must be at most 3, got 5"
+
+
+@pytest.mark.parametrize("value, example, error, message", [
+    (5, None, TypeError, "how must be a set of names, got 5 (int)"),
+    (b"sum", "{'sum'}", TypeError, "how must be a set of names such as {'sum'}, got b'sum' (bytes)"),
+    ({"sum", 3}, None, TypeError, "how must hold names (str), got 3 (int) among them"),
+    ({"sum", "median", "avg"}, None, ValueError, "how holds unknown names ['avg', 'median']: choose from 'sum', 'max'"),
+])
+def test_names_exact_messages(value, example, error, message):
+    """Not a set (with and without an example), a non-str item, and unknown names: each exact message."""
+    with pytest.raises(error) as info:
+        validate.names(value, "how", ("sum", "max"), example=example)
+    assert str(info.value) == message
