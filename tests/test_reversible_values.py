@@ -706,3 +706,107 @@ def test_stack_config_refuses_one_more_than_the_maximum(field, value, message):
     with pytest.raises(ValueError) as info:
         reversible.StackConfig(**{**small, field: value})
     assert str(info.value) == message
+
+
+# --- reversible backward of a block with an unused parameter; gradient_errors' checks of x and modes ---------
+
+
+class _ScaleWithUnused(_Scale):
+    """_Scale (x -> 2 x) with one more parameter that forward never uses."""
+
+    def __init__(self, d):
+        super().__init__(d)
+        self.unused = nn.Parameter(torch.ones(1, dtype=F64))
+
+
+def test_reversible_backward_allows_a_parameter_the_block_does_not_use():
+    """Reversible mode, any block: an unused parameter gets no gradient (None) and the others their exact ones."""
+    block = _ScaleWithUnused(4)
+    x = torch.ones(2, 4, dtype=F64, requires_grad=True)
+    ReversibleStack([block], "reversible")(x).sum().backward()
+    assert x.grad.tolist() == [[2.0] * 4] * 2  # d(sum 2 x)/dx = 2
+    assert block.weight.grad.tolist() == [8.0]  # d(sum w x)/dw = sum x = 8
+    assert block.unused.grad is None
+
+
+@pytest.mark.parametrize("x, message", [
+    (torch.full((2, 4), float("nan"), dtype=F64), "x must hold finite numbers (no NaN or infinity)"),
+    (torch.zeros(0, 4, dtype=F64), "x must not be empty, got shape (0, 4)"),
+    (torch.zeros(2, 6, dtype=F64), "x must have shape (B, 4), got (2, 6): one row per example, 4 features"),
+])
+def test_gradient_errors_checks_x_even_for_no_depths(x, message):
+    """A NaN, empty or wrongly wide x raises a ValueError naming x, even when depths is empty (nothing to run)."""
+    blocks = reversible.coupling_blocks(1, 4, 3, gen(0), dtype=F64)
+    with pytest.raises(ValueError) as info:
+        reversible.gradient_errors(blocks, x, [])
+    assert str(info.value) == message
+
+
+def test_gradient_errors_of_no_depths_is_empty_per_mode():
+    """A good x and no depths: one empty array per mode asked for."""
+    blocks = reversible.coupling_blocks(1, 4, 3, gen(0), dtype=F64)
+    errors = reversible.gradient_errors(blocks, torch.zeros(2, 4, dtype=F64), [], modes=["checkpoint"])
+    assert list(errors) == ["checkpoint"] and errors["checkpoint"].shape == (0,)
+
+
+def test_gradient_errors_names_the_modes_allowed():
+    """An unknown mode raises a ValueError naming its index, the three modes and what it got."""
+    blocks = reversible.coupling_blocks(1, 4, 3, gen(0), dtype=F64)
+    with pytest.raises(ValueError) as info:
+        reversible.gradient_errors(blocks, torch.zeros(2, 4, dtype=F64), [1], modes=["store", "fast"])
+    assert str(info.value) == "modes[1] must be one of 'store', 'checkpoint', 'reversible', got 'fast'"
+
+
+# --- ContractiveResidual: its default Lipschitz constant, spectral (not Frobenius) norms, its inverse ---------
+
+
+@pytest.mark.parametrize("kwargs, lipschitz", [({}, 0.5), ({"lipschitz": 0.25}, 0.25)])
+def test_contractive_residual_scales_each_layer_to_spectral_norm_sqrt_lipschitz(kwargs, lipschitz):
+    """Default lipschitz 0.5: each Linear of q has spectral norm (NumPy's 2-norm) sqrt(lipschitz), their product it."""
+    block = reversible.ContractiveResidual(3, 5, generator=gen(0), dtype=F64, **kwargs)
+    assert block.lipschitz == lipschitz
+    for layer in (block.q[0], block.q[2]):
+        assert np.linalg.norm(layer.weight.detach().numpy(), 2) == pytest.approx(math.sqrt(lipschitz), rel=1e-12)
+    assert reversible.lipschitz_bound(block.q) == pytest.approx(lipschitz, rel=1e-12)
+
+
+def test_contractive_residual_names_x_and_its_width_in_shape_errors():
+    """residual() of an x with 5 features raises a ValueError naming x and the width 4 (before q runs)."""
+    block = reversible.ContractiveResidual(4, 3, 0.5, gen(0), dtype=F64)
+    with pytest.raises(ValueError) as info:
+        block.residual(torch.zeros(2, 5, dtype=F64))
+    assert str(info.value) == "x must have shape (B, 4), got (2, 5): one row per example, 4 features"
+
+
+def _linear_residual(a, lipschitz=0.5):
+    """A ContractiveResidual of width 1 whose q is replaced by the linear map x -> a x (Lipschitz constant |a|)."""
+    block = reversible.ContractiveResidual(1, 1, lipschitz, gen(0), dtype=F64)
+    block.q = nn.Linear(1, 1, bias=False, dtype=F64)
+    with torch.no_grad():
+        block.q.weight.fill_(a)
+    return block
+
+
+@pytest.mark.parametrize("kwargs, x", [({"tol": 0.25}, 0.5), ({"tol": 0.125}, 0.75),
+                                       ({"tol": 0.125, "max_iterations": 2}, 0.75)])
+def test_contractive_residual_inverse_stops_at_its_tol(kwargs, x):
+    """q(x) = x / 2, y = 1: x_1 = 1/2 leaves the residual 1/4, x_2 = 3/4 leaves 1/8; inverse stops at tol."""
+    block = _linear_residual(0.5)
+    assert block.inverse(torch.ones(1, 1, dtype=F64), **kwargs).tolist() == [[x]]
+
+
+NOT_CONVERGED = ("the fixed-point iteration did not converge in {} iterations (residual {}): it needs lipschitz < 1, "
+                 "this block has 4; lower it or raise max_iterations")
+
+
+@pytest.mark.parametrize("kwargs, iterations, residual", [
+    ({"max_iterations": 3}, 3, "1.6e+01"),  # residuals 4, 8, 16: the last one is reported
+    ({"max_iterations": 4}, 4, "3.2e+01"),
+    ({}, 200, "3.2e+60"),  # default 200 iterations: 2**201 = 3.2e60
+])
+def test_contractive_residual_inverse_reports_iterations_and_last_residual(kwargs, iterations, residual):
+    """q(x) = 2 x, y = 1 diverges: the k-th residual is 2**(k+1); the error gives the iterations and the last one."""
+    block = _linear_residual(2.0, lipschitz=4.0)
+    with pytest.raises(ValueError) as info:
+        block.inverse(torch.ones(1, 1, dtype=F64), **kwargs)
+    assert str(info.value) == NOT_CONVERGED.format(iterations, residual)
