@@ -25,7 +25,7 @@ from .. import bias_variance, models, particles, training
 from ..plots.style import COLORS
 from ..plots.training import AUGMENTATION_COLOURS
 from .base import Explorer
-from .frontend import BrowserWidget, module_source, widget_setting
+from .frontend import BrowserWidget, _widget_setting, module_source
 from .particles import _encode_values
 
 _VAL_FRAME_NAMES = {"random": "as given (rotated, permuted)", "canonical": "canonical frame"}
@@ -266,10 +266,10 @@ class BiasVarianceExplorer(Explorer):
         """The Regime shown."""
         return next(r.regime for r in self.results if r.regime.label == self.widget.regime)
 
-    val_frame = widget_setting("val_frame")
-    models = widget_setting("models")
-    n = widget_setting("n")
-    how = widget_setting("how")
+    val_frame = _widget_setting("val_frame")
+    models = _widget_setting("models")
+    n = _widget_setting("n")
+    how = _widget_setting("how")
 
     def set(self, **values):
         """Set several of regime (a Regime, a tuple or a label), val_frame, models, n and how at once (one update)."""

@@ -33,7 +33,7 @@ def style_source():
     return (JS / "common.css").read_text(encoding="utf-8")
 
 
-def widget_setting(name):
+def _widget_setting(name):
     """A read-only property of an explorer: its front-end's control ``name`` (change it with ``explorer.set(...)``)."""
     return property(lambda self: getattr(self.widget, name),
                     doc=f"The {name} the explorer shows (read-only; change it with set({name}=...)).")

@@ -23,7 +23,7 @@ from .. import layer_order
 from ..plots.style import COLORS
 from ..pooling import POOLS
 from .base import Explorer
-from .frontend import BrowserWidget, module_source, widget_setting
+from .frontend import BrowserWidget, _widget_setting, module_source
 
 IMAGE_SHAPE = (8, 8)
 FOUND = "found by the search"
@@ -368,7 +368,7 @@ class LayerOrderExplorer(Explorer):
         """(3, 3) array of the kernel as typed (ValueError if an entry is not a number)."""
         return parse_kernel(self.widget.kernel)
 
-    bias = widget_setting("bias")
+    bias = _widget_setting("bias")
 
     @property
     def preset(self):

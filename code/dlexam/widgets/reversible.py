@@ -21,7 +21,7 @@ from ..memory import format_bytes
 from ..plots.reversible import plot_saved_memory
 from ..plots.style import COLORS
 from .base import Explorer, html_table, image_widget, set_figure
-from .frontend import BrowserWidget, module_source, widget_setting
+from .frontend import BrowserWidget, _widget_setting, module_source
 
 DEPTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 MODE_CHOICES = [(label, mode) for mode, label in reversible.MODE_LABELS.items()]
@@ -172,9 +172,9 @@ class ResidualInverseExplorer(Explorer):
         self.widget.observe(self.update, names=list(RESIDUAL_CONTROLS))
         self.update()
 
-    c = widget_setting("c")
-    y = widget_setting("y")
-    max_iterations = widget_setting("max_iterations")
+    c = _widget_setting("c")
+    y = _widget_setting("y")
+    max_iterations = _widget_setting("max_iterations")
 
     @property
     def preimages(self):
