@@ -107,7 +107,7 @@ def test_shape_trace_vectors_cover_the_range():
     assert ("MLP", LAYOUTS[0], 20, 20) in states and ("DeepSets", LAYOUTS[0], MAX_BATCH, MAX_PARTICLES) in states
     assert {v["kind"] for v in vectors} == {"", "error"}
     assert all(v["shown"]["input"].startswith("(B, ") for v in vectors if not v["kind"])
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"^batch_size must be an integer \(a whole number\), got 2\.5 \(float\)$"):
         ShapeTraceExplorer(batch_size=2.5)
 
 

@@ -156,7 +156,7 @@ def test_bad_values_give_a_message_and_no_run(control, value, expected):
 
 def test_one_run_at_a_time_releases_its_lock_whatever_happens():
     runner = OneRunAtATime()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="^boom$"):
         runner.run(lambda: (_ for _ in ()).throw(RuntimeError("boom")))
     assert not runner.running
     seen = []
