@@ -63,7 +63,11 @@ def test_exam_names():
     assert models.F is models.DeepSets
     assert isinstance(models.DeepSets().phi, models.Phi) and isinstance(models.DeepSets().rho, models.Rho)
     for cls in (models.MLP, models.Phi, models.Rho, models.DeepSets):
-        assert "def forward" in inspect.getsource(cls)  # the chapters show this source
+        # the chapters show inspect.getsource(cls): it must hold the class's own forward, not an inherited one
+        assert "forward" in vars(cls) and vars(cls)["forward"].__qualname__ == f"{cls.__name__}.forward"
+        source = inspect.getsource(cls)
+        assert source.startswith(f"class {cls.__name__}(nn.Module):")
+        assert inspect.getsource(vars(cls)["forward"]) in source
 
 
 def test_deepsets_is_rho_of_the_sum_of_phi_over_the_particles():
