@@ -411,9 +411,16 @@ def _zeros(*shape):
     (_P23, (_zeros(5, 2), _zeros(5, 4)), None, ValueError, "activations[1] (z_1) must have shape (5, 3), got (5, 4)"),
     (_P23, (_zeros(5, 2), _zeros(5, 3)), _zeros(5, 2), ValueError,
      "y must have the shape of activations[-1] (the network output) (5, 3), got (5, 2)"),
+    (_P23, 5, None, TypeError, "activations must be the tuple (z_0, ..., z_L) that forward returns, got int"),
+    (_P23, (_zeros(5, 2),), None, ValueError, "activations must hold z_0 .. z_L, 2 tensors for 1 blocks; got 1"),
+    (_P23, (_zeros(5, 2), [[0.0] * 3] * 5), None, TypeError, "activations[1] must be a torch.Tensor, not list"),
+    # z_1 has 4 rows, z_0 has 5: the batch size B is read from z_0
+    (_P23, (_zeros(5, 2), _zeros(4, 3)), None, ValueError, "activations[1] (z_1) must have shape (5, 3), got (4, 3)"),
+    (_P23, (_zeros(0, 2), _zeros(0, 3)), _zeros(0, 3), ValueError,
+     "activations hold no example: backpropagation needs a batch of at least one"),
 ])
 def test_backward_errors_exact_messages(params, activations, y, error, message):
-    """backward names the type of bad params, the (B, d_l) shape an activation needs, and activations[-1] for y."""
+    """backward names bad types, the L + 1 activations, the (B, d_l) shape with B from z_0, y, an empty batch."""
     with pytest.raises(error) as info:
         backprop.backward(params, activations, y)
     assert str(info.value) == message
@@ -565,4 +572,55 @@ def test_stack_params_shape_messages(shapes, bias_lengths, message):
     """A bias of the wrong length and a block that does not fit its predecessor: the exact sizes are named."""
     with pytest.raises(ValueError) as info:
         backprop.StackParams(tuple(torch.zeros(r, c) for r, c in shapes), tuple(torch.zeros(n) for n in bias_lengths))
+    assert str(info.value) == message
+
+
+# --- make_regression_data and exam_prediction_bytes: exact values and messages ------------------------------
+
+
+def test_make_regression_data_draws_teacher_then_x_and_doubles_the_input():
+    """Teacher W_l * sqrt(d_{l-1}), b_l / 0.1, then X are the generator's draws; Y = teacher(2 X), float64 by default."""
+    X, Y = backprop.make_regression_data(4, [2, 3, 1], torch.Generator().manual_seed(2026))
+    g = torch.Generator().manual_seed(2026)
+    W1 = torch.randn(3, 2, generator=g, dtype=torch.float64) / 2**0.5
+    b1 = 0.1 * torch.randn(3, generator=g, dtype=torch.float64)
+    W2 = torch.randn(1, 3, generator=g, dtype=torch.float64) / 3**0.5
+    b2 = 0.1 * torch.randn(1, generator=g, dtype=torch.float64)
+    X_ref = torch.randn(4, 2, generator=g, dtype=torch.float64)
+    assert X.dtype == Y.dtype == torch.float64
+    assert torch.equal(X, X_ref)
+    Y_ref = np.tanh(np.tanh(2 * X_ref.numpy() @ W1.numpy().T + b1.numpy()) @ W2.numpy().T + b2.numpy())
+    assert Y.shape == (4, 1)
+    np.testing.assert_allclose(Y.numpy(), Y_ref, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("n, message", [
+    # n (d_0 + d_L) = 10^7 * (3 + 3) numbers; d_1 = 1 is neither the input nor the output
+    (10**7, "n and widths ask for 60,000,000 numbers, more than the limit of 50,000,000: use smaller values"),
+    (10**7 + 1, "n (number of examples) must be at most 10,000,000, got 10,000,001"),
+])
+def test_make_regression_data_refuses_too_much_data(n, message):
+    """n over 10**7, or n (d_0 + d_L) numbers of X and Y over the limit: exact messages, nothing drawn."""
+    with pytest.raises(ValueError) as info:
+        backprop.make_regression_data(n, [3, 1, 3], torch.Generator().manual_seed(0), torch.float32)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({}, 120),  # the default float32: 3 * 2 * 5 * 4 bytes
+    ({"dtype": torch.float64}, 240),
+])
+def test_exam_prediction_bytes_by_hand(kwargs, expected):
+    """L = 3, B = 2, d = 5: L B d numbers of the dtype's size, float32 by default."""
+    assert backprop.exam_prediction_bytes(3, 2, 5, **kwargs) == expected
+
+
+@pytest.mark.parametrize("layers, batch_size, message", [
+    (0, 1, "layers L must be at least 1, got 0"),
+    (1, 0, "batch_size B must be at least 1, got 0"),
+])
+def test_exam_prediction_bytes_names_the_bad_size(layers, batch_size, message):
+    """A size below 1 raises naming it with its capital letter."""
+    with pytest.raises(ValueError) as info:
+        backprop.exam_prediction_bytes(layers, batch_size, 1)
     assert str(info.value) == message
