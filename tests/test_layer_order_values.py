@@ -352,3 +352,25 @@ def test_relu_conv_counterexample_draws_plain_uniform_pixels():
     found = lo.relu_conv_counterexample([[-1.0]], 0.0, np.random.default_rng(3))
     assert found.tries == 1
     np.testing.assert_array_equal(found.image, -1.0 + np.random.default_rng(3).random((4, 4)) * 2.0)
+
+
+def test_elu_at_zero_takes_the_exponential_branch():
+    """z = 0 is not > 0: ELU gives alpha * (exp(0) - 1), which is -0.0 for alpha = -2 (as torch's F.elu)."""
+    out = lo.elu([0.0, 1.0, -1.0], alpha=-2.0)
+    assert out[0] == 0.0 and np.signbit(out[0])
+    assert out[1] == 1.0 and out[2] == -2.0 * np.expm1(-1.0)
+
+
+def test_elu_positive_inputs_do_not_overflow_with_a_huge_alpha():
+    """Positive z pass through unchanged, with no floating-point error, even with alpha = 1.7e308."""
+    with np.errstate(all="raise"):
+        out = lo.elu([0.5, 2.0, 1e300], alpha=1.7e308)
+    assert out.tolist() == [0.5, 2.0, 1e300]
+
+
+def test_softplus_passes_nan_through_without_a_floating_point_error():
+    """softplus(NaN) is NaN with no 'invalid' error raised, even under np.errstate(all='raise')."""
+    with np.errstate(all="raise"):
+        out = lo.softplus([np.nan, 0.0, -np.inf, np.inf])
+    assert np.isnan(out[0])
+    assert out[1:].tolist() == [np.log(2.0), 0.0, np.inf]

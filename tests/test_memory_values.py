@@ -110,3 +110,13 @@ def test_fit_linear_refuses_y_that_is_not_a_sequence_of_numbers(y, message):
     with pytest.raises(TypeError) as info:
         memory.fit_linear([[1.0]], y, ["a"])
     assert str(info.value).startswith(message)
+
+
+# --- Linear fits ------------------------------------------------------------------------------------------
+
+
+def test_linear_fit_predict_computes_in_float64():
+    """Integer features and coefficients give float64 predictions: 1*2 + 2*3 = 8 and 4*2 + 5*3 = 23."""
+    values = memory.LinearFit(("a", "b"), (2, 3), 0.0).predict([[1, 2], [4, 5]])
+    assert values.dtype == np.float64
+    assert values.tolist() == [8.0, 23.0]

@@ -522,3 +522,11 @@ def test_fit_line_refuses_lists_of_different_lengths_exactly():
     with pytest.raises(ValueError) as info:
         R.fit_line([1.0, 2.0, 3.0], [1.0, 2.0])
     assert str(info.value) == "x has 3 values but y has 2: they must have one value per car each"
+
+
+@pytest.mark.parametrize("model, name", [("line", "str"), (None, "NoneType"), (2.0, "float")])
+def test_extrapolation_slope_names_the_type_of_a_model_without_predict(model, name):
+    """Something without a callable predict raises naming its type (None among them)."""
+    with pytest.raises(TypeError) as info:
+        R.extrapolation_slope(model, 0.0, 1.0)
+    assert str(info.value) == f"model must be a fitted model with predict(x), got {name}"

@@ -94,3 +94,40 @@ def test_extreme_verdict_reads_f_as_deepsets(answer):
     result = training.extreme_verdict(values, answer, "loss", False, 1e-9, "runs")
     assert result.correct is True
     assert result.message == "Right: DeepSets, none has the smallest loss, 1."
+
+
+@pytest.mark.parametrize("answer", ["PairSum, none", "pairsum, none", " PAIRSUM , NONE ", ("pairsum", "none")])
+def test_extreme_verdict_reads_pairsum(answer):
+    """'PairSum' in any case and spacing, or its key, names the PairSum run."""
+    values = {("pairsum", "none"): 1.0, ("mlp", "none"): 2.0}
+    result = training.extreme_verdict(values, answer, "loss", False, 1e-9, "runs")
+    assert result.correct is True
+    assert result.message == "Right: PairSum, none has the smallest loss, 1."
+
+
+ANSWER_FORMS = ("answer a run as 'model, augmentation', e.g. 'MLP, none' or 'DeepSets, both' "
+                "(augmentation one of none, rotations, permutations, both); got ")
+
+
+@pytest.mark.parametrize("answer", ["MLP", "MLP, none, both", "CNN, none", "MLP, rotatıons", "deepſets, none", ("mlp",)])
+def test_extreme_verdict_unreadable_answer_lists_the_forms(answer):
+    """An answer that names no run (lookalike letters such as dotless ı or long ſ included) gets the accepted forms."""
+    with pytest.raises(ValueError) as info:
+        training.extreme_verdict({("mlp", "none"): 1.0}, answer, "loss", True, 1e-9, "runs")
+    assert str(info.value) == ANSWER_FORMS + repr(answer)
+
+
+def test_extreme_verdict_answer_not_among_the_runs_lists_them():
+    """A readable answer that is not one of the runs lists the runs, comma-separated."""
+    values = {("mlp", "none"): 1.0, ("deepsets", "both"): 2.0}
+    with pytest.raises(ValueError) as info:
+        training.extreme_verdict(values, "MLP, rotations", "loss", True, 1e-9, "runs")
+    assert str(info.value) == "answer MLP, rotations is not among the runs: MLP, none, DeepSets, both"
+
+
+@pytest.mark.parametrize("values, got", [({}, "{} (dict)"), ([1.0], "[1.0] (list)"), (None, "None (NoneType)")])
+def test_extreme_verdict_values_must_be_a_non_empty_dict(values, got):
+    """Values that are not a non-empty dict raise naming what was given."""
+    with pytest.raises(TypeError) as info:
+        training.extreme_verdict(values, "MLP, none", "loss", True, 1e-9, "runs")
+    assert str(info.value) == "values must be a non-empty dict {(model, augmentation): number}, got " + got
