@@ -810,3 +810,117 @@ def test_contractive_residual_inverse_reports_iterations_and_last_residual(kwarg
     with pytest.raises(ValueError) as info:
         block.inverse(torch.ones(1, 1, dtype=F64), **kwargs)
     assert str(info.value) == NOT_CONVERGED.format(iterations, residual)
+
+
+# --- depths given as a non-list; StackLab.measure on a clock whose k-th reading is k**2 ------------------------
+
+
+@pytest.mark.parametrize("depths, kind", [(5, "int"), (None, "NoneType"), ("12", "str")])
+def test_round_trip_errors_names_the_type_of_depths_that_is_not_a_list(depths, kind):
+    """depths that are not a list of depths raise a TypeError naming the type they are."""
+    blocks = reversible.coupling_blocks(2, 2, 3, gen(0), dtype=F64)
+    with pytest.raises(TypeError) as info:
+        reversible.round_trip_errors(blocks, torch.ones(1, 2, dtype=F64), depths)
+    assert str(info.value) == f"depths must be a list of depths such as [1, 2, 4], got {kind}"
+
+
+class _SquareClock:
+    """perf_counter whose k-th reading is k**2: the j-th timed run (readings 2j - 1, 2j) takes 4j - 1 seconds."""
+
+    def __init__(self):
+        self.readings = 0
+
+    def __call__(self):
+        self.readings += 1
+        return float(self.readings**2)
+
+
+@pytest.fixture
+def square_clock(monkeypatch):
+    clock = _SquareClock()
+    monkeypatch.setattr(reversible, "time", types.SimpleNamespace(perf_counter=clock))
+    return clock
+
+
+@pytest.mark.parametrize("mode, kwargs, seconds, ordinary", [
+    ("reversible", {"repeats": 1}, 3.0, 7.0),  # its run 3 s, then the ordinary run 7 s
+    ("checkpoint", {"repeats": 1}, 3.0, 7.0),
+    ("store", {"repeats": 1}, 3.0, 3.0),  # the ordinary time is its own: no second run
+    ("reversible", {}, 5.0, 13.0),  # default repeats=2: median of 3 and 7 s, then of 11 and 15 s
+    ("store", {}, 5.0, 5.0),
+    ("reversible", {"repeats": 3}, 7.0, 19.0),  # median of 3, 7, 11 s, then of 15, 19, 23 s
+])
+def test_stack_lab_measure_times_each_run_on_the_clock(square_clock, mode, kwargs, seconds, ordinary):
+    """seconds is the median of repeats runs (end - start); ordinary_seconds reuses them in mode 'store'."""
+    m = reversible.StackLab(SMALL).measure(1, "float64", mode, **kwargs)
+    assert (m.depth, m.dtype, m.mode) == (1, "float64", mode)
+    assert (m.seconds, m.ordinary_seconds, m.time_ratio) == (seconds, ordinary, seconds / ordinary)
+    assert square_clock.readings == 2 * kwargs.get("repeats", 2) * (1 if mode == "store" else 2)
+
+
+def test_stack_lab_measure_caches_ordinary_times_per_depth_dtype_and_repeats(square_clock):
+    """A second mode at the same depth, dtype and repeats reuses the ordinary time; another depth times its own."""
+    lab = reversible.StackLab(SMALL)
+    first = lab.measure(1, "float64", "reversible", repeats=1)  # 3 s, ordinary 7 s
+    again = lab.measure(1, "float64", "checkpoint", repeats=1)  # 11 s, ordinary cached
+    deeper = lab.measure(2, "float64", "reversible", repeats=1)  # 15 s, ordinary 19 s
+    assert [(m.depth, m.mode, m.seconds, m.ordinary_seconds) for m in (first, again, deeper)] == [
+        (1, "reversible", 3.0, 7.0), (1, "checkpoint", 11.0, 7.0), (2, "reversible", 15.0, 19.0)]
+    assert deeper.gradient_error < 1e-12
+
+
+@pytest.mark.parametrize("dtype, name", [("float32", "float32"), (torch.float32, "float32"), (F64, "float64")])
+def test_stack_lab_measure_names_its_depth_dtype_and_mode(dtype, name):
+    """The measurement records the depth, the dtype's name and the mode it was asked for."""
+    m = reversible.StackLab(SMALL).measure(2, dtype, "checkpoint", repeats=1)
+    assert (m.depth, m.dtype, m.mode) == (2, name, "checkpoint")
+
+
+def test_stack_lab_measure_of_ordinary_float64_has_no_gradient_error():
+    """Mode 'store' in float64 is the reference computation itself (float64 backprop, 'store'): error exactly 0."""
+    m = reversible.StackLab(SMALL).measure(2, "float64", "store", repeats=1)
+    assert m.gradient_error == 0.0 and m.round_trip_error < 1e-12
+
+
+def test_stack_lab_measure_warms_up_each_dtype_and_mode_once_on_at_most_two_blocks(monkeypatch):
+    """The first measure of a (dtype, mode) runs one warm-up gradient on min(2, depth) blocks; later ones do not.
+    Then come the timed runs, the ordinary runs and the float64 'store' reference (the last two once per depth)."""
+    lab = reversible.StackLab(reversible.StackConfig(d=4, batch=3, hidden=2, max_depth=3))
+    calls, original = [], reversible.gradient_vector
+
+    def recording(stack, x):
+        calls.append((len(stack.blocks), stack.mode, str(x.dtype)))
+        return original(stack, x)
+
+    monkeypatch.setattr(reversible, "gradient_vector", recording)
+    lab.measure(3, "float32", "checkpoint", repeats=1)
+    assert calls == [(2, "checkpoint", "torch.float32"), (3, "checkpoint", "torch.float32"),
+                     (3, "store", "torch.float32"), (3, "store", "torch.float64")]
+    calls.clear()
+    lab.measure(1, "float32", "checkpoint", repeats=1)
+    assert calls == [(1, "checkpoint", "torch.float32"), (1, "store", "torch.float32"), (1, "store", "torch.float64")]
+    calls.clear()
+    lab.measure(1, "float32", "reversible", repeats=1)  # a new mode is warmed up, on the one block asked for
+    assert calls == [(1, "reversible", "torch.float32"), (1, "reversible", "torch.float32")]
+
+
+def test_stack_lab_saved_curves_at_max_depth_one():
+    """A lab of one block (max_depth=1) gives saved_curves at depth 1, one activation count per mode."""
+    lab = reversible.StackLab(reversible.StackConfig(d=4, batch=3, hidden=2, max_depth=1))
+    curves = lab.saved_curves("float64", [1])
+    expected = {m: [reversible.saved_memory(lab.stack(1, "float64", m), lab.x("float64")).activations]
+                for m in reversible.MODES}
+    assert {m: c.tolist() for m, c in curves.items()} == expected
+
+
+def test_stack_lab_saved_curves_do_not_depend_on_torch_default_dtype():
+    """With torch's default dtype set to float16 (no lab dtype), saved_curves of an explicit dtype still work."""
+    lab = reversible.StackLab(SMALL)
+    expected = {m: c.tolist() for m, c in reversible.StackLab(SMALL).saved_curves("float64", [1, 2]).items()}
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float16)
+    try:
+        curves = lab.saved_curves("float64", [1, 2])
+    finally:
+        torch.set_default_dtype(before)
+    assert {m: c.tolist() for m, c in curves.items()} == expected
