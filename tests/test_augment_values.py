@@ -165,3 +165,11 @@ def test_apply_rotations_names_the_type_of_a_non_tensor(R, got):
     with pytest.raises(ValueError) as info:
         augment.apply_rotations(torch.zeros(1, 2, 3), R)
     assert str(info.value) == f"R must be a tensor of shape (1, 3, 3) to match X, got {got}"
+
+
+@pytest.mark.parametrize("R, got", [([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]], "list"), (None, "NoneType")])
+def test_rotation_statistics_names_the_type_of_a_non_tensor(R, got):
+    """Neither a tensor nor an array: a TypeError naming the type it got."""
+    with pytest.raises(TypeError) as info:
+        augment.rotation_statistics(R)
+    assert str(info.value) == f"R must be a torch tensor or NumPy array, got {got}"

@@ -324,3 +324,75 @@ def test_invariance_gap_relative_change_of_a_zero_reference_is_the_absolute_chan
                                         generator=generator(0))
     assert gap.max_abs_change == 2.0
     assert gap.max_rel_change == 2.0
+
+
+# --- outputs_under_transforms: the exact messages of its errors, its default, and what f may return -----------
+
+def test_signed_volume_names_the_type_of_x_that_is_not_a_tensor():
+    """A list for X raises a TypeError naming its type (list) and the way to make a tensor."""
+    with pytest.raises(TypeError) as info:
+        invariance.signed_volume(TETRAHEDRON)
+    assert str(info.value) == "X must be a torch tensor, got list; use torch.as_tensor(X)"
+
+
+@pytest.mark.parametrize("f, gen, error, message", [
+    (5, generator(0), TypeError, "f must be a function or a model, got int"),
+    (first_x, None, TypeError, "pass generator=torch.Generator().manual_seed(seed): the measurement must be "
+                               "reproducible"),
+    (lambda X: "abc", generator(0), TypeError, "f must return numbers (a tensor of shape (2,)), got str"),
+    (lambda X: torch.tensor([float("nan"), 1.0]), generator(0), ValueError,
+     "f returned NaN or infinite values: the change under transformations cannot be measured"),
+    (lambda X: torch.ones(len(X), dtype=torch.complex128), generator(0), ValueError,
+     "f must return one real number per configuration, shape (2,), got (2,) of dtype torch.complex128"),
+    (lambda X: torch.ones(len(X), dtype=torch.bool), generator(0), ValueError,
+     "f must return one real number per configuration, shape (2,), got (2,) of dtype torch.bool"),
+])
+def test_outputs_under_transforms_error_messages(f, gen, error, message):
+    """Each refusal has its exact message: f not callable, no generator, f returning text, NaN, complex or booleans."""
+    with pytest.raises(error) as info:
+        invariance.outputs_under_transforms(f, X2, n_copies=2, generator=gen)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int64])
+def test_outputs_under_transforms_returns_float64_whatever_f_returns(dtype):
+    """An f returning float32 or int64 numbers gives float64 reference and outputs with the same values."""
+    reference, outputs = invariance.outputs_under_transforms(lambda X: X[:, 0, 0].to(dtype), X2, n_copies=3,
+                                                             generator=generator(1))
+    assert reference.dtype == torch.float64 and outputs.dtype == torch.float64
+    assert reference.tolist() == [1.0, 4.0]
+
+
+def test_outputs_under_transforms_makes_100_copies_by_default():
+    """Without n_copies, outputs holds 100 copies of each configuration, the same as n_copies=100."""
+    _, outputs = invariance.outputs_under_transforms(first_x, X2, generator=generator(2))
+    _, explicit = invariance.outputs_under_transforms(first_x, X2, 100, generator=generator(2))
+    assert outputs.shape == (100, 2)
+    assert torch.equal(outputs, explicit)
+
+
+def test_transformed_copies_work_limit_counts_every_configuration():
+    """10**8 copies of 2 configurations of 1 particle: 10**8 * 2 * 1 * 3 = 600,000,000 coordinates (B multiplies)."""
+    with pytest.raises(ValueError) as info:
+        invariance.transformed_copies(torch.zeros(2, 1, 3), 10**8, "permutations", generator())
+    assert str(info.value) == ("n_copies and X ask for 600,000,000 coordinates, more than the limit of 50,000,000: "
+                               "use smaller values")
+
+
+# Three particles with distinct distances (1, 3, sqrt 10): a permutation reorders the distance matrix.
+TRIANGLE = torch.tensor([[[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 3.0, 0.0]]], dtype=torch.float64)
+
+
+@pytest.mark.parametrize("kind, rotated, permuted", [
+    ("permutations", False, True), ("rotations", True, False), ("both", True, True),
+])
+def test_transformed_copies_rotate_and_permute_as_kind_says(kind, rotated, permuted):
+    """Over 20 copies: "permutations" only reorders rows, "rotations" only turns them, "both" does both."""
+    copies = invariance.transformed_copies(TRIANGLE, 20, kind, generator(4))[:, 0]  # (20, 3, 3)
+    assert copies.shape == (20, 3, 3)
+    rows = {tuple(r) for r in TRIANGLE[0].tolist()}
+    only_reordered = all({tuple(r) for r in c.tolist()} == rows for c in copies)
+    same_order = all(torch.allclose(torch.cdist(c, c), torch.cdist(TRIANGLE[0], TRIANGLE[0]), atol=1e-12, rtol=0)
+                     for c in copies)
+    assert only_reordered is not rotated
+    assert same_order is not permuted

@@ -534,3 +534,12 @@ def test_rotation_angles_accepts_matrices_exactly_at_the_tolerance():
     assert rotations.ANGLE_TOL == 1e-4
     got = rotations.rotation_angles(_shear(rotations.ANGLE_TOL))
     assert float(got[0]) == 0.0  # tr R = 3: cos = 1
+
+
+@pytest.mark.parametrize("tol, shown", [(1 / 3, "0.333333"), (0.5, "0.5")])
+def test_check_proper_rotations_refusal_of_a_large_tolerance_has_its_exact_message(tol, shown):
+    """tol >= 1/3 raises the exact message, naming tol and why the det would say nothing."""
+    with pytest.raises(ValueError) as info:
+        rotations.check_proper_rotations(torch.eye(3), tol=tol)
+    assert str(info.value) == (f"tol must be below 1/3, got {shown}: from 1/3 on, a singular matrix passes as "
+                               "orthogonal and the sign of its det says nothing")
