@@ -305,3 +305,67 @@ def test_descend_takes_100000_runs():
     with pytest.raises(ValueError) as info:
         ls.descend(surface, (0.0, 0.5), 0.5, 2, 1, runs=100_001)
     assert str(info.value) == "runs must be a whole number from 1 to 100000, got 100001"
+
+
+# --- The book's surface and the escape experiment ---------------------------------------------------------
+
+def test_book_landscape_is_one_landscape_made_with_the_defaults():
+    """book_landscape() is a Landscape, the same object every call, with make_landscape()'s 40 offsets."""
+    surface = ls.book_landscape()
+    assert isinstance(surface, ls.Landscape) and ls.book_landscape() is surface
+    np.testing.assert_array_equal(surface.offsets, ls.make_landscape().offsets)
+    assert surface.n == 40
+
+
+# Two equal wells at (-1, 0) and (1, 0), one example at the origin: the origin is a saddle between two minima,
+# and a path that starts on the w2 axis stays on it (the wells' pulls along w1 cancel exactly), so it never
+# settles in a minimum.
+SADDLE = dict(centres=[(-1.0, 0.0), (1.0, 0.0)], depths=[1.0, 1.0], widths=[0.5, 0.5], bowl=0.5,
+              offsets=[(0.0, 0.0)])
+
+
+def test_escape_fraction_reports_epochs_and_counts_runs_that_do_not_settle():
+    """Runs stuck on the saddle's axis count as unsettled (basin -1), none as global; epochs and updates are kept."""
+    result = ls.escape_fraction(ls.Landscape(**SADDLE), (0.0, 1.0), 0.5, 1, 3, runs=2)
+    assert result == ls.EscapeResult(batch_size=1, lr=0.5, epochs=3, updates=3, runs=2, global_runs=0,
+                                     unsettled_runs=2)
+
+
+def test_escape_fraction_defaults_are_200_runs_and_seed_0():
+    """Without runs and seed, escape_fraction is the call with runs=200, seed=0 (seed 1 counts other escapes)."""
+    args = (ls.book_landscape(), ls.BOOK_START, ls.BOOK_LR, 4, 2)
+    default = ls.escape_fraction(*args)
+    assert default.runs == 200
+    assert default == ls.escape_fraction(*args, runs=200, seed=0)
+    assert default.global_runs != ls.escape_fraction(*args, runs=200, seed=1).global_runs
+
+
+def test_escape_table_defaults_are_200_runs_and_seed_0_and_one_batch_size_is_enough():
+    """A table of one batch size, without runs and seed, is [escape_fraction(..., runs=200, seed=0)]."""
+    args = (ls.book_landscape(), ls.BOOK_START, ls.BOOK_LR)
+    table = ls.escape_table(*args, [4], 2)
+    assert len(table) == 1 and table[0].runs == 200
+    assert table == [ls.escape_fraction(*args, 4, 2, runs=200, seed=0)]
+    assert table[0].global_runs != ls.escape_fraction(*args, 4, 2, runs=200, seed=1).global_runs
+
+
+def test_escape_table_scales_the_learning_rate_by_b_over_the_first_batch_size():
+    """scale_lr with batch sizes [2, 4] and lr 1/8 gives lr 1/8 * 2/2 = 1/8 and 1/8 * 4/2 = 1/4."""
+    table = ls.escape_table(ls.book_landscape(), ls.BOOK_START, 0.125, [2, 4], 1, runs=1, scale_lr=True)
+    assert [r.lr for r in table] == [0.125, 0.25]
+    assert [r.batch_size for r in table] == [2, 4]
+
+
+@pytest.mark.parametrize("count, message", [(0, "batch_sizes must hold at least 1 items, got 0"),
+                                            (1001, "batch_sizes must hold at most 1000 items, got 1001")])
+def test_escape_table_holds_1_to_1000_batch_sizes(count, message):
+    """No batch size and 1001 batch sizes are refused with the exact message (1000 itself is allowed, see below)."""
+    with pytest.raises(ValueError) as info:
+        ls.escape_table(_one_well(), (0.0, 0.0), 0.5, [1] * count, 1, runs=1)
+    assert str(info.value) == message
+
+
+def test_escape_table_allows_1000_batch_sizes():
+    """1000 batch sizes, the most allowed, give 1000 results (here every run starts in the minimum)."""
+    table = ls.escape_table(_one_well(), (0.0, 0.0), 0.5, [1] * 1000, 1, runs=1)
+    assert len(table) == 1000 and all(r.global_runs == 1 for r in table)
