@@ -120,3 +120,55 @@ def test_linear_fit_predict_computes_in_float64():
     values = memory.LinearFit(("a", "b"), (2, 3), 0.0).predict([[1, 2], [4, 5]])
     assert values.dtype == np.float64
     assert values.tolist() == [8.0, 23.0]
+
+
+# --- fit_linear: y and features that are not what they must be -------------------------------------------
+
+
+@pytest.mark.parametrize("y, error, message", [
+    (5.0, ValueError, "y must be one-dimensional, got a single number"),
+    (np.float64(5.0), ValueError, "y must be one-dimensional, got a single number"),
+    ("abc", TypeError, "y must be an array of numbers, got 'abc' (str)"),
+    ([1.0, float("nan")], ValueError, "y must hold finite numbers only"),
+    ([1.0, float("inf")], ValueError, "y must hold finite numbers only"),
+])
+def test_fit_linear_refuses_a_y_that_is_not_a_vector_of_finite_numbers(y, error, message):
+    """A single number, a str, NaN or infinity in y: each exact error type and message."""
+    with pytest.raises(error) as info:
+        memory.fit_linear([[1.0], [2.0]], y, ["a"])
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("features", [[[1.0], [float("nan")]], [[float("-inf")], [2.0]]])
+def test_fit_linear_refuses_features_that_are_not_finite_with_a_value_error(features):
+    """NaN or infinity in a well-shaped table of features: ValueError with the exact message."""
+    with pytest.raises(ValueError) as info:
+        memory.fit_linear(features, [1.0, 2.0], ["a"])
+    assert str(info.value) == "features must hold finite numbers only"
+
+
+@pytest.mark.parametrize("names, kind", [(5, "int"), ("ab", "str"), (None, "NoneType")])
+def test_fit_linear_names_that_are_not_a_sequence_name_their_type(names, kind):
+    """names given as a number, a str or None: a TypeError that names the type given."""
+    with pytest.raises(TypeError) as info:
+        memory.fit_linear([[1.0], [2.0]], [1.0, 2.0], names)
+    assert str(info.value) == f"names must be a sequence of feature names, got {kind}"
+
+
+def test_fit_linear_column_of_zeros_exact_message():
+    """A feature column of zeros cannot be fitted: exact message."""
+    with pytest.raises(ValueError) as info:
+        memory.fit_linear([[1.0, 0.0], [2.0, 0.0]], [1.0, 2.0], ["a", "b"])
+    assert str(info.value) == "a column of features is all zeros: its coefficient cannot be fitted"
+
+
+@pytest.mark.parametrize("y, coefficient, error", [
+    ([1.0, 3.0], 2.0, 1.0),  # predictions 2, 2: |2/1 - 1| = 1 and |2/3 - 1| = 1/3
+    ([0.0, 2.0], 1.0, 0.5),  # predictions 1, 1: the zero measurement is skipped, |1/2 - 1| = 1/2
+    ([0.0, 0.0], 0.0, 0.0),  # every measurement zero: no relative error to take, 0
+])
+def test_fit_linear_max_relative_error_by_hand(y, coefficient, error):
+    """One constant feature: the coefficient is the mean of y and the error the largest |fit / y - 1| over y != 0."""
+    fit = memory.fit_linear([[1.0], [1.0]], y, ["c"])
+    assert fit.coefficients == pytest.approx((coefficient,), abs=1e-12)
+    assert fit.max_relative_error == pytest.approx(error, abs=1e-12)

@@ -171,3 +171,18 @@ def test_names_exact_messages(value, example, error, message):
     with pytest.raises(error) as info:
         validate.names(value, "how", ("sum", "max"), example=example)
     assert str(info.value) == message
+
+
+def test_array_shape_message_marks_axes_past_the_fifth_free_one_with_a_question_mark():
+    """Six free axes: the letters n, m, k, i, j run out and the sixth is written '?'."""
+    with pytest.raises(ValueError) as info:
+        validate.array([1.0], "x", shape=(None,) * 6)
+    assert str(info.value) == "x must have shape (n, m, k, i, j, ?), got (1,)"
+
+
+def test_integers_max_length_is_passed_on():
+    """More than max_length items raise the sequence's ValueError; exactly max_length pass."""
+    assert validate.integers([1, 2], "sizes", max_length=2) == [1, 2]
+    with pytest.raises(ValueError) as info:
+        validate.integers([1, 2, 3], "sizes", max_length=2)
+    assert str(info.value) == "sizes must hold at most 2 items, got 3"
