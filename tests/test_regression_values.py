@@ -116,6 +116,45 @@ def test_kfold_splits_allow_n_up_to_max_size():
     assert str(info.value) == "n must be a whole number of points from 2 to 10,000,000, got 10000001"
 
 
+@pytest.mark.parametrize("validation, train, val", [
+    ("largest", list(range(1, 100, 2)), list(range(0, 100, 2))),
+    ("smallest", list(range(0, 100, 2)), list(range(1, 100, 2))),
+])
+def test_sorted_split_keeps_ties_in_the_data_order(validation, train, val):
+    """x = 1, 0, 1, 0, ... (100 values), half trains: a stable sort keeps each tied group in the data's order."""
+    got_train, got_val = R.sorted_split([1.0, 0.0] * 50, 0.5, validation)
+    assert got_train.tolist() == train and got_val.tolist() == val
+
+
+@pytest.mark.parametrize("fraction, n_train", [(0.1, 1), (0.9, 9), (0.01, None), (0.99, None)])
+def test_sorted_split_refuses_a_fraction_that_empties_a_set_exactly(fraction, n_train):
+    """Of 10 points, 1 or 9 training points are allowed; 0 or 10 raise with the exact message."""
+    if n_train is not None:
+        train, val = R.sorted_split(np.arange(10.0), fraction)
+        assert train.tolist() == list(range(n_train)) and val.tolist() == list(range(n_train, 10))
+        return
+    with pytest.raises(ValueError) as info:
+        R.sorted_split(np.arange(10.0), fraction)
+    assert str(info.value) == (f"train_fraction {fraction} of 10 points leaves an empty training or validation set; "
+                               "move it towards 0.5")
+
+
+def test_shuffled_split_names_the_type_of_an_rng_that_is_not_a_generator():
+    """An int as rng raises a TypeError naming int and how to make a Generator, exactly."""
+    with pytest.raises(TypeError) as info:
+        R.shuffled_split(5, 0.6, 42)
+    assert str(info.value) == "rng must be a numpy.random.Generator, got int; create one with np.random.default_rng(seed)"
+
+
+def test_shuffled_split_allows_n_up_to_max_size():
+    """n = validate.MAX_SIZE (1e7) passes the check of n (so the missing rng is what is refused); 1e7 + 1 does not."""
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator, got NoneType"):
+        R.shuffled_split(10**7, 0.5, None)
+    with pytest.raises(ValueError) as info:
+        R.shuffled_split(10**7 + 1, 0.5, None)
+    assert str(info.value) == "n must be a whole number of data points from 2 to 10,000,000 to split, got 10000001"
+
+
 def test_quantile_strata_break_ties_in_the_data_order():
     """x = 1, 0, 1, 0, ... (34 values), 4 strata: the first nine 0s and the first nine 1s go to the lower stratum."""
     x = np.array([1.0, 0.0] * 17)  # ranks of the 0s: 0..16 (strata 0 for 0..8, 1 for 9..16); of the 1s: 17..33
@@ -374,6 +413,27 @@ def test_load_cars_co2_uses_each_cars_fuel():
     assert diesel.sum() == 9 and (cars.fuel[~diesel] == "gasoline").all()
     np.testing.assert_allclose(cars.co2_g_per_km[diesel], 10180.0 / (cars.mpg[diesel] * 1.609344), rtol=1e-12)
     np.testing.assert_allclose(cars.co2_g_per_km[~diesel], 8887.0 / (cars.mpg[~diesel] * 1.609344), rtol=1e-12)
+
+
+def test_co2_g_per_km_default_fuel_is_gasoline():
+    """Without fuel: 8887 g per US gallon / (mpg * 1.609344 km per mile), the same as fuel="gasoline"."""
+    co2 = R.co2_g_per_km([25.0, 40.0])
+    np.testing.assert_allclose(co2, [8887.0 / (25.0 * 1.609344), 8887.0 / (40.0 * 1.609344)], rtol=1e-12)
+    np.testing.assert_array_equal(co2, R.co2_g_per_km([25.0, 40.0], "gasoline"))
+
+
+@pytest.mark.parametrize("mpg, fuel, message", [
+    ([20.0, 25.0, 30.0], ["gasoline", "diesel"],
+     "fuel must be one name or one name per car (3), got ['gasoline', 'diesel'] (list)"),
+    ([20.0, 25.0], ["gasoline", 5], "fuel must be one of ['diesel', 'gasoline'] (names), got ['gasoline', 5] (list)"),
+    ([20.0, 25.0], 5, "fuel must be one of ['diesel', 'gasoline'] (names), got 5 (int)"),
+    ([20.0, 25.0], ["gasoline", "petrol"], "fuel must be one of ['diesel', 'gasoline'], got ['petrol']"),
+])
+def test_co2_g_per_km_refuses_bad_fuel_exactly(mpg, fuel, message):
+    """Too few names, a name that is not text (not turned into text) and an unknown name raise the exact message."""
+    with pytest.raises(ValueError) as info:
+        R.co2_g_per_km(mpg, fuel)
+    assert str(info.value) == message
 
 
 @pytest.mark.parametrize("x_val, fraction", [

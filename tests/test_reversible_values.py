@@ -396,6 +396,16 @@ def test_round_trip_errors_checks_x_against_the_width_of_the_blocks():
     assert block.calls == 0
 
 
+@pytest.mark.parametrize("x", [torch.zeros(2, 6, dtype=torch.float32), torch.full((2, 6), math.nan, dtype=F64)])
+def test_round_trip_error_checks_x_against_the_width_of_the_blocks_first(x):
+    """Blocks of width 4 refuse an x with 6 features by its width, before its dtype or values, before any block runs."""
+    block = _Scale(4)
+    with pytest.raises(ValueError) as info:
+        reversible.round_trip_error([block, block], x)
+    assert str(info.value) == "x must have shape (B, 4), got (2, 6): one row per example, 4 features"
+    assert block.calls == 0
+
+
 # --- fixed_point_inverse: the type in its error, an explicit tol, the default tol of 8 epsilons ---------------
 
 EPS64 = torch.finfo(F64).eps  # 2**-52
@@ -415,6 +425,13 @@ def test_fixed_point_inverse_stops_at_an_explicit_tol(tol, residuals):
     assert result.converged is True
     assert result.residuals.tolist() == residuals
     assert result.x.tolist() == [1 - 2 * residuals[-1]]
+
+
+def test_fixed_point_inverse_default_max_iterations_is_100():
+    """q(x) = x never converges (x_k alternates 0, 1, ... for y = 1, residual 1): it stops after 100 iterations."""
+    result = reversible.fixed_point_inverse(lambda x: x, torch.ones(1, dtype=F64))
+    assert result.converged is False and result.iterations == 100
+    assert result.residuals.tolist() == [1.0] * 100
 
 
 @pytest.mark.parametrize("y, r, converged", [
