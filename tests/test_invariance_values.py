@@ -1,6 +1,7 @@
 """dlexam.invariance: exact values of the signed volume and the exact message of its error."""
 
 import math
+import re
 import warnings
 
 import pytest
@@ -396,3 +397,86 @@ def test_transformed_copies_rotate_and_permute_as_kind_says(kind, rotated, permu
                      for c in copies)
     assert only_reordered is not rotated
     assert same_order is not permuted
+
+
+# --- the weights of "sum weighted by index" in half precision --------------------------------------------------
+
+@pytest.mark.parametrize("dtype, m, index, weight", [
+    (torch.bfloat16, 300, 257, 258.0),  # 258 is a bfloat16 number (spacing 2 above 256)
+    (torch.float16, 2100, 2049, 2050.0),  # 2050 is a float16 number (spacing 2 above 2048)
+    (torch.float32, 6, 5, 6.0),
+])
+def test_pool_weighted_by_index_gives_each_particle_its_exact_weight(dtype, m, index, weight):
+    """A one on particle index + 1 only is weighted by index + 1 exactly, also where bfloat16/float16 count coarsely."""
+    features = torch.zeros(1, m, 1, dtype=dtype)
+    features[0, index, 0] = 1.0
+    out = invariance.pool(features, "sum weighted by index")
+    assert out.dtype == dtype
+    assert out.tolist() == [[weight]]
+
+
+# --- pooling_gap: its defaults, the exact relative change, the message of an unknown pooling ---------------------
+
+@pytest.mark.parametrize("how", ["first particle", "sum weighted by index"])
+def test_pooling_gap_defaults_are_64_configurations_20_particles_8_features_seed_0(how):
+    """Without the optional arguments, the gap is the one of n_configurations=64, m=20, k=8, n_permutations=50, seed=0."""
+    assert invariance.pooling_gap(how) == invariance.pooling_gap(how, n_configurations=64, m=20, k=8,
+                                                                 n_permutations=50, seed=0)
+
+
+@pytest.mark.parametrize("kwargs, amount", [
+    (dict(n_permutations=10**7), "102,400,000,000"),  # 10**7 * 64 * 20 * 8: default n_configurations, m, k
+    (dict(n_configurations=10**7), "80,000,000,000"),  # 50 * 10**7 * 20 * 8: default n_permutations, m, k
+    (dict(n_configurations=10**6, m=4, k=2), "400,000,000"),  # 50 * 10**6 * 4 * 2: k multiplies
+])
+def test_pooling_gap_work_limit_counts_the_defaults_and_every_factor(kwargs, amount):
+    """The features counted against the limit are n_permutations * n_configurations * m * k, defaults 50, 64, 20, 8."""
+    with pytest.raises(ValueError) as info:
+        invariance.pooling_gap("sum", **kwargs)
+    assert str(info.value) == (f"n_permutations, n_configurations, m and k ask for {amount} features, "
+                               "more than the limit of 50,000,000: use smaller values")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 5])
+def test_pooling_gap_of_two_particles_is_their_difference_over_the_first(seed):
+    """One configuration of 2 particles, 1 feature h0, h1: among 50 permutations one swaps, so the gap is |h1 - h0| / |h0|."""
+    h0, h1 = torch.randn(1, 2, 1, generator=torch.Generator().manual_seed(seed), dtype=torch.float64).flatten().tolist()
+    gap = invariance.pooling_gap("first particle", n_configurations=1, m=2, k=1, seed=seed)
+    assert gap == abs(h1 - h0) / abs(h0)  # |h0| is below 1 for seeds 1, 2 and 5, above 1 for seed 0
+
+
+@pytest.mark.parametrize("how, got", [("median", "'median' (str)"), (3, "3 (int)")])
+def test_pooling_gap_unknown_pooling_lists_every_name_and_what_it_got(how, got):
+    """An unknown pooling raises a ValueError listing every pooling's name and describing what was given."""
+    with pytest.raises(ValueError) as info:
+        invariance.pooling_gap(how)
+    assert str(info.value) == ("how must be one of 'sum', 'mean', 'max', 'min', 'logsumexp', 'product', "
+                               "'first particle', 'sum weighted by index', 'sum of the first half', "
+                               f"'max minus first', got {got}")
+
+
+# --- invariant_poolings at tol = 0, and the exact messages of check_invariant_poolings ---------------------------
+
+def test_invariant_poolings_at_zero_tolerance_keeps_the_exact_ones():
+    """tol = 0 keeps the poolings whose gap is exactly 0: max and min pick a value, untouched by the order."""
+    exact = invariance.invariant_poolings(0.0)
+    assert {"max", "min"} <= exact <= {"sum", "mean", "max", "min", "logsumexp", "product"}
+
+
+def test_check_invariant_poolings_right_has_its_exact_message():
+    """The invariant six, in any order: correct is True and the message lists them sorted, joined by ", "."""
+    result = invariance.check_invariant_poolings(["sum", "product", "min", "max", "mean", "logsumexp"])
+    assert result.correct is True
+    assert result.message == ("Right: logsumexp, max, mean, min, product, sum are permutation invariant; "
+                              "each treats every particle alike and does not depend on their order.")
+
+
+def test_check_invariant_poolings_not_yet_has_one_line_per_mistake():
+    """One pooling too many and one missing: "Not yet:" then one exact line each, the wrong one first."""
+    result = invariance.check_invariant_poolings({"sum", "mean", "max", "min", "logsumexp", "first particle"})
+    assert result.correct is False
+    pattern = (re.escape("Not yet:\n'first particle' is not invariant: permuting the particles changes it (by up to ")
+               + r"[0-9.]+" + re.escape(" of its size on random features); it singles out particles by their position "
+                                        "in the list.\n'product' is invariant too: it combines all particles with a "
+                                        "symmetric operation, so their order cannot matter."))
+    assert re.fullmatch(pattern, result.message), result.message

@@ -130,7 +130,9 @@ def invariance_gap(f, X, n_copies=100, kind="permutations", generator=None):
 
 def _index_weights(features):
     m = features.shape[1]
-    return torch.arange(1, m + 1, dtype=features.dtype)[None, :, None]  # (1, m, 1)
+    # Count in int64, then convert: arange in float16/bfloat16 accumulates rounding and gives wrong
+    # weights beyond 2048/256 (e.g. 256 instead of 258 for particle 258 in bfloat16).
+    return torch.arange(1, m + 1).to(features.dtype)[None, :, None]  # (1, m, 1)
 
 
 # Each maps features (B, m, k) to pooled features (B, k).
