@@ -173,3 +173,38 @@ def test_rotation_statistics_names_the_type_of_a_non_tensor(R, got):
     with pytest.raises(TypeError) as info:
         augment.rotation_statistics(R)
     assert str(info.value) == f"R must be a torch tensor or NumPy array, got {got}"
+
+
+# --- qr_hint_*: float64 output and the generator check; rotation_statistics on whole and singular matrices ---
+
+
+def test_qr_hint_from_normal_of_float32_is_float64():
+    """float32 normals are QR'd in float64: the result is float64, NumPy's Q of the float64 matrix."""
+    A = torch.randn(3, 3, 3, generator=generator(4), dtype=torch.float32)
+    Q = augment.qr_hint_from_normal(A)
+    assert Q.dtype == torch.float64
+    np.testing.assert_array_equal(Q.numpy(), np.linalg.qr(A.numpy().astype(np.float64))[0])
+
+
+def test_qr_hint_rotations_refuses_a_numpy_generator_with_its_message():
+    """A NumPy generator is named in qr_hint_rotations' own TypeError, with how to make a torch one."""
+    with pytest.raises(TypeError, match=r"^generator must be a torch\.Generator or None, got Generator; "
+                                        r"create one with torch\.Generator\(\)\.manual_seed\(seed\)$"):
+        augment.qr_hint_rotations(2, generator=np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.int32])
+def test_rotation_statistics_accepts_an_integer_tensor(dtype):
+    """Whole-number matrices are accepted: I and the integer quarter turn about z, both exact rotations."""
+    R = torch.tensor([[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[0, -1, 0], [1, 0, 0], [0, 0, 1]]], dtype=dtype)
+    stats = augment.rotation_statistics(R)
+    np.testing.assert_array_equal(stats.mean, [[0.5, -0.5, 0.0], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
+    assert (stats.mean_trace, stats.mean_trace_squared, stats.fraction_proper) == (2.0, 5.0, 1.0)
+    assert stats.max_orthogonality_error == 0.0
+
+
+def test_rotation_statistics_counts_a_singular_matrix_as_not_proper():
+    """det = 0 is not > 0: of I, diag(1, 1, 0), -I, I only the two I are proper (1/2); zero matrices give 0."""
+    R = torch.stack([torch.eye(3), torch.diag(torch.tensor([1.0, 1.0, 0.0])), -torch.eye(3), torch.eye(3)])
+    assert augment.rotation_statistics(R).fraction_proper == 0.5
+    assert augment.rotation_statistics(torch.zeros(2, 3, 3)).fraction_proper == 0.0

@@ -374,3 +374,105 @@ def test_softplus_passes_nan_through_without_a_floating_point_error():
         out = lo.softplus([np.nan, 0.0, -np.inf, np.inf])
     assert np.isnan(out[0])
     assert out[1:].tolist() == [np.log(2.0), 0.0, np.inf]
+
+
+# --- Exact values of example images, monotonicity drops and MaxPool commutation --------------------------
+
+
+def test_elementwise_function_unknown_name_lists_every_choice():
+    """An unknown name raises listing the eleven keys of ELEMENTWISE, separated by ', '."""
+    with pytest.raises(ValueError) as info:
+        lo.elementwise_function("cosh")
+    assert str(info.value) == ("f (the function) must be one of 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'elu', "
+                               "'softplus', 'gelu', 'silu', 'abs', 'square', 'negative' or a callable, got 'cosh'")
+
+
+def test_example_image_unknown_name_lists_every_choice():
+    """An unknown image name raises listing the four example images, separated by ', '."""
+    with pytest.raises(ValueError) as info:
+        lo.example_image("stripes")
+    assert str(info.value) == ("image must be one of 'random pixels', 'dark, bright square', 'gradient', "
+                               "'checkerboard', got 'stripes'")
+
+
+@pytest.mark.parametrize("kwargs, seed", [({}, 0), ({"seed": 3}, 3), ({"seed": 10**8}, 10**8)])
+def test_example_image_random_pixels_are_the_seeded_uniforms(kwargs, seed):
+    """'random pixels' are default_rng(seed).random((8, 8)): seed 0 by default, no ceiling on the seed."""
+    expected = np.random.default_rng(seed).random((8, 8))
+    np.testing.assert_array_equal(lo.example_image("random pixels", **kwargs), expected)
+
+
+@pytest.mark.parametrize("name, shape, expected", [
+    ("gradient", (2, 5), [[0.0, 0.25, 0.5, 0.75, 1.0]] * 2),
+    ("checkerboard", (3, 4), [[0.0, 1.0, 0.0, 1.0], [1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 1.0]]),
+])
+def test_gradient_and_checkerboard_by_hand(name, shape, expected):
+    """The gradient runs 0 to 1 along each row; the checkerboard alternates 0 and 1, floats."""
+    image = lo.example_image(name, shape)
+    assert image.dtype == np.float64
+    np.testing.assert_array_equal(image, np.array(expected))
+
+
+def _max_minus_min(seed, n_images, scale):
+    rng = np.random.default_rng(seed)
+    return max(float(np.ptp(scale * rng.standard_normal((2, 2)))) for _ in range(n_images))
+
+
+@pytest.mark.parametrize("scale", [0.5, 1.0, 3.0])
+def test_max_pool_commutes_with_accepts_any_positive_scale(scale):
+    """Scales below and at 1 are allowed: for -x the difference is the largest max - min of scale * normals."""
+    result = lo.max_pool_commutes_with("negative", np.random.default_rng(7), n_images=2, shape=(2, 2), scale=scale)
+    assert result.max_difference == _max_minus_min(7, 2, scale)
+
+
+def test_max_pool_commutes_with_default_scale_is_3():
+    """Without scale the images are 3 * standard normals."""
+    result = lo.max_pool_commutes_with("negative", np.random.default_rng(7), n_images=2, shape=(2, 2))
+    assert result.max_difference == _max_minus_min(7, 2, 3.0)
+
+
+@pytest.mark.parametrize("scale, message", [(0, "scale must be above 0, got 0"),
+                                            (-1.0, "scale must be above 0, got -1")])
+def test_max_pool_commutes_with_refuses_a_scale_not_above_0(scale, message):
+    """Scale 0 or below raises naming scale and the bound 0."""
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        lo.max_pool_commutes_with("negative", np.random.default_rng(0), n_images=1, scale=scale)
+
+
+@pytest.mark.parametrize("shape", [(1, 2), (2, 1), (0, 4)])
+def test_max_pool_commutes_with_checks_the_shape_before_the_function(shape):
+    """A side below 2 is refused before f is tried (f returns NaN here, which would raise another message)."""
+    with pytest.raises(ValueError, match=f"^shape must be at least 2, got {min(shape)}$"):
+        lo.max_pool_commutes_with(lambda z: z * np.nan, np.random.default_rng(0), n_images=1, shape=shape)
+
+
+def test_max_pool_commutes_with_a_monotone_function_has_no_window():
+    """tanh never decreases: violation, window, pool_of_f and f_of_pool are all None."""
+    result = lo.max_pool_commutes_with("tanh", np.random.default_rng(0), n_images=1, shape=(2, 2))
+    assert result.violation is None
+    assert result.window is None and result.pool_of_f is None and result.f_of_pool is None
+
+
+@pytest.mark.parametrize("f, low, high, n, expected", [
+    # grid 0, 1, 2, 3 with values 0, 1, 0, 3: the drop is from z = 1 to z = 2, the later 3 does not count
+    (lambda z: np.where(z == 2.0, 0.0, z), 0.0, 3.0, 4, (1.0, 2.0)),
+    # grid -3..3 with values -25, -16, -9, -4, -1, 0, -1: the peak just before the drop, at z = 2
+    (lambda z: -(z - 2.0) ** 2, -3.0, 3.0, 7, (2.0, 3.0)),
+    # -|z| on -3..3: the largest drop runs from the peak at z = 0 to the end
+    (lambda z: -np.abs(z), -3.0, 3.0, 7, (0.0, 3.0)),
+    ("negative", -3.0, 3.0, 2, (-3.0, 3.0)),  # the smallest grid, its two ends
+])
+def test_monotonicity_violation_starts_at_the_peak_before_the_drop(f, low, high, n, expected):
+    """a is where the largest value up to b sits (not the grid's start, not after b), on grids of whole numbers."""
+    assert lo.monotonicity_violation(f, low, high, n) == expected
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n": 1}, "n must be at least 2, got 1"),
+    ({"low": 1.0, "high": 1.0}, "need low < high, got low=1.0, high=1.0"),
+    ({"low": 2.0, "high": 1.0}, "need low < high, got low=2.0, high=1.0"),
+])
+def test_monotonicity_violation_refuses_a_grid_too_small_or_empty(kwargs, message):
+    """n = 1 and low = high (an empty interval) raise their exact message."""
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        lo.monotonicity_violation("negative", **kwargs)
