@@ -437,6 +437,14 @@ def test_measurements_that_are_not_a_list_exact_message(measurements):
     assert str(info.value) == "measurements must be a non-empty list of StackMemory (see saved_bytes_grid)"
 
 
+@pytest.mark.parametrize("measurements", [[], [1], (5,)])
+def test_measurements_empty_or_not_stack_memory_exact_message(measurements):
+    """An empty list, or one holding something else than StackMemory: the exact TypeError."""
+    with pytest.raises(TypeError) as info:
+        backprop.fit_activation_bytes(measurements)
+    assert str(info.value) == "measurements must be a non-empty list of StackMemory (see saved_bytes_grid)"
+
+
 @pytest.mark.parametrize("layers, batch_sizes, message", [
     ([1001], [1], "layers must be at most 1,000, got 1,001"),
     # 100 * 100 = 10,000 combinations are allowed, so the layer count is checked next
@@ -452,11 +460,45 @@ def test_saved_bytes_grid_limits_exact_messages(layers, batch_sizes, message):
     assert str(info.value) == message
 
 
+def test_saved_bytes_grid_counts_the_widths_among_the_combinations():
+    """100 L x 100 B x 2 d = 20,000 combinations: refused before the layers (one L is 1,001) are looked at."""
+    with pytest.raises(ValueError) as info:
+        backprop.saved_bytes_grid([1001] + [1] * 99, list(range(1, 101)), [1, 2])
+    assert str(info.value) == ("layers, batch_sizes and widths ask for 20,000 combinations, "
+                               "more than the limit of 10,000: use smaller values")
+
+
+def test_saved_bytes_grid_takes_single_numbers_as_one_element_lists():
+    """L = 2, B = 3, d = 4 given as plain ints: one StackMemory, (L + 1) B d 4 = 144 activation bytes."""
+    (single,) = backprop.saved_bytes_grid(2, 3, 4)
+    assert single == backprop.saved_bytes_grid([2], [3], [4])[0]
+    assert (single.layers, single.batch_size, single.width, single.activation_bytes) == (2, 3, 4, 144)
+
+
+def test_saved_bytes_grid_measures_in_the_given_dtype():
+    """L = 1, B = 2, d = 3 in float64: itemsize 8 and (L + 1) B d 8 = 96 activation bytes."""
+    (single,) = backprop.saved_bytes_grid([1], [2], [3], dtype=torch.float64)
+    assert (single.itemsize, single.activation_bytes) == (8, 96)
+
+
 def test_memory_budget_by_hand():
     """L = 2, B = 3, d = 4, float32 SGD: (L + 1) B d 4 = 144 activation bytes, L (d^2 + d) 4 = 160 bytes twice, no state."""
     budget = backprop.memory_budget(2, 3, 4, optimizer="SGD")
     assert (budget.layers, budget.batch_size, budget.width, budget.optimizer) == (2, 3, 4, "SGD")
     assert (budget.activations, budget.parameters, budget.gradients, budget.optimizer_state) == (144, 160, 160, 0)
+
+
+def test_memory_budget_in_float64_by_hand():
+    """L = 2, B = 3, d = 4, float64 SGD: every part twice the float32 one, 288 then 320 bytes twice."""
+    budget = backprop.memory_budget(2, 3, 4, optimizer="SGD", dtype=torch.float64)
+    assert (budget.activations, budget.parameters, budget.gradients, budget.optimizer_state) == (288, 320, 320, 0)
+
+
+def test_memory_budget_lists_the_optimizers_exactly():
+    """An unknown optimizer (names are case-sensitive) raises listing the three, separated by ', '."""
+    with pytest.raises(ValueError) as info:
+        backprop.memory_budget(1, 1, 1, optimizer="adam")
+    assert str(info.value) == "optimizer must be one of SGD, SGD with momentum, Adam; got 'adam'"
 
 
 def test_memory_budget_names_the_batch_size_with_its_letter():
@@ -489,6 +531,38 @@ def test_check_crossover_batch_messages(answer, message):
     result = backprop.check_crossover_batch(answer, 1, 1)
     assert result.correct is (answer == 3 and not isinstance(answer, str))
     assert result.message == message
+
+
+@pytest.mark.parametrize("answer, layers, width, message", [
+    (3, 0, 1, "layers L must be at least 1, got 0"),
+    (3, 1, 0, "width d must be at least 1, got 0"),
+    # the sizes are checked before the answer: a bad answer does not hide a bad L
+    ("3", 1001, 1, "layers L must be at most 1,000, got 1,001"),
+    (0, 1001, 1, "layers L must be at most 1,000, got 1,001"),
+])
+def test_check_crossover_batch_names_the_bad_size(answer, layers, width, message):
+    """L and d out of range raise naming 'layers L' or 'width d', whatever the answer."""
+    with pytest.raises(ValueError) as info:
+        backprop.check_crossover_batch(answer, layers, width)
+    assert str(info.value) == message
+
+
+def test_check_crossover_batch_at_the_batch_size_ceiling():
+    """L = 15, d = 5,333,332: 16 B d > 30 (d^2 + d) once B > 9,999,999.375, so B = 10,000,000 (the ceiling)."""
+    result = backprop.check_crossover_batch(10_000_000, 15, 5_333_332)
+    assert result.correct is True
+    assert result.message == "Right: from B = 10000000 on, the activations outweigh parameters and gradients."
+
+
+@pytest.mark.parametrize("answer, L, d, right", [(10_000_001, 1, 9_999_999, "10,000,001"), (5, 1, 9_999_999, "10,000,001"),
+                                                 (2.5, 2, 7_500_001, "10,000,003"), (1, 1, 10_000_000, "10,000,002")])
+def test_check_crossover_batch_past_the_batch_size_ceiling_is_refused(answer, L, d, right):
+    """A crossover past the largest batch size measured (L = 1, d = 9,999,999: B = d + 2; L = 2, d = 7,500,001:
+    B = 4 (d + 1) // 3 + 1) is refused by naming L and d, whatever the answer, before anything is measured."""
+    with pytest.raises(ValueError) as info:
+        backprop.check_crossover_batch(answer, L, d)
+    assert str(info.value) == (f"layers L = {L} and width d = {d:,} put the crossover at B = {right}, past the largest "
+                               "batch size measured (10,000,000); choose a smaller width d")
 
 
 # --- stack_saved_bytes and Gradients.max_abs_difference: itemsize and the exact errors ------------------

@@ -910,6 +910,10 @@ def check_crossover_batch(answer, layers, width):
     """Say whether ``answer`` is the smallest batch size at which the saved activations (float32, tanh)
     exceed the parameters plus their gradients."""
     L, d = _check_int(layers, "layers L", 1, MAX_LAYERS), _check_int(width, "width d", 1, validate.MAX_SIZE)
+    right = 2 * L * (d + 1) // (L + 1) + 1  # smallest B with (L + 1) B d > 2 L (d^2 + d)
+    if right > validate.MAX_SIZE:
+        raise ValueError(f"layers L = {L} and width d = {d:,} put the crossover at B = {right:,}, past the largest "
+                         f"batch size measured ({validate.MAX_SIZE:,}); choose a smaller width d")
     answer = _check_answer_number(answer)
     if answer is None or answer != int(answer):
         return CheckResult(False, "Not yet: a batch size is a whole number.")
@@ -921,7 +925,6 @@ def check_crossover_batch(answer, layers, width):
         budget = memory_budget(L, B, d, optimizer="SGD")
         return budget.activations > budget.parameters + budget.gradients
 
-    right = 2 * L * (d + 1) // (L + 1) + 1  # smallest B with (L + 1) B d > 2 L (d^2 + d)
     while right > 1 and activations_win(right - 1):  # guard the formula with the measurement
         right -= 1
     while not activations_win(right):
