@@ -208,3 +208,39 @@ def test_rotation_statistics_counts_a_singular_matrix_as_not_proper():
     R = torch.stack([torch.eye(3), torch.diag(torch.tensor([1.0, 1.0, 0.0])), -torch.eye(3), torch.eye(3)])
     assert augment.rotation_statistics(R).fraction_proper == 0.5
     assert augment.rotation_statistics(torch.zeros(2, 3, 3)).fraction_proper == 0.0
+
+
+# --- augment: default arguments and its own generator check -----------------------------------------------------
+
+
+X_AUG = torch.tensor([[[1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 3.0]],
+                      [[0.5, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, 4.0]]], dtype=torch.float64)
+
+
+def test_augment_rotates_and_permutes_by_default():
+    """Without rotate and permute the copy equals the explicit rotate=True, permute=True call, not either one alone."""
+    default = augment.augment(X_AUG, generator=generator(7))
+    assert torch.equal(default, augment.augment(X_AUG, rotate=True, permute=True, generator=generator(7)))
+    assert not torch.equal(default, augment.augment(X_AUG, rotate=False, permute=True, generator=generator(7)))
+    assert not torch.equal(default, augment.augment(X_AUG, rotate=True, permute=False, generator=generator(7)))
+
+
+def test_augment_default_copy_is_a_rotation_then_a_permutation_by_hand():
+    """The default copy is X rotated by R (from the generator's first float64 normals) then permuted by argsort of its next uniforms."""
+    g = generator(3)
+    A = torch.randn(2, 3, 3, generator=g, dtype=torch.float64).numpy()
+    Q, R = np.linalg.qr(A)
+    Q = Q * np.sign(np.diagonal(R, axis1=1, axis2=2))[:, None, :]
+    Q[:, :, 0] *= np.sign(np.linalg.det(Q))[:, None]  # reflections -> rotations by flipping the first column
+    order = torch.rand(2, 3, generator=g, dtype=torch.float64).argsort(dim=1).numpy()
+    rotated = np.einsum("bij,bmj->bmi", Q, X_AUG.numpy())
+    expected = np.stack([rotated[b][order[b]] for b in range(2)])
+    np.testing.assert_allclose(augment.augment(X_AUG, generator=generator(3)).numpy(), expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("X, rotate, permute", [(torch.zeros(0, 2, 3), True, True), (X_AUG, False, False)])
+def test_augment_refuses_a_numpy_generator_even_when_nothing_is_drawn(X, rotate, permute):
+    """No configuration, or neither rotation nor permutation: a NumPy generator is still a TypeError naming it."""
+    with pytest.raises(TypeError, match=r"^generator must be a torch\.Generator or None, got Generator; "
+                                        r"create one with torch\.Generator\(\)\.manual_seed\(seed\)$"):
+        augment.augment(X, rotate=rotate, permute=permute, generator=np.random.default_rng(0))

@@ -480,3 +480,13 @@ def test_check_invariant_poolings_not_yet_has_one_line_per_mistake():
                                         "in the list.\n'product' is invariant too: it combines all particles with a "
                                         "symmetric operation, so their order cannot matter."))
     assert re.fullmatch(pattern, result.message), result.message
+
+
+@pytest.mark.parametrize("how, got", [("median", "'median' (str)"), (None, "None (NoneType)")])
+def test_pool_unknown_pooling_lists_every_name_and_what_it_got(how, got):
+    """pool's own ValueError for an unknown pooling lists every name, joined by ", ", and describes what it got."""
+    with pytest.raises(ValueError) as info:
+        invariance.pool(torch.zeros(1, 2, 3), how)
+    assert str(info.value) == ("how must be one of 'sum', 'mean', 'max', 'min', 'logsumexp', 'product', "
+                               "'first particle', 'sum weighted by index', 'sum of the first half', "
+                               f"'max minus first', got {got}")
