@@ -229,3 +229,27 @@ def test_a_bad_generator_is_refused_naming_its_type(make, generator, got):
         make(10, generator=generator)
     assert str(info.value) == ("generator must be a torch.Generator, e.g. torch.Generator().manual_seed(0); "
                                f"got {got}")
+
+
+# --- Infinite logits: read and scored, but not predicted ----------------------------------------------------
+
+
+@pytest.mark.parametrize("head, logits, expected", [
+    ("one_sigmoid", [[math.inf], [-math.inf]], [1.0, 0.0]),
+    ("two_softmax", [[0.0, -math.inf], [-math.inf, 0.0]], [0.0, 1.0]),
+])
+def test_probability_reads_infinite_logits(head, logits, expected):
+    """probability accepts infinite logits: sigmoid(+-inf) = 1, 0 and softmax(0, -inf) = (1, 0)."""
+    assert binary.probability(torch.tensor(logits), head).tolist() == expected
+
+
+def test_loss_scores_infinite_logits():
+    """loss accepts infinite logits: softmax (0, -inf) is certain of the right label, so the loss is exactly 0."""
+    z = torch.tensor([[0.0, -math.inf], [-math.inf, 0.0]])
+    assert binary.loss(z, torch.tensor([0, 1]), "two_softmax").item() == 0.0
+
+
+def test_predict_refuses_infinite_logits():
+    """predict needs finite logits and says so."""
+    with pytest.raises(ValueError, match=r"^logits must hold finite numbers \(no NaN or infinity\)$"):
+        binary.predict(torch.tensor([[math.inf]]), "one_sigmoid")

@@ -369,3 +369,56 @@ def test_escape_table_allows_1000_batch_sizes():
     """1000 batch sizes, the most allowed, give 1000 results (here every run starts in the minimum)."""
     table = ls.escape_table(_one_well(), (0.0, 0.0), 0.5, [1] * 1000, 1, runs=1)
     assert len(table) == 1000 and all(r.global_runs == 1 for r in table)
+
+
+# --- Warnings of the Hessian, compare_batch_sizes and the grid's cache ------------------------------------
+
+@pytest.mark.parametrize("point", [(1e200, 0.0), (math.inf, 0.0)])
+def test_well_hessian_of_a_huge_or_infinite_point_raises_no_warning(point):
+    """An overflowing (1e200) or infinite point gives a Hessian without an overflow or invalid-value warning."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hessian = ls.well_hessian(point, **ONE_WELL)
+    assert hessian.shape == (2, 2) and hessian[1, 1] == 2.0  # far from the well only the bowl's curvature 2 is left
+
+
+def test_compare_batch_sizes_defaults_are_50_runs_and_seed_0():
+    """Without runs and seed, the mini-batch runs are descend(..., runs=50, seed=0) (seed 1 draws other paths)."""
+    surface = ls.Landscape(**FLAT_ALONG_W1)
+    result = ls.compare_batch_sizes(surface, (0.5, 0.5), 0.5, 1, 2)
+    assert result.mini.paths.shape == (50, 5, 2)
+    np.testing.assert_array_equal(result.mini.paths, ls.descend(surface, (0.5, 0.5), 0.5, 1, 2, runs=50, seed=0).paths)
+    assert not np.array_equal(result.mini.paths, ls.descend(surface, (0.5, 0.5), 0.5, 1, 2, runs=50, seed=1).paths)
+
+
+def test_compare_batch_sizes_mini_loss_is_that_of_the_first_run():
+    """mini_loss is the loss where the first mini-batch run ended (the run to draw), not the second."""
+    surface = ls.book_landscape()
+    result = ls.compare_batch_sizes(surface, ls.BOOK_START, ls.BOOK_LR, 4, 2, runs=2, seed=0)
+    first, second = ls.descend(surface, ls.BOOK_START, ls.BOOK_LR, 4, 2, runs=2, seed=0).final
+    assert float(surface.loss(first)) != float(surface.loss(second))
+    assert result.mini_loss == float(surface.loss(first))
+
+
+def test_compare_batch_sizes_names_what_it_got_instead_of_a_landscape():
+    """A landscape that is no Landscape raises TypeError naming its type."""
+    with pytest.raises(TypeError, match=r"^landscape must be a Landscape, got str$"):
+        ls.compare_batch_sizes("surface", (0.0, 0.0), 0.5, 1, 1)
+
+
+def test_grid_defaults_are_121_points_over_the_books_window():
+    """grid() is 121 x 121 points from w1 = -2.6 to 2.4 and w2 = -1.6 to 2.0."""
+    xx, yy, loss = _one_well().grid()
+    assert xx.shape == yy.shape == loss.shape == (121, 121)
+    assert (xx[0, 0], xx[0, -1], yy[0, 0], yy[-1, 0]) == (-2.6, 2.4, -1.6, 2.0)
+
+
+def test_grid_of_new_limits_is_drawn_anew():
+    """A second grid with other limits is not the kept first one: its points and losses are its own."""
+    surface = _one_well()
+    surface.grid(((0.0, 1.0), (0.0, 1.0)), 3)
+    xx, yy, loss = surface.grid(((0.0, 2.0), (-2.0, 0.0)), 3)
+    assert xx[0].tolist() == [0.0, 1.0, 2.0] and yy[:, 0].tolist() == [-2.0, -1.0, 0.0]
+    assert loss[2, 0] == -1.0  # h(0, 0) = 0 - e^0

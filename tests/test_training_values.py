@@ -131,3 +131,11 @@ def test_extreme_verdict_values_must_be_a_non_empty_dict(values, got):
     with pytest.raises(TypeError) as info:
         training.extreme_verdict(values, "MLP, none", "loss", True, 1e-9, "runs")
     assert str(info.value) == "values must be a non-empty dict {(model, augmentation): number}, got " + got
+
+
+def test_train_plain_history_keeps_its_config():
+    """The History train_plain returns holds the config it was trained with, one epoch of curves, completed."""
+    config = dataclasses.replace(SMALL, epochs=1)
+    history = training.train_plain(config)
+    assert history.config == config and history.status == "completed"
+    assert len(history.train_loss) == len(history.val_loss) == 1
