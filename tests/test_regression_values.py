@@ -1,6 +1,7 @@
 """dlexam.regression: exact values by hand, defaults, limits and the exact messages of checks and errors."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -590,3 +591,149 @@ def test_extrapolation_slope_names_the_type_of_a_model_without_predict(model, na
     with pytest.raises(TypeError) as info:
         R.extrapolation_slope(model, 0.0, 1.0)
     assert str(info.value) == f"model must be a fitted model with predict(x), got {name}"
+
+
+# --- Exact limits, defaults and messages (mutation-testing survivors) ----------------------------------
+
+def test_evaluate_names_the_type_of_a_model_without_predict():
+    """A str as model raises a TypeError naming str (the model's own type, not NoneType)."""
+    with pytest.raises(TypeError) as info:
+        R.evaluate("line", [1.0], [3.0], [0.0], [0.0])
+    assert str(info.value) == "model must be a fitted model with predict(x), got str"
+
+
+def test_fit_default_seed_is_0():
+    """Without seed, fit initialises the network from seed 0: the same weights as seed=0."""
+    model = R.fit(TINY, X8, Y8)
+    expected = R.fit(TINY, X8, Y8, seed=0)
+    assert model.seed == 0
+    for got, want in zip(model.weights + model.biases, expected.weights + expected.biases):
+        assert torch.equal(got, want)
+
+
+@pytest.mark.parametrize("x", [[0.0, 0.0], [3.0, 3.0], [1e6, 1e6 + 2**-24]])
+def test_fit_line_refuses_a_single_x_value_relative_to_its_size(x):
+    """x spread at most 1e-12 of its largest size (0 at 0 and at 3; 6e-8 at 1e6) raises the exact message."""
+    with pytest.raises(ValueError) as info:
+        R.fit_line(x, [1.0, 2.0])
+    assert str(info.value) == ("x takes a single value: a line through it has no defined slope; use at least two "
+                               "distinct x")
+
+
+def test_fit_line_accepts_a_spread_just_above_1e_minus_12_of_the_size():
+    """x = 1, 1 + 2^-39 (spread 1.8e-12 > 1e-12 x 1) fits: slope 2^39 through y = 0, 1."""
+    slope, intercept = R.fit_line([1.0, 1.0 + 2**-39], [0.0, 1.0])
+    assert slope == 2.0**39 and intercept == -(2.0**39)
+
+
+def _initial_loss(seed, x, y):
+    """The first recorded loss of a tanh 1 -> 4 -> 1 net: MSE of the seeded initial net on standardised data."""
+    (w1, b1), (w2, b2) = _hand_initial_weights(seed, 4)
+    xs = torch.tensor((x - x.mean()) / x.std(), dtype=torch.float32)[:, None]
+    ys = (y - y.mean()) / y.std()
+    out = (torch.tanh(xs @ w1 + b1) @ w2 + b2)[:, 0].double().numpy()
+    return float(np.mean((out - ys) ** 2))
+
+
+def test_fit_mlps_records_one_loss_per_run():
+    """Two runs in one stack on different data: each run's first loss is its own MSE, not the mean of both."""
+    config = R.ModelConfig(activation="tanh", width=4, steps=1)
+    y_other = np.array([5.0, -1.0, 2.0, 8.0, 0.0, 3.0, -4.0, 1.0])
+    models = R.fit_mlps(config, [X8, X8], [Y8, y_other], [0, 7])
+    assert models[0].loss_history[0] == pytest.approx(_initial_loss(0, X8, Y8), rel=1e-5)
+    assert models[1].loss_history[0] == pytest.approx(_initial_loss(7, X8, y_other), rel=1e-5)
+
+
+def test_fit_mlps_reports_the_last_loss_not_the_second(monkeypatch):
+    """Three steps, the activation overflowing only at the third: the error shows the last loss, inf."""
+    calls = []
+
+    def exploding(z):
+        calls.append(1)
+        return z * (1e30 if len(calls) == 3 else 1.0)
+
+    monkeypatch.setitem(R.ACTIVATIONS, "tanh", exploding)
+    with pytest.raises(ValueError) as info:
+        R.fit_mlps(R.ModelConfig(activation="tanh", width=2, steps=3), [X8], [Y8], [0])
+    assert str(info.value) == "training diverged (loss [inf]); lower lr (now 0.01)"
+
+
+def test_fit_mlps_allows_max_runs_and_no_more():
+    """MAX_RUNS = 1000 runs train together; 1001 raise the exact message."""
+    config = R.ModelConfig(activation="relu", width=1, steps=1)
+    n = R.MAX_RUNS
+    assert n == 1000
+    models = R.fit_mlps(config, [[0.0, 1.0]] * n, [[0.0, 1.0]] * n, list(range(n)))
+    assert len(models) == n and models[-1].seed == n - 1
+    with pytest.raises(ValueError) as info:
+        R.fit_mlps(config, [[0.0, 1.0]] * (n + 1), [[0.0, 1.0]] * (n + 1), list(range(n + 1)))
+    assert str(info.value) == "seeds may hold at most 1000 runs, got 1,001"
+
+
+@pytest.mark.parametrize("xs, ys, message", [
+    (5, [Y8], "xs must be a sequence of 1-D arrays, one per run, got 5 (int)"),
+    ([X8], "abc", "ys must be a sequence of 1-D arrays, one per run, got 'abc' (str)"),
+])
+def test_fit_mlps_names_what_xs_or_ys_is_instead_of_a_sequence(xs, ys, message):
+    """A number or a string as xs or ys raises a TypeError naming the argument and describing what was given."""
+    with pytest.raises(TypeError) as info:
+        R.fit_mlps(TINY, xs, ys, [0])
+    assert str(info.value) == message
+
+
+def test_fit_mlps_refuses_zero_runs_exactly():
+    """No runs at all raise a ValueError with the exact message."""
+    with pytest.raises(ValueError) as info:
+        R.fit_mlps(TINY, [], [], [])
+    assert str(info.value) == "give at least one run"
+
+
+def test_predict_line_refuses_overflow_exactly_without_a_warning():
+    """slope 1e300 at x = 1e10 overflows: a ValueError with the exact message, and no RuntimeWarning first."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError) as info:
+            R.predict_line(1e300, 0.0, [1e10])
+    assert str(info.value) == "slope, intercept and x give predictions too large for a float"
+
+
+def test_mlp_predict_works_for_a_single_output_layer():
+    """A model of one layer (no hidden layer) predicts w x + b: w = 2, b = 1/2 at x = 0, 1.5 gives 0.5, 3.5."""
+    model = R.MLPModel(R.ModelConfig(), (torch.tensor([[2.0]], dtype=torch.float64),),
+                       (torch.tensor([0.5], dtype=torch.float64),), R.Standardiser(0.0, 1.0),
+                       R.Standardiser(0.0, 1.0), 0, np.zeros(1))
+    np.testing.assert_array_equal(model.predict([0.0, 1.5]), [0.5, 3.5])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"kind": "cnn"}, "kind must be one of 'linear', 'mlp', got 'cnn'"),
+    ({"steps": 100_001}, "steps must be a whole number from 1 to 100000, got 100001"),
+    ({"lr": 1.5}, "lr must be a learning rate in (0, 1], got 1.5"),
+])
+def test_model_config_exact_messages(kwargs, message):
+    """An unknown kind (both kinds listed), steps above 100,000 and lr above 1 raise the exact message."""
+    with pytest.raises(ValueError) as info:
+        R.ModelConfig(**kwargs)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("kwargs", [{"steps": 100_000}, {"lr": 1}, {"lr": 1.0}])
+def test_model_config_allows_the_upper_limits(kwargs):
+    """steps = 100,000 and lr = 1 (int or float) are allowed and kept."""
+    config = R.ModelConfig(**kwargs)
+    assert all(getattr(config, key) == value for key, value in kwargs.items())
+
+
+def test_standardiser_of_float32_values_computes_in_float64():
+    """float32 values 0, 1, 3: mean 4/3 and population std sqrt(14)/3 in float64, not rounded to float32."""
+    scaler = R.Standardiser.of(np.array([0.0, 1.0, 3.0], dtype=np.float32))
+    assert scaler.mean == pytest.approx(4 / 3, rel=1e-14)
+    assert scaler.scale == pytest.approx(math.sqrt(14) / 3, rel=1e-14)
+
+
+def test_standardiser_forward_and_inverse_return_float64_for_float32_input():
+    """(2 - 1) / 3 is the float64 1/3, and 1 x 0.1 + 0 the float64 0.1, for float32 inputs."""
+    forward = R.Standardiser(1.0, 3.0).forward(np.array([2.0], dtype=np.float32))
+    inverse = R.Standardiser(0.0, 0.1).inverse(np.array([1.0], dtype=np.float32))
+    assert forward.dtype == np.float64 and forward[0] == 1 / 3
+    assert inverse.dtype == np.float64 and inverse[0] == 0.1
