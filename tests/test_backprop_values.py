@@ -698,3 +698,77 @@ def test_exam_prediction_bytes_names_the_bad_size(layers, batch_size, message):
     with pytest.raises(ValueError) as info:
         backprop.exam_prediction_bytes(layers, batch_size, 1)
     assert str(info.value) == message
+
+
+# --- Data, widths, forward and stack_saved_bytes: exact messages and values ---------------------------------
+
+_P234 = _zero_params((3, 2), (4, 3))  # widths [2, 3, 4]: d_0 = 2, d_1 = d_{L-1} = 3, d_L = 4
+
+
+def _f64(*shape):
+    return torch.zeros(*shape, dtype=torch.float64)
+
+
+@pytest.mark.parametrize("function, X, Y, message", [
+    (backprop.dataset_loss, _f64(0, 2), _f64(0, 4), "X and Y must hold at least one example, got none"),
+    (backprop.full_gradient, _f64(0, 2), _f64(0, 4), "X and Y must hold at least one example, got none"),
+    (backprop.autograd_gradients, _f64(0, 2), _f64(0, 4), "x and y must hold at least one example, got none"),
+    (backprop.dataset_loss, _f64(1, 3), _f64(1, 4), "X has 3 features per example but W_1 expects 2"),
+    (backprop.autograd_gradients, _f64(1, 3), _f64(1, 4), "x has 3 features per example but W_1 expects 2"),
+    (backprop.dataset_loss, _f64(1, 2), _f64(1, 1), "Y has 1 targets per example but the network outputs 4"),
+    (backprop.per_example_gradients, _f64(1, 2), _f64(1, 1), "y has 1 targets per example but the network outputs 4"),
+])
+def test_data_checks_exact_messages(function, X, Y, message):
+    """Widths [2, 3, 4]: no example (refused by default), wrong input width (d_0) or target width (d_L) named exactly."""
+    with pytest.raises(ValueError) as info:
+        function(_P234, X, Y)
+    assert str(info.value) == message
+
+
+def test_widths_may_list_one_more_size_than_the_layer_ceiling():
+    """1,001 widths (1,000 blocks) are accepted; 1,002 are refused with the exact message."""
+    assert backprop.init_params([1] * 1001, torch.Generator().manual_seed(0)).layers == 1000
+    with pytest.raises(ValueError) as info:
+        backprop.init_params([1] * 1002, torch.Generator().manual_seed(0))
+    assert str(info.value) == "widths may list at most 1001 sizes, got 1,002"
+
+
+@pytest.mark.parametrize("widths, message", [
+    # 10^7 + 1 is past the largest size, even though (10^7 + 1) * 1 weights would fit
+    ([10**7 + 1, 1], "widths[0] must be at most 10,000,000, got 10,000,001"),
+    ([10**7 + 1, 5], "widths[0] must be at most 10,000,000, got 10,000,001"),
+    # 7072^2 = 50,013,184 weights in W_1 plus 7072 in W_2: every block counts
+    ([7072, 7072, 1], "widths ask for 50,020,256 weights, more than the limit of 50,000,000: use smaller values"),
+])
+def test_widths_limits_exact_messages(widths, message):
+    """A width past 10^7, or more than 5 * 10^7 weights summed over all blocks: refused naming them, nothing drawn."""
+    with pytest.raises(ValueError) as info:
+        backprop.init_params(widths, torch.Generator().manual_seed(0))
+    assert str(info.value) == message
+
+
+def test_exam_widths_names_the_layers_with_a_capital_l():
+    """layers 0 raises naming 'layers L'; L = 2, d = 3 gives [3, 3, 3]."""
+    assert backprop.exam_widths(2, 3) == [3, 3, 3]
+    with pytest.raises(ValueError) as info:
+        backprop.exam_widths(0, 3)
+    assert str(info.value) == "layers L must be at least 1, got 0"
+
+
+def test_forward_names_the_type_of_a_non_params():
+    """forward on a str instead of StackParams raises naming 'str'."""
+    with pytest.raises(TypeError) as info:
+        backprop.forward("params", _f64(1, 2))
+    assert str(info.value) == "params must be a StackParams, not str"
+
+
+def test_stack_saved_bytes_on_meta_has_no_activation_ceiling():
+    """On meta (the default), L = 1, B = 10^7, d = 3 is measured: (L + 1) B d 4 = 240,000,000 activation bytes."""
+    measured = backprop.stack_saved_bytes(1, 10**7, 3)
+    assert measured.activation_bytes == 240_000_000
+
+
+@pytest.mark.parametrize("args, activation", [((), "tanh"), (("relu",), "relu"), (("gelu",), "gelu")])
+def test_stack_saved_bytes_records_its_activation(args, activation):
+    """The StackMemory names the activation it measured, 'tanh' by default."""
+    assert backprop.stack_saved_bytes(1, 2, 3, *args).activation == activation
