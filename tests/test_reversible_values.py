@@ -2,6 +2,7 @@
 
 import math
 import types
+import warnings
 
 import numpy as np
 import pytest
@@ -448,6 +449,26 @@ def test_fixed_point_inverse_default_tol_is_eight_epsilons_of_the_largest_term(y
     assert result.converged is converged
 
 
+def test_fixed_point_inverse_names_the_type_of_a_residual_that_is_not_callable():
+    """A residual that is not a function raises a TypeError naming the type it got."""
+    with pytest.raises(TypeError) as info:
+        reversible.fixed_point_inverse(3, torch.ones(1, dtype=F64))
+    assert str(info.value) == "residual must be a function of x, got int"
+
+
+def test_fixed_point_inverse_of_an_empty_y_converges_at_once_with_residual_zero():
+    """An empty y has nothing to solve: one iteration, residual 0, converged, x empty."""
+    result = reversible.fixed_point_inverse(lambda x: x / 2, torch.zeros(0, dtype=F64))
+    assert result.converged is True and result.residuals.tolist() == [0.0] and result.x.shape == (0,)
+
+
+def test_fixed_point_inverse_stops_at_an_infinite_residual_and_still_returns_a_result():
+    """q(x) = 2^1000 x, y = 2^100 overflows at once (x_1 = -inf, residual inf): a FixedPoint, not converged."""
+    result = reversible.fixed_point_inverse(lambda x: x * 2.0**1000, torch.tensor([2.0**100], dtype=F64))
+    assert isinstance(result, reversible.FixedPoint)
+    assert result.converged is False and result.residuals.tolist() == [math.inf] and result.x.tolist() == [-math.inf]
+
+
 # --- names and widths in the errors of inverses, saved_memory and tanh_residual ----------------------------
 
 @pytest.mark.parametrize("make", [lambda: reversible.AdditiveCoupling(2, 2, 3, gen(0), dtype=F64),
@@ -483,6 +504,13 @@ def test_tanh_residual_of_a_tensor_passes_nan_and_infinity_through():
     assert math.isnan(out[0]) and out[1:].tolist() == [math.inf, -math.inf, 0.0]
 
 
+def test_tanh_residual_of_a_tensor_adds_c_tanh_x():
+    """x + c tanh(x) on a tensor: +-30 + 2 tanh(+-30) = +-32 (tanh is 1 in float64), 0.5 + 2 tanh(0.5) by math.tanh."""
+    out = reversible.tanh_residual(torch.tensor([30.0, -30.0, 0.5], dtype=F64), 2.0)
+    assert out[:2].tolist() == [32.0, -32.0]
+    assert out[2].item() == pytest.approx(0.5 + 2 * math.tanh(0.5), rel=1e-15)
+
+
 def test_tanh_residual_names_x_for_an_integer_tensor():
     """An integer tensor raises a TypeError naming x and its dtype."""
     with pytest.raises(TypeError) as info:
@@ -502,6 +530,34 @@ def test_tanh_residual_preimages_resolves_three_roots_a_grid_step_apart():
     assert len(roots) == 3
     np.testing.assert_allclose(roots, cubic, rtol=1e-6)
     np.testing.assert_allclose(roots + CLOSE_C * np.tanh(roots), CLOSE_Y, rtol=0, atol=1e-17)
+
+
+@pytest.mark.parametrize("y, c, roots", [
+    (0.0, 0.5, [0.0]), (0.0, 0.25, [0.0]), (0.0, 3.0, [0.0]),  # f is odd and increasing: the root is exactly 0
+    (72.0, 8.0, [64.0]),  # tanh(64) = 1 in float64: 64 + 8 = 72 exactly
+    (4102.0, 2.0, [4100.0]),  # a root beyond 4001: the grid spans [y - |c|, y + |c|]
+])
+def test_tanh_residual_preimages_exact_roots(y, c, roots):
+    """Roots that are exact in float64 are returned exactly (on the grid, or where bisection meets f(x) = y)."""
+    assert reversible.tanh_residual_preimages(y, c).tolist() == roots
+
+
+@pytest.mark.parametrize("c", [0.5, 0.0, -0.5, -1.0, 1.0, 2.0])
+def test_tanh_residual_preimages_warns_of_nothing_for_c_at_least_minus_one(c):
+    """For c >= -1 f has no turning points to compute: no NumPy warning (sqrt or arccosh of an invalid value)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        roots = reversible.tanh_residual_preimages(0.25, c)
+    assert len(roots) == 1
+
+
+def test_tanh_residual_preimages_bisects_each_bracket_at_most_80_times(monkeypatch):
+    """f is evaluated once on the grid, then 80 times for the one root of y = 2^-100, c = 1 (no midpoint hits it)."""
+    calls, original = [], reversible.tanh_residual
+    monkeypatch.setattr(reversible, "tanh_residual", lambda x, c: calls.append(x) or original(x, c))
+    roots = reversible.tanh_residual_preimages(2.0**-100, 1.0)
+    assert len(roots) == 1 and abs(roots[0]) < 1e-27
+    assert len(calls) == 1 + 80
 
 
 # --- StackConfig: the smallest width, the exact work limit and its message -----------------------------------
