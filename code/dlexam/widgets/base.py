@@ -116,6 +116,26 @@ class Explorer:
             f"{html.escape(text)}</div>"
         )
 
+    def _set_traits(self, controls, values, convert=None, also=None):
+        """Set the front-end's traits named in `values` with one update at the end (the body of every set()).
+
+        Each name must be one of `controls`; `convert` maps a name to the function its value goes
+        through first (e.g. float); `also` holds traits set in the same step (e.g. a report cleared).
+        """
+        for name in values:
+            if name not in controls:
+                raise ValueError(f"set() takes {', '.join(controls)}, got {name!r}")
+        convert = convert or {}
+        values = {name: convert[name](value) if name in convert else value for name, value in values.items()}
+        self._holding = True
+        try:
+            with self.widget.hold_sync():
+                for name, value in {**values, **(also or {})}.items():
+                    setattr(self.widget, name, value)
+        finally:
+            self._holding = False
+        self.update()
+
     def set_controls(self, *pairs):
         """Set (control, value) pairs with one update at the end instead of one per control."""
         self._holding = True

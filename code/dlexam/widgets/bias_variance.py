@@ -34,6 +34,11 @@ EPS64 = float(np.finfo(np.float64).eps)
 BIAS_VARIANCE_CONTROLS = ("regime", "val_frame", "models", "n", "how")
 
 
+def _regime_label(regime):
+    """A regime as the widget's label: a label passes as it is, a Regime or tuple gives its label."""
+    return regime if isinstance(regime, str) else bias_variance.as_regime(regime).label
+
+
 def _results(results):
     """The BiasVariance of `results`, checked: one per (regime, validation frame), all with K models on the same N."""
     if isinstance(results, (str, bytes, dict)) or not hasattr(results, "__iter__"):
@@ -273,19 +278,7 @@ class BiasVarianceExplorer(Explorer):
 
     def set(self, **values):
         """Set several of regime (a Regime, a tuple or a label), val_frame, models, n and how at once (one update)."""
-        for name in values:
-            if name not in BIAS_VARIANCE_CONTROLS:
-                raise ValueError(f"set() takes {', '.join(BIAS_VARIANCE_CONTROLS)}, got {name!r}")
-        if "regime" in values and not isinstance(values["regime"], str):
-            values["regime"] = bias_variance.as_regime(values["regime"]).label
-        self._holding = True
-        try:
-            with self.widget.hold_sync():
-                for name, value in values.items():
-                    setattr(self.widget, name, value)
-        finally:
-            self._holding = False
-        self.update()
+        self._set_traits(BIAS_VARIANCE_CONTROLS, values, convert={"regime": _regime_label})
 
     def _update(self):
         self.numbers, self.shown, self.view = {}, {}, {}

@@ -311,16 +311,7 @@ class OutputSizeExplorer(Explorer):
 
     def set(self, **values):
         """Set several of n, k, stride and padding at once (one update)."""
-        self._holding = True
-        try:
-            with self.widget.hold_sync():
-                for name, value in values.items():
-                    if name not in SIZE_SLIDERS:
-                        raise ValueError(f"set() takes {', '.join(SIZE_SLIDERS)}, got {name!r}")
-                    setattr(self.widget, name, value)
-        finally:
-            self._holding = False
-        self.update()
+        self._set_traits(SIZE_SLIDERS, values)
 
     def _update(self):
         self.output_size = self.unused = self.unused_pixels = None

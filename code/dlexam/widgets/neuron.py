@@ -123,16 +123,7 @@ class TruthTableExplorer(Explorer):
 
     def set(self, **values):
         """Set several of w1, w2, b and table at once (one update)."""
-        self._holding = True
-        try:
-            with self.widget.hold_sync():
-                for name, value in values.items():
-                    if name not in ("w1", "w2", "b", "table"):
-                        raise ValueError(f"set() takes w1, w2, b and table, got {name!r}")
-                    setattr(self.widget, name, value)
-        finally:
-            self._holding = False
-        self.update()
+        self._set_traits(("w1", "w2", "b", "table"), values)
 
     def snap(self, option):
         """Move the sliders onto an exam option: "A" to "D" or its index 0 to 3."""

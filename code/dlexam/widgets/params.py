@@ -241,16 +241,8 @@ class ParameterCountExplorer(Explorer):
 
     def set(self, **values):
         """Set several fields at once (one update); numbers are written as text."""
-        self._holding = True
-        try:
-            with self.widget.hold_sync():
-                for name, value in values.items():
-                    if name not in (*SIDES, "widths"):
-                        raise ValueError(f"set() takes {', '.join((*SIDES, 'widths'))}, got {name!r}")
-                    setattr(self.widget, name, value if isinstance(value, str) else str(value))
-        finally:
-            self._holding = False
-        self.update()
+        fields = (*SIDES, "widths")
+        self._set_traits(fields, values, convert=dict.fromkeys(fields, str))
 
     def _update(self):
         self.total = self.torch_total = None

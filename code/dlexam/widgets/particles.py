@@ -83,20 +83,6 @@ def _random_rotation(seed):
     return augment.random_rotations(1, torch.Generator().manual_seed(int(seed)), dtype=torch.float64)[0]
 
 
-def _set_traits(explorer, controls, values, real=()):
-    """Set several of the front-end's traits `controls` (those named in `real` as floats) with one update."""
-    for name in values:
-        if name not in controls:
-            raise ValueError(f"set() takes {', '.join(controls)}, got {name!r}")
-    explorer._holding = True
-    try:
-        with explorer.widget.hold_sync():
-            for name, value in values.items():
-                setattr(explorer.widget, name, float(value) if name in real else value)
-    finally:
-        explorer._holding = False
-    explorer.update()
-
 
 # III(A)'s shape trace computes in the browser too (``js/shape_trace.js``). A trace depends on the
 # batch size B only through the first axis of every shape (and the multiply-adds, which are B
@@ -273,7 +259,7 @@ class ShapeTraceExplorer(Explorer):
 
     def set(self, **values):
         """Set several of network, input_layout, batch_size and n_particles at once (one update)."""
-        _set_traits(self, SHAPE_TRACE_CONTROLS, values)
+        self._set_traits(SHAPE_TRACE_CONTROLS, values)
 
     def _update(self):
         self.steps, self.parameters, self.shown, self.view = (), None, {}, {}
@@ -555,7 +541,7 @@ class AugmentationExplorer(Explorer):
 
     def set(self, **values):
         """Set several of index, azimuth, elevation, angle and permutation_seed at once (one update)."""
-        _set_traits(self, AUGMENTATION_CONTROLS, values, real=("azimuth", "elevation", "angle"))
+        self._set_traits(AUGMENTATION_CONTROLS, values, convert=dict.fromkeys(("azimuth", "elevation", "angle"), float))
 
     def draw_random_rotation(self):
         """Draw the next uniform random rotation and set the axis and angle sliders to it (5° grid)."""
@@ -804,7 +790,7 @@ class PermutationExplorer(Explorer):
 
     def set(self, **values):
         """Set several of index, seed and rotate at once (one update)."""
-        _set_traits(self, ("index", "seed", "rotate"), values)
+        self._set_traits(("index", "seed", "rotate"), values)
 
     def another_permutation(self):
         """Press "another permutation": the next seed, after the last the first."""
@@ -1045,7 +1031,7 @@ class EmbeddingExplorer(Explorer):
 
     def set(self, **values):
         """Set several of index, seed and n_particles at once (one update)."""
-        _set_traits(self, EMBEDDING_CONTROLS, values)
+        self._set_traits(EMBEDDING_CONTROLS, values)
 
     def _update(self):
         self.shown, self.view = {}, {}

@@ -72,6 +72,13 @@ def kernel_texts(kernel):
     return [repr(float(v)) for v in kernel.ravel()]
 
 
+def _kernel_field(kernel):
+    """A kernel as the widget's nine texts: nine texts pass as they are, numbers are written out."""
+    if isinstance(kernel, (list, tuple)) and len(kernel) == 9 and all(isinstance(t, str) for t in kernel):
+        return kernel
+    return kernel_texts(kernel)
+
+
 def parse_kernel(texts):
     """The nine entry texts, row by row, -> (3, 3) array; each read as Python's float() reads it."""
     if isinstance(texts, (str, bytes)) or not hasattr(texts, "__iter__"):
@@ -399,21 +406,8 @@ class LayerOrderExplorer(Explorer):
 
     def set(self, **values):
         """Set several of kernel (3x3 numbers or nine texts), bias, image, seed and pool at once (one update)."""
-        for name in values:
-            if name not in CONTROLS:
-                raise ValueError(f"set() takes {', '.join(CONTROLS)}, got {name!r}")
-        if "kernel" in values and not (isinstance(values["kernel"], (list, tuple))
-                                       and len(values["kernel"]) == 9 and all(isinstance(t, str) for t in values["kernel"])):
-            values["kernel"] = kernel_texts(values["kernel"])
-        self._holding = True
-        try:
-            with self.widget.hold_sync():
-                for name, value in values.items():
-                    setattr(self.widget, name, value)
-                self.widget.report = ""  # a search's report belongs to the state it searched
-        finally:
-            self._holding = False
-        self.update()
+        # a search's report belongs to the state it searched: it is cleared in the same step
+        self._set_traits(CONTROLS, values, convert={"kernel": _kernel_field}, also={"report": ""})
 
     def choose(self, preset):
         """Set the kernel, bias and image of one of PRESETS."""

@@ -201,17 +201,7 @@ class ResidualInverseExplorer(Explorer):
 
     def set(self, **values):
         """Set several of c, y and max_iterations at once (one update)."""
-        for name in values:
-            if name not in RESIDUAL_CONTROLS:
-                raise ValueError(f"set() takes {', '.join(RESIDUAL_CONTROLS)}, got {name!r}")
-        self._holding = True
-        try:
-            with self.widget.hold_sync():
-                for name, value in values.items():
-                    setattr(self.widget, name, value)
-        finally:
-            self._holding = False
-        self.update()
+        self._set_traits(RESIDUAL_CONTROLS, values)
 
     def _update(self):
         self.view, self.shown = {}, {}
