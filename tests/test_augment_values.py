@@ -244,3 +244,95 @@ def test_augment_refuses_a_numpy_generator_even_when_nothing_is_drawn(X, rotate,
     with pytest.raises(TypeError, match=r"^generator must be a torch\.Generator or None, got Generator; "
                                         r"create one with torch\.Generator\(\)\.manual_seed\(seed\)$"):
         augment.augment(X, rotate=rotate, permute=permute, generator=np.random.default_rng(0))
+
+
+# --- exact messages of the input checks, and rotations of hand-made normals ------------------------------------
+
+
+def test_a_non_tensor_batch_is_refused_with_its_type_named():
+    """A NumPy X raises the exact TypeError naming ndarray and how to convert it."""
+    with pytest.raises(TypeError) as info:
+        augment.augment(np.zeros((2, 3, 3)))
+    assert str(info.value) == "X must be a torch tensor, got ndarray; use torch.as_tensor(X)"
+
+
+@pytest.mark.parametrize("sampler", [augment.random_rotations, augment.haar_orthogonal, augment.qr_hint_rotations])
+def test_an_integer_dtype_is_refused_with_the_exact_message(sampler):
+    """dtype=torch.int64 raises the exact TypeError saying rotation matrices are not whole numbers."""
+    with pytest.raises(TypeError) as info:
+        sampler(2, dtype=torch.int64)
+    assert str(info.value) == ("dtype must be a floating torch dtype such as torch.float32, got torch.int64: "
+                               "rotation matrices are not whole numbers")
+
+
+@pytest.mark.parametrize("sampler", [augment.random_rotations, augment.haar_orthogonal, augment.qr_hint_rotations])
+def test_too_many_rotations_are_refused_with_the_exact_count(sampler):
+    """n = 5,555,556 asks for 9 n = 50,000,004 matrix entries, just over the limit of 5e7."""
+    with pytest.raises(ValueError) as info:
+        sampler(5_555_556)
+    assert str(info.value) == ("n ask for 50,000,004 matrix entries, more than the limit of 50,000,000: "
+                               "use smaller values")
+
+
+@pytest.mark.parametrize("A, got", [(torch.zeros(2, 3, 4), "(2, 3, 4)"), (torch.zeros(3, 3), "(3, 3)"),
+                                    ([[[1.0, 0.0, 0.0]] * 3], "list")])
+@pytest.mark.parametrize("convert", [augment.rotations_from_normal, augment.qr_hint_from_normal])
+def test_normals_of_the_wrong_shape_are_refused_with_the_exact_message(convert, A, got):
+    """A tensor not of shape (n, 3, 3) is named by its shape, a non-tensor by its type."""
+    with pytest.raises(ValueError) as info:
+        convert(A)
+    assert str(info.value) == f"A must be a tensor of shape (n, 3, 3), got {got}"
+
+
+@pytest.mark.parametrize("diagonal, expected", [
+    ((2.0, 3.0, 0.0), (1.0, 1.0, 1.0)),  # R's diagonal holds an exact 0: its sign is not flipped
+    ((2.0, 3.0, -4.0), (-1.0, 1.0, -1.0)),  # Q = diag(1, 1, -1) is a reflection: its first column is flipped
+])
+def test_rotations_from_normal_of_diagonal_matrices(diagonal, expected):
+    """Diagonal A has Q = I and R = A: the sign-fixed Q, made proper, is the diagonal matrix given by hand."""
+    A = torch.diag(torch.tensor(diagonal, dtype=torch.float64))[None]
+    R = augment.rotations_from_normal(A)
+    assert torch.equal(R, torch.diag(torch.tensor(expected, dtype=torch.float64))[None])
+
+
+def test_apply_rotations_names_the_shape_of_a_wrong_tensor():
+    """A (3, 3) tensor for a batch of 2 is named by its shape in the exact message."""
+    with pytest.raises(ValueError) as info:
+        augment.apply_rotations(torch.zeros(2, 5, 3), torch.eye(3))
+    assert str(info.value) == "R must be a tensor of shape (2, 3, 3) to match X, got (3, 3)"
+
+
+@pytest.mark.parametrize("P, got", [(torch.zeros(2, 4, dtype=torch.long), "(2, 4)"), ([[0, 1, 2, 3, 4]] * 2, "list"),
+                                    (None, "NoneType")])
+def test_apply_permutations_names_the_shape_or_type_of_wrong_permutations(P, got):
+    """Permutations not of shape (B, m) are named by their shape, a non-tensor by its type."""
+    with pytest.raises(ValueError) as info:
+        augment.apply_permutations(torch.zeros(2, 5, 3), P)
+    assert str(info.value) == f"permutations must have shape (2, 5) to match X, got {got}"
+
+
+def test_apply_permutations_refuses_a_repeated_index_with_the_exact_message():
+    """Five particles, a row with index 0 twice: the message names 0..4 and the duplicated particle."""
+    P = torch.tensor([[0, 1, 2, 3, 4], [0, 0, 2, 3, 4]])
+    with pytest.raises(ValueError) as info:
+        augment.apply_permutations(torch.zeros(2, 5, 3), P)
+    assert str(info.value) == ("every row of permutations must be a permutation of 0..4: each particle exactly "
+                               "once (a repeated index would duplicate a particle)")
+
+
+def test_too_many_permutation_entries_are_refused_with_the_exact_count():
+    """n = 10,000 rows of m = 5,001 is 50,010,000 entries, over the limit of 5e7."""
+    with pytest.raises(ValueError) as info:
+        augment.random_permutations(10_000, 5_001)
+    assert str(info.value) == ("n and m ask for 50,010,000 permutation entries, more than the limit of 50,000,000: "
+                               "use smaller values")
+
+
+@pytest.mark.parametrize("call", [lambda g: augment.random_permutations(3, 4, generator=g),
+                                  lambda g: augment.random_rotations(3, generator=g)])
+def test_samplers_refuse_a_numpy_generator_with_their_own_message(call):
+    """random_permutations and random_rotations name a NumPy generator in the library's own TypeError."""
+    with pytest.raises(TypeError) as info:
+        call(np.random.default_rng(0))
+    assert str(info.value) == ("generator must be a torch.Generator or None, got Generator; "
+                               "create one with torch.Generator().manual_seed(seed)")

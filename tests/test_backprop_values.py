@@ -539,6 +539,8 @@ def test_check_crossover_batch_messages(answer, message):
     # the sizes are checked before the answer: a bad answer does not hide a bad L
     ("3", 1001, 1, "layers L must be at most 1,000, got 1,001"),
     (0, 1001, 1, "layers L must be at most 1,000, got 1,001"),
+    # a width just past 10^7 is refused as such, not later as a crossover past the batch ceiling
+    (3, 1, 10**7 + 1, "width d must be at most 10,000,000, got 10,000,001"),
 ])
 def test_check_crossover_batch_names_the_bad_size(answer, layers, width, message):
     """L and d out of range raise naming 'layers L' or 'width d', whatever the answer."""
@@ -772,3 +774,138 @@ def test_stack_saved_bytes_on_meta_has_no_activation_ceiling():
 def test_stack_saved_bytes_records_its_activation(args, activation):
     """The StackMemory names the activation it measured, 'tanh' by default."""
     assert backprop.stack_saved_bytes(1, 2, 3, *args).activation == activation
+
+
+# --- Argument checks shared by the module: exact messages ------------------------------------------------
+
+
+def test_unknown_activation_lists_the_five_and_shows_what_it_got():
+    """An unknown activation raises listing the names separated by ', ' and the value with its type."""
+    with pytest.raises(ValueError) as info:
+        backprop.stack_saved_bytes(1, 1, 1, activation="swish")
+    assert str(info.value) == "activation must be one of tanh, sigmoid, relu, gelu, silu; got 'swish' (str)"
+
+
+@pytest.mark.parametrize("call", [
+    lambda: backprop.init_params([2, 3], torch.Generator().manual_seed(0), torch.int64),
+    lambda: backprop.dense_stack(1, 1, dtype=torch.int64),
+    lambda: backprop.exam_prediction_bytes(1, 1, 1, dtype=torch.int64),
+])
+def test_a_non_floating_dtype_is_named_dtype(call):
+    """An integer dtype raises naming the argument 'dtype' (the check's default name)."""
+    with pytest.raises(TypeError) as info:
+        call()
+    assert str(info.value) == "dtype must be a floating torch dtype such as torch.float32, got torch.int64"
+
+
+@pytest.mark.parametrize("layers, message", [
+    (2.0, "layers L must be a whole number, got 2.0 (float)"),
+    ("2", "layers L must be a whole number, got '2' (str)"),
+])
+def test_a_size_that_is_not_whole_names_its_value_and_type(layers, message):
+    """A float or a str as a size raises showing its repr and the name of its type."""
+    with pytest.raises(TypeError) as info:
+        backprop.exam_prediction_bytes(layers, 1, 1)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("call", [
+    lambda: backprop.sgd_update("params", _gradients(0.0, 0.0), 0.1),
+    lambda: backprop.dataset_loss("params", _f64(1, 2), _f64(1, 4)),
+])
+def test_params_that_are_not_stack_params_are_named_by_type(call):
+    """sgd_update and the data checks name the type of a non-StackParams: 'str'."""
+    with pytest.raises(TypeError) as info:
+        call()
+    assert str(info.value) == "params must be a StackParams, not str"
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: backprop.forward(_P23, torch.zeros(1, 2)),
+     "x is torch.float32 but the parameters are torch.float64: convert x with .to(torch.float64)"),
+    (lambda: backprop.dataset_loss(_P23, _f64(1, 2), torch.zeros(1, 3)),
+     "Y is torch.float32 but the parameters are torch.float64: convert Y with .to(torch.float64)"),
+])
+def test_data_in_another_dtype_than_a_one_block_network(call, message):
+    """One block (only weights[0] exists): float32 data against float64 parameters names both dtypes exactly."""
+    with pytest.raises(TypeError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_forward_names_the_input_width_d_0():
+    """Widths [2, 3, 4] and x with 3 features: the message gives d_0 = 2, not d_1 = 3."""
+    with pytest.raises(ValueError) as info:
+        backprop.forward(_P234, _f64(1, 3))
+    assert str(info.value) == "x has 3 features per example but W_1 expects 2"
+
+
+@pytest.mark.parametrize("device, kind", [
+    (torch.device("cpu"), "cpu"), (torch.device("meta"), "meta"), ("meta", "meta"),
+])
+def test_dense_stack_accepts_cpu_and_meta_as_torch_devices(device, kind):
+    """torch.device('cpu') and torch.device('meta') are accepted like the strings, and the blocks live there."""
+    model = backprop.dense_stack(2, 3, device=device)
+    assert [p.device.type for p in model.parameters()] == [kind] * 4
+
+
+@pytest.mark.parametrize("device, shown", [
+    (torch.device("cuda"), "device(type='cuda')"), ("cuda", "'cuda'"), (torch.device("cpu", 0), None),
+])
+def test_dense_stack_refuses_other_devices_exactly(device, shown):
+    """A CUDA device, as a string or a torch.device, raises the exact message (torch.device('cpu', 0) is a CPU)."""
+    if shown is None:
+        assert backprop.dense_stack(1, 2, device=device)[0].weight.device.type == "cpu"
+        return
+    with pytest.raises(ValueError) as info:
+        backprop.dense_stack(1, 2, device=device)
+    assert str(info.value) == f"device must be 'cpu' or 'meta', got {shown}"
+
+
+# --- StackParams: stored as tuples, and every block named by index and letter -----------------------------
+
+
+def test_stack_params_stores_lists_as_tuples():
+    """Lists of weights and biases are stored as tuples (frozen, like the dataclass)."""
+    params = backprop.StackParams([_f64(3, 2)], [_f64(3)])
+    assert type(params.weights) is tuple and type(params.biases) is tuple
+    assert params.weights[0].shape == (3, 2) and params.biases[0].shape == (3,)
+
+
+@pytest.mark.parametrize("weights, biases, message", [
+    ("ab", (), "weights must be a tuple of tensors, one per block, got str"),
+    ((_f64(3, 2),), _f64(3), "biases must be a tuple of tensors, one per block, got Tensor"),
+])
+def test_stack_params_that_are_not_lists_are_named_by_type(weights, biases, message):
+    """A str or a single tensor in place of a list of tensors: the message names its type."""
+    with pytest.raises(TypeError) as info:
+        backprop.StackParams(weights, biases)
+    assert str(info.value) == message
+
+
+def _with(tensor, index, value):
+    tensor = tensor.clone()
+    tensor.view(-1)[index] = value
+    return tensor
+
+
+@pytest.mark.parametrize("weights, biases, error, message", [
+    ((_f64(3, 2), [[0.0] * 3] * 4), (_f64(3), _f64(4)), TypeError, "weights[1] (W_2) must be a torch.Tensor, not list"),
+    ((_f64(3, 2), _f64(4, 3)), ([0.0] * 3, _f64(4)), TypeError, "biases[0] (b_1) must be a torch.Tensor, not list"),
+    ((_f64(3), _f64(4, 3)), (_f64(3), _f64(4)), ValueError, "weights[0] (W_1) must have 2 dimensions, got shape (3,)"),
+    ((_f64(3, 2), _f64(4, 3)), (_f64(3), _f64(4, 1)), ValueError,
+     "biases[1] (b_2) must have 1 dimensions, got shape (4, 1)"),
+    ((_with(_f64(3, 2), 5, float("nan")), _f64(4, 3)), (_f64(3), _f64(4)), ValueError,
+     "weights[0] (W_1) must hold finite numbers (no NaN or infinity)"),
+    ((_f64(3, 2), _f64(4, 3)), (_f64(3), _with(_f64(4), 0, float("inf"))), ValueError,
+     "biases[1] (b_2) must hold finite numbers (no NaN or infinity)"),
+    ((_f64(3, 2), torch.zeros(4, 3)), (_f64(3), _f64(4)), TypeError,
+     "weights[1] (W_2) is torch.float32 but weights[0] is torch.float64: one dtype throughout"),
+    ((_f64(3, 2), _f64(4, 3)), (torch.zeros(3), _f64(4)), TypeError,
+     "biases[0] (b_1) is torch.float32 but weights[0] is torch.float64: one dtype throughout"),
+])
+def test_stack_params_names_the_bad_block(weights, biases, error, message):
+    """A non-tensor, a wrong rank, a non-finite entry or another dtype is named as weights[l - 1] (W_l) or b_l."""
+    with pytest.raises(error) as info:
+        backprop.StackParams(weights, biases)
+    assert str(info.value) == message

@@ -253,3 +253,21 @@ def test_predict_refuses_infinite_logits():
     """predict needs finite logits and says so."""
     with pytest.raises(ValueError, match=r"^logits must hold finite numbers \(no NaN or infinity\)$"):
         binary.predict(torch.tensor([[math.inf]]), "one_sigmoid")
+
+
+# --- make_moons: its own defaults and the ceiling of noise ---------------------------------------------
+
+def test_make_moons_defaults_are_200_points_with_noise_0_2():
+    """make_moons() draws n=200 points with noise 0.2: the same draw as the explicit call."""
+    X, y = binary.make_moons(generator=torch.Generator().manual_seed(3))
+    X_ref, y_ref = binary.make_moons(200, 0.2, torch.Generator().manual_seed(3))
+    assert X.shape == (200, 2) and y.tolist() == [0] * 100 + [1] * 100
+    assert torch.equal(X, X_ref) and torch.equal(y, y_ref)
+
+
+def test_make_moons_noise_ceiling_is_one_million():
+    """noise = 1e6 is allowed; 1e6 + 0.5 (exact in binary) is refused naming noise."""
+    X, _ = binary.make_moons(2, 1e6, torch.Generator().manual_seed(0))
+    assert X.shape == (2, 2)
+    with pytest.raises(ValueError, match=r"^noise must be at most 1e\+06, got 1e\+06$"):
+        binary.make_moons(2, 1e6 + 0.5)

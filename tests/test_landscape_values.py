@@ -422,3 +422,204 @@ def test_grid_of_new_limits_is_drawn_anew():
     xx, yy, loss = surface.grid(((0.0, 2.0), (-2.0, 0.0)), 3)
     assert xx[0].tolist() == [0.0, 1.0, 2.0] and yy[:, 0].tolist() == [-2.0, -1.0, 0.0]
     assert loss[2, 0] == -1.0  # h(0, 0) = 0 - e^0
+
+
+# --- Exact messages, limits and defaults of descend -----------------------------------------------------------
+
+class _Stop(Exception):
+    """Raised by a patched gradient: the call got past its argument checks."""
+
+
+def _stopping_surface():
+    """One example of ONE_WELL whose gradient raises _Stop, so a descent stops at its first step."""
+    surface = _one_well()
+
+    def stop(*args, **kwargs):
+        raise _Stop
+
+    surface.gradient = stop
+    return surface
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: ls.descend("surface", (0.0, 0.0), 0.5, 1, 1), TypeError, "landscape must be a Landscape, got str"),
+    (lambda: ls.critical_points("surface"), TypeError, "landscape must be a Landscape, got str"),
+    (lambda: ls.final_minimum("surface", (0.0, 0.0)), TypeError, "landscape must be a Landscape, got str"),
+    (lambda: ls.descend(_one_well(), [(0.0, 0.0), (1.0, 1.0)], 0.5, 1, 1), ValueError,
+     "start must be one point (w1, w2), got shape (2, 2)"),
+    (lambda: ls.descend(_one_well(), (0.0, math.inf), 0.5, 1, 1), ValueError, "start must be finite, got [ 0. inf]"),
+    (lambda: _one_well().loss((0.0, 0.0), [0.5]), ValueError,
+     "indices must be a non-empty array of example numbers (integers)"),
+    (lambda: ls.critical_points(_one_well(), starts=101), ValueError,
+     "starts must be a whole number from 2 to 100, got 101"),
+    (lambda: ls.descend(_stopping_surface(), (0.0, 0.0), 0.5, 1, 67659, runs=739), ValueError,
+     "739 runs x 67659 updates is too much work: use fewer runs or epochs"),
+])
+def test_landscape_errors_have_exact_messages(call, error, message):
+    """Wrong landscapes, starts, indices and starts counts, and 50,000,001 steps, raise with the exact message."""
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_descend_allows_exactly_50_million_steps():
+    """500 runs x 1 update x 100,000 epochs = 5e7 steps passes the work check (the patched gradient then stops it)."""
+    with pytest.raises(_Stop):
+        ls.descend(_stopping_surface(), (0.0, 0.0), 0.5, 1, 100_000, runs=500)
+
+
+def test_descend_default_seed_is_0_and_the_descent_keeps_lr():
+    """Without seed, descend is the call with seed=0 (seed 1 draws other batches); the Descent holds lr as a float."""
+    surface = ls.Landscape(**FLAT_ALONG_W1)
+    default = ls.descend(surface, (0.5, 0.5), 0.5, 1, 2, runs=3)
+    np.testing.assert_array_equal(default.paths, ls.descend(surface, (0.5, 0.5), 0.5, 1, 2, runs=3, seed=0).paths)
+    assert not np.array_equal(default.paths, ls.descend(surface, (0.5, 0.5), 0.5, 1, 2, runs=3, seed=1).paths)
+    assert default.lr == 0.5 and isinstance(default.lr, float)
+
+
+# --- The formulas without warnings, and a landscape without the formulas' work limit ---------------------------
+
+@pytest.mark.parametrize("point", [(1e200, 0.0), (math.inf, 0.0)])
+def test_well_gradient_of_a_huge_or_infinite_point_raises_no_warning(point):
+    """|w|^2 overflows at 1e200, and 0 x inf is invalid at inf: the gradient is computed without a warning."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gradient = ls.well_gradient(point, **ONE_WELL)
+    assert gradient[1] == 0.0
+    assert gradient[0] == 2e200 if point[0] == 1e200 else math.isnan(gradient[0])  # inf + 0 x inf = NaN
+
+
+def test_well_loss_of_an_infinite_point_in_a_flat_bowl_is_nan_without_a_warning():
+    """With bowl 0, the bowl's term is 0 x inf = NaN at an infinite point: NaN passes through with no warning."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert math.isnan(ls.well_loss([math.inf, 0.0], [(0.0, 0.0)], [1.0], [1.0], 0.0))
+
+
+def test_a_landscape_is_not_held_to_the_work_limit_of_the_public_formulas():
+    """6,251 points x 1 example x 1,000 wells x 2 x 4 > 5e7 would be refused by well_loss, not by Landscape.loss."""
+    surface = ls.Landscape(np.full((1000, 2), 100.0), np.ones(1000), np.ones(1000), 2.0, [(0.0, 0.0)])
+    points = np.zeros((6251, 2))
+    with pytest.raises(ValueError, match="w and centres ask for"):
+        ls.well_loss(points, surface.centres, surface.depths, surface.widths, surface.bowl)
+    np.testing.assert_array_equal(surface.loss(points), np.zeros(6251))  # the wells are too far to reach
+
+
+# --- critical_points: starts, the damped Newton steps, the kinds, tol and the kept result ------------------------
+
+# A bowl of curvature 1 whose only well lies so far away (at (100, 100)) that exp underflows to 0 near the origin:
+# L(w) = |w|^2 / 2 exactly, Hessian I, and an undamped Newton step lands on the minimum (0, 0) at once.
+QUADRATIC = dict(centres=[(100.0, 100.0)], depths=[1.0], widths=[1.0], bowl=1.0, offsets=[(0.0, 0.0)])
+ORIGIN = ls.CriticalPoint((0.0, 0.0), 0.0, (1.0, 1.0), "minimum")
+
+
+@pytest.mark.parametrize("starts", [2, 100])
+def test_critical_points_allow_2_and_100_starts(starts):
+    """starts = 2 (the four corners) and 100 are allowed; the damped steps (0.5, then 0.5) reach (0, 0) exactly."""
+    assert ls.critical_points(ls.Landscape(**QUADRATIC), ((-1.0, 1.0), (-1.0, 1.0)), starts) == [ORIGIN]
+
+
+@pytest.mark.parametrize("limits, expected", [
+    (((-40.0, -39.0), (0.0, 1.0)), []),  # 60 damped steps of 0.5 end at w1 = -10 and -9: no critical point
+    (((39.0, 40.0), (0.0, 1.0)), []),
+    (((-30.5, -30.25), (-30.5, -30.25)), []),  # 60 steps leave w1, w2 at -0.5 or -0.25: the 61st would arrive
+    (((-40.0, 0.0), (0.0, 1.0)), [ORIGIN]),  # two starts end at w1 = -10 (left out), two reach the origin
+])
+def test_critical_points_newton_steps_are_damped_to_half_a_unit_60_times(limits, expected):
+    """Each of the 60 Newton steps moves a coordinate by at most 0.5 either way; points left at |w| >= 10 are dropped."""
+    assert ls.critical_points(ls.Landscape(**QUADRATIC), limits, 2) == expected
+
+
+def test_critical_points_keep_points_exactly_1e_minus_6_apart_as_one():
+    """A bowl of curvature 1e-7 is too flat for Newton steps (det 1e-14): with tol 1 every start counts, and starts
+    exactly 1e-6 apart count as one point, so 4 starts give 2."""
+    flat = dict(QUADRATIC, bowl=1e-7)
+    found = ls.critical_points(ls.Landscape(**flat), ((0.0, 1e-6), (0.0, 1.0)), 2, tol=1.0)
+    assert [c.w for c in found] == [(0.0, 0.0), (0.0, 1.0)]
+
+
+def test_critical_points_want_a_gradient_below_tol_strictly():
+    """At (2, 0) of one well in a bowl of 3 e^-2 the Hessian is singular (no step): its gradient norm g is not < g."""
+    well = dict(centres=[(0.0, 0.0)], depths=[1.0], widths=[1.0])
+    bowl = -ls.well_hessian((2.0, 0.0), bowl=0.0, **well)[0, 0]  # cancels the well's curvature along w1 exactly
+    assert bowl == pytest.approx(3 * math.exp(-2), rel=1e-15)  # e^-2 (1 - 2^2)
+    surface = ls.Landscape(bowl=bowl, offsets=[(0.0, 0.0)], **well)
+    g = float(np.linalg.norm(surface.gradient((2.0, 0.0))))
+    assert g == pytest.approx(8 * math.exp(-2), rel=1e-15)  # bowl x 2 + e^-2 x 2
+    limits = ((2.0, 3.0), (0.0, 1.0))
+    assert (2.0, 0.0) not in [c.w for c in ls.critical_points(surface, limits, 2, tol=g)]
+    assert (2.0, 0.0) in [c.w for c in ls.critical_points(surface, limits, 2, tol=np.nextafter(g, math.inf))]
+
+
+def _origin(wells):
+    """A landscape of one example whose bowl cancels the wells' curvature along w1 at the origin exactly."""
+    bowl = -ls.well_hessian((0.0, 0.0), bowl=0.0, **wells)[0, 0]
+    found = ls.critical_points(ls.Landscape(bowl=bowl, offsets=[(0.0, 0.0)], **wells), ((0.0, 1.0), (0.0, 1.0)), 2)
+    return next(c for c in found if c.w == (0.0, 0.0))  # the first start: singular Hessian, so it stays
+
+
+def test_a_zero_eigenvalue_makes_neither_a_minimum_nor_a_maximum():
+    """Eigenvalues (0, 32 e^-2) and (-32 e^-2, 0) at a critical point are both called a saddle: a minimum needs
+    both > 0 and a maximum both < 0."""
+    pair = dict(centres=[(-1.0, 0.0), (1.0, 0.0)], depths=[1.0, 1.0], widths=[0.5, 0.5])
+    up = _origin(pair)
+    assert up.kind == "saddle" and up.eigenvalues[0] == 0.0
+    assert up.eigenvalues[1] == pytest.approx(32 * math.exp(-2), rel=1e-12)
+    cross = dict(centres=[(-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0)], depths=[1.0, 1.0, 2.0, 2.0],
+                 widths=[0.5] * 4)
+    down = _origin(cross)
+    assert down.kind == "saddle" and down.eigenvalues[1] == 0.0
+    assert down.eigenvalues[0] == pytest.approx(-32 * math.exp(-2), rel=1e-12)
+
+
+def test_a_ring_of_four_wells_has_a_maximum_at_its_centre():
+    """Four wells of width 1/2 at distance 1 in a bowl of 1/2: the centre is a maximum, curvature 1/2 - 16 e^-2."""
+    ring = dict(centres=[(-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0)], depths=[1.0] * 4, widths=[0.5] * 4,
+                bowl=0.5, offsets=[(0.0, 0.0)])
+    found = ls.critical_points(ls.Landscape(**ring), ((-1.0, 1.0), (-1.0, 1.0)), 3)
+    assert [c.kind for c in found].count("maximum") == 1 and found[-1].kind == "maximum"
+    assert found[-1].w == (0.0, 0.0) and found[-1].loss == pytest.approx(-4 * math.exp(-2), rel=1e-12)
+    np.testing.assert_allclose(found[-1].eigenvalues, [0.5 - 16 * math.exp(-2)] * 2, rtol=1e-12)
+
+
+def test_critical_points_of_the_default_arguments_are_computed_once():
+    """A second call with the default arguments (spelt out or not) returns the kept result and evaluates nothing."""
+    surface = ls.Landscape(**dict(QUADRATIC, centres=[(1.0, 0.0)]))
+    first = ls.critical_points(surface)
+    surface.hessian = surface.gradient = None  # any new search would fail
+    assert ls.critical_points(surface) == first
+    assert ls.critical_points(surface, ((-3.0, 3.0), (-3.0, 3.0)), 11, 1e-10) == first
+    with pytest.raises(TypeError):
+        ls.critical_points(surface, starts=12)  # other arguments search anew
+
+
+# --- final_minimum: the default steps, the limits of its work, and settling ----------------------------------------
+
+@pytest.mark.parametrize("count, steps, message", [
+    (334, None, "points and steps ask for 10,020,000,000 gradient terms"),  # 334 x 300 (the default) x 100,000
+    (100_001, 0, "points and steps ask for 10,000,100,000 gradient terms"),  # no steps counts as one
+])
+def test_final_minimum_work_counts_the_default_300_steps_and_no_steps_as_one(count, steps, message):
+    """The work of final_minimum is points x max(steps, 1) x examples, with steps 300 by default."""
+    surface = ls.Landscape([(0.0, 0.0)], [1.0], [1.0], 1.0, np.zeros((100_000, 2)))
+    kwargs = {} if steps is None else {"steps": steps}
+    with pytest.raises(ValueError) as info:
+        ls.final_minimum(surface, np.zeros((count, 2)), **kwargs)
+    assert str(info.value) == message + ", more than the limit of 10,000,000,000: use smaller values"
+
+
+@pytest.mark.parametrize("steps, expected", [(10, -1), (20, 0)])
+def test_final_minimum_checks_after_every_10_steps(steps, expected):
+    """From (0.25, 0), along the flat w1 (curvature 0.2 of 0.8065), 10 steps leave it 0.0123 from the minimum,
+    11 bring it to 0.0092: not settled after 10 steps, settled after 20."""
+    assert ls.final_minimum(ls.Landscape(**FLAT_ALONG_W1), (0.25, 0.0), steps=steps) == expected
+
+
+@pytest.mark.parametrize("point, expected", [((0.0, 0.01), -1), ((0.0, 0.0099), 0)])
+def test_final_minimum_exactly_one_hundredth_away_has_not_settled(point, expected):
+    """The minimum of QUADRATIC is exactly (0, 0): a point exactly 0.01 away has not settled, one nearer has."""
+    assert ls.final_minimum(ls.Landscape(**QUADRATIC), point, steps=0) == expected

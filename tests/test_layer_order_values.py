@@ -476,3 +476,75 @@ def test_monotonicity_violation_refuses_a_grid_too_small_or_empty(kwargs, messag
     """n = 1 and low = high (an empty interval) raise their exact message."""
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         lo.monotonicity_violation("negative", **kwargs)
+
+
+# --- Kernel families: the ranges their descriptions state ---------------------------------------------
+
+
+@pytest.mark.parametrize("family", ["positive, bias >= 0", "positive, bias < 0"])
+def test_positive_families_draw_weights_in_0_to_1(family):
+    """Both positive families draw weights in (0, 1]: none above 1, and they spread over the interval."""
+    rng = np.random.default_rng(0)
+    weights = np.concatenate([lo.FAMILIES[family].sample(rng)[0].ravel() for _ in range(20)])
+    assert weights.min() > 0.0 and weights.max() <= 1.0
+    assert weights.min() < 0.1 and weights.max() > 0.9
+
+
+def test_random_family_bias_is_uniform_in_minus_1_to_1():
+    """The 'random' family's bias varies over [-1, 1): some below -0.5, some above 0.5, none reaching 1."""
+    rng = np.random.default_rng(0)
+    biases = [lo.FAMILIES["random"].sample(rng)[1] for _ in range(50)]
+    assert all(-1.0 <= b < 1.0 for b in biases)
+    assert min(biases) < -0.5 and max(biases) > 0.5
+
+
+# --- Counterexample searches: how many images they draw, and their defaults ----------------------------
+
+
+def _differs_on_call(n, calls):
+    """A function of the image that records each call and differs from the identity on the n-th call only."""
+    def left(image):
+        calls.append(image)
+        return image + (1.0 if len(calls) == n else 0.0)
+    return left
+
+
+@pytest.mark.parametrize("n, found", [(1, 1), (3, 3), (4, None)])
+def test_find_counterexample_draws_exactly_tries_images(n, found):
+    """tries=3: a difference on the 3rd image is found (tries == 3), one on the 4th is never drawn."""
+    calls = []
+    result = lo.find_counterexample(_differs_on_call(n, calls), lambda x: x, np.random.default_rng(0), tries=3)
+    if found is None:
+        assert result is None and len(calls) == 3
+    else:
+        assert result.tries == found and len(calls) == found
+
+
+def test_find_counterexample_defaults():
+    """Defaults: 1000 images of 6x6, pixels in [0, 1] with random brightness, as the explicit call draws."""
+    default, explicit = [], []
+    assert lo.find_counterexample(_differs_on_call(0, default), lambda x: x, np.random.default_rng(5)) is None
+    assert lo.find_counterexample(_differs_on_call(0, explicit), lambda x: x, np.random.default_rng(5),
+                                  shape=(6, 6), tries=1000, low=0.0, high=1.0, random_brightness=True) is None
+    assert len(default) == 1000
+    np.testing.assert_array_equal(np.array(default), np.array(explicit))
+    images = np.array(default)
+    assert images.min() >= 0.0 and images.max() <= 1.0
+    assert images.max(axis=(1, 2)).min() < 0.2  # random brightness: some images are dark throughout
+
+
+def _next_draw(search, **kwargs):
+    """Run a search that finds nothing and return the generator's next number: it shows how many images were drawn."""
+    rng = np.random.default_rng(0)
+    assert search(rng, **kwargs) is None
+    return rng.random()
+
+
+@pytest.mark.parametrize("search", [
+    lambda rng, **kw: lo.option_counterexample("C", [[1.0]], -0.5, rng, shape=(2, 2), **kw),
+    lambda rng, **kw: lo.first_differing_option([[1.0]], 0.1, rng, shape=(2, 2), options=("C",), **kw),
+    lambda rng, **kw: lo.relu_conv_counterexample([[0.0]], 0.5, rng, shape=(2, 2), **kw),
+], ids=["option_counterexample", "first_differing_option", "relu_conv_counterexample"])
+def test_searches_draw_1000_images_by_default(search):
+    """Where nothing differs, the default search draws exactly as many images as tries=1000."""
+    assert _next_draw(search) == _next_draw(search, tries=1000)

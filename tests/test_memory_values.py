@@ -172,3 +172,72 @@ def test_fit_linear_max_relative_error_by_hand(y, coefficient, error):
     fit = memory.fit_linear([[1.0], [1.0]], y, ["c"])
     assert fit.coefficients == pytest.approx((coefficient,), abs=1e-12)
     assert fit.max_relative_error == pytest.approx(error, abs=1e-12)
+
+
+# --- saved_tensors: what each pack records, and the storages it counts ---------------------------------
+
+
+def test_saved_tensor_records_shape_dtype_bytes_and_a_storage_id():
+    """exp then tanh: each keeps its (2, 3) float32 result, 24 bytes, in a storage of its own; x * x shares one."""
+    x = torch.zeros(2, 3, requires_grad=True)
+    saved = memory.saved_tensors(lambda: x.exp().tanh()).saved
+    assert [(s.shape, s.dtype, s.storage_bytes, s.excluded) for s in saved] == [
+        ((2, 3), torch.float32, 24, False), ((2, 3), torch.float32, 24, False)]
+    assert all(type(s.storage) is int for s in saved)
+    assert saved[0].storage != saved[1].storage
+    same = memory.saved_tensors(lambda: x * x).saved
+    assert same[0].storage == same[1].storage
+
+
+def test_an_empty_saved_tensor_counts_no_storage():
+    """exp of an empty tensor saves a 0-byte result: packed once, but no storage and no bytes."""
+    x = torch.zeros(0, requires_grad=True)
+    saved = memory.saved_tensors(lambda: x.exp())
+    assert (saved.bytes, saved.storages, saved.tensors) == (0, 0, 1)
+
+
+def test_a_one_byte_storage_counts():
+    """torch.where keeps its one-element bool condition: a storage of 1 byte, counted."""
+    x = torch.zeros(1, requires_grad=True)
+    saved = memory.saved_tensors(lambda: torch.where(torch.tensor([True]), x, 0.0))
+    assert (saved.bytes, saved.storages, saved.tensors) == (1, 1, 1)
+    assert saved.saved[0].storage_bytes == 1 and saved.saved[0].dtype == torch.bool
+
+
+def test_tensors_without_a_plain_storage_count_themselves():
+    """Two sparse (2, 2) float32 operands of sparse.mm: each counted apart, as 2 * 2 * 4 = 16 bytes."""
+    indices = torch.tensor([[0, 1], [1, 0]])
+    s1 = torch.sparse_coo_tensor(indices, torch.tensor([1.0, 2.0]), (2, 2), check_invariants=True)
+    s2 = torch.sparse_coo_tensor(indices, torch.tensor([3.0, 4.0]), (2, 2), check_invariants=True)
+    d = torch.ones(2, 3, requires_grad=True)
+    saved = memory.saved_tensors(lambda: torch.sparse.mm(s1, d) + torch.sparse.mm(s2, d))
+    assert (saved.bytes, saved.storages, saved.tensors) == (32, 2, 2)
+    assert [s.storage_bytes for s in saved.saved] == [16, 16]
+
+
+def test_storages_freed_inside_fn_are_not_mistaken_for_new_ones():
+    """fn runs backward 30 times: each exp result (50 float32 = 200 bytes) is a storage of its own, even once freed."""
+    w = torch.ones(50, requires_grad=True)
+
+    def steps():
+        for _ in range(30):
+            w.exp().sum().backward()
+
+    saved = memory.saved_tensors(steps)
+    assert (saved.bytes, saved.storages, saved.tensors) == (30 * 200, 30, 30)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: memory.saved_tensors(42), "fn must be callable (a function or an nn.Module), not int"),
+    (lambda: memory.saved_tensors(abs, exclude=3),
+     "exclude must be an iterable of tensors, such as model.parameters(), not int"),
+    (lambda: memory.saved_tensors(abs, exclude="w"),
+     "exclude must be an iterable of tensors, such as model.parameters(), not str"),
+    (lambda: memory.saved_tensors(abs, exclude=[torch.zeros(1), 2.5]),
+     "exclude must hold tensors only; item 1 is a float"),
+])
+def test_saved_tensors_type_errors_exact_messages(call, message):
+    """A non-callable fn, an exclude that is no iterable, and a non-tensor item: each names the type it got."""
+    with pytest.raises(TypeError) as info:
+        call()
+    assert str(info.value) == message

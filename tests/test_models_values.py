@@ -203,3 +203,45 @@ def test_deepsets_is_rho_of_the_summed_phi_by_hand():
         pooled = _chain(x, _linears(model.phi), True).sum(dim=1)
         torch.testing.assert_close(model(x), _chain(pooled, _linears(model.rho), False)[:, 0],
                                    rtol=1e-12, atol=1e-12)
+
+
+# --- make_model and init_parameters: generators and type errors ----------------------------------------
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: models.init_parameters(5, torch.Generator()), "model must be an nn.Module, got int"),
+    (lambda: models.init_parameters(models.MLP(), 0), "generator must be a torch.Generator, got int"),
+    (lambda: models.make_model("mlp", 5), "generator must be a torch.Generator or None, got int"),
+    (lambda: models.make_model("mlp", np.random.default_rng(0)),
+     "generator must be a torch.Generator or None, got Generator"),
+])
+def test_make_model_and_init_parameters_name_the_type_they_got(call, message):
+    """A model or generator of the wrong type raises TypeError naming the type it got."""
+    with pytest.raises(TypeError) as info:
+        call()
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("name, cls", [("mlp", models.MLP), ("deepsets", models.DeepSets)])
+def test_make_model_without_a_generator_draws_from_the_global_state(name, cls):
+    """make_model(name) (no generator) is the plain constructor, drawing from the global random state."""
+    torch.manual_seed(4)
+    model = models.make_model(name)
+    torch.manual_seed(4)
+    reference = cls()
+    assert type(model) is cls
+    for p, q in zip(model.parameters(), reference.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_make_model_with_a_generator_forks_only_the_cpu_random_state(monkeypatch):
+    """A seeded make_model saves and restores the CPU random state only, never touching an accelerator's."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("make_model touched the CUDA random state")
+
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    monkeypatch.setattr(torch.cuda, "get_rng_state", refuse)
+    monkeypatch.setattr(torch.cuda, "set_rng_state", refuse)
+    monkeypatch.setattr(torch.accelerator, "current_accelerator", lambda *args, **kwargs: None)
+    before = torch.get_rng_state()
+    model = models.make_model("mlp", torch.Generator().manual_seed(0))
+    assert isinstance(model, models.MLP) and torch.equal(torch.get_rng_state(), before)

@@ -213,3 +213,12 @@ def test_target_bad_inputs_raise_the_exact_message(X, error, message):
     with pytest.raises(error) as info:
         particles.target(X)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize("seed, stream", [(0, 10), (7, 3)])
+def test_stream_generator_seed_joins_the_two_seed_sequence_words(seed, stream):
+    """The torch seed is word0 * 2**32 + word1 of SeedSequence([stream, seed]) (hand values for two streams)."""
+    words = np.random.SeedSequence([stream, seed]).generate_state(2)
+    expected = {(0, 10): 0xD255C0BB9A5A02D3, (7, 3): 11081120702282045863}[(seed, stream)]
+    assert expected == int(words[0]) * 2**32 + int(words[1])
+    assert particles.stream_generator(seed, stream).initial_seed() == expected

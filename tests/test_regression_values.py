@@ -737,3 +737,28 @@ def test_standardiser_forward_and_inverse_return_float64_for_float32_input():
     inverse = R.Standardiser(0.0, 0.1).inverse(np.array([1.0], dtype=np.float32))
     assert forward.dtype == np.float64 and forward[0] == 1 / 3
     assert inverse.dtype == np.float64 and inverse[0] == 0.1
+
+
+# --- Input vectors: tensors, ragged lists and the length of the second vector ----------------------------
+
+def test_fit_line_takes_torch_tensors():
+    """Tensors x = 0, 1, 2 and y = 1, 3, 5 give slope 2 and intercept 1, as arrays do."""
+    assert R.fit_line(torch.tensor([0.0, 1.0, 2.0]), torch.tensor([1.0, 3.0, 5.0])) == (2.0, 1.0)
+
+
+@pytest.mark.parametrize("x, y, message", [
+    ([[1.0, 2.0], [3.0]], [1.0, 2.0], "x must be a 1-D array of numbers, got list"),
+    ([1.0, 2.0], ([1.0], [2.0, 3.0]), "y must be a 1-D array of numbers, got tuple"),
+])
+def test_fit_line_refuses_ragged_input_naming_its_type(x, y, message):
+    """A ragged x or y raises TypeError naming the argument and the type it got."""
+    with pytest.raises(TypeError) as info:
+        R.fit_line(x, y)
+    assert str(info.value) == message
+
+
+def test_fit_line_needs_two_y_values_before_comparing_lengths():
+    """A y of one value is refused for its own length, before the length mismatch with x."""
+    with pytest.raises(ValueError) as info:
+        R.fit_line([1.0, 2.0], [1.0])
+    assert str(info.value) == "y needs at least 2 values, got 1"

@@ -997,3 +997,225 @@ def test_stack_lab_saved_curves_do_not_depend_on_torch_default_dtype():
     finally:
         torch.set_default_dtype(before)
     assert {m: c.tolist() for m, c in curves.items()} == expected
+
+
+# --- names and types in error messages; single blocks and blocks without a width; NaN passes through blocks ----
+
+NOT_INVERTIBLE = ("blocks[{}] ({}) is not invertible: every block must be an nn.Module with an inverse(y) method, "
+                  "e.g. AdditiveCoupling")
+
+
+@pytest.mark.parametrize("blocks, message", [
+    ([nn.Linear(4, 4)], NOT_INVERTIBLE.format(0, "Linear")),
+    ([_Scale(4), "block"], NOT_INVERTIBLE.format(1, "str")),
+    (3, "blocks must be a list of invertible nn.Modules, got int"),
+    (None, "blocks must be a list of invertible nn.Modules, got NoneType"),
+])
+def test_stack_names_the_block_or_type_it_refuses(blocks, message):
+    """A block without inverse, or blocks that are not a list, raise a TypeError naming the index and type, exactly."""
+    with pytest.raises(TypeError) as info:
+        ReversibleStack(blocks)
+    assert str(info.value) == message
+
+
+def test_stack_of_a_single_block_is_a_stack_of_one():
+    """One block, not in a list, makes a stack of that one block: round_trip_error accepts it too."""
+    block = _Scale(4)
+    stack = ReversibleStack(block, "store")
+    assert list(stack.blocks) == [block] and stack.d == 4
+    assert stack(torch.ones(1, 4, dtype=F64)).tolist() == [[2.0] * 4]
+    assert reversible.round_trip_error(block, torch.ones(1, 4, dtype=F64)) == 0.0
+
+
+class _Negate(nn.Module):
+    """x -> -x, inverse y -> -y: an invertible block with no width d and no parameters; records grad mode."""
+
+    def __init__(self):
+        super().__init__()
+        self.grad_modes = []
+
+    def forward(self, x):
+        self.grad_modes.append(torch.is_grad_enabled())
+        return -x
+
+    def inverse(self, y):
+        return -y
+
+
+def test_stack_of_blocks_without_a_width_accepts_any_width():
+    """Blocks without an int d leave the stack's d None: x of any number of features goes through."""
+    stack = ReversibleStack([_Negate(), _Negate()], "store")
+    assert stack.d is None
+    assert stack(torch.ones(2, 3, dtype=F64)).tolist() == [[1.0] * 3] * 2
+
+
+@pytest.mark.parametrize("mode", reversible.MODES)
+def test_stack_with_nothing_to_differentiate_runs_its_blocks_the_ordinary_way(mode):
+    """Grad enabled, but no parameters and x needing no gradient: the blocks run as usual, with grad mode on."""
+    block = _Negate()
+    y = ReversibleStack([block], mode)(torch.ones(1, 2, dtype=F64))
+    assert y.tolist() == [[-1.0, -1.0]] and block.grad_modes == [True]
+
+
+@pytest.mark.parametrize("call", [
+    lambda: reversible.cast_blocks([_Scale(4)], "float16"),
+    lambda: reversible.tanh_mlp(2, 2, 2, dtype="float16"),
+])
+def test_dtype_error_lists_the_dtypes_allowed(call):
+    """An unknown dtype raises a ValueError listing float32, float64 and the torch dtypes, exactly."""
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) == ("dtype must be one of float32, float64 (or torch.float32 / torch.float64), "
+                               "got 'float16'")
+
+
+def test_mode_error_lists_the_modes_allowed():
+    """An unknown mode raises a ValueError listing the three modes, exactly."""
+    with pytest.raises(ValueError) as info:
+        ReversibleStack([_Scale(4)], "fast")
+    assert str(info.value) == "mode must be one of 'store', 'checkpoint', 'reversible', got 'fast'"
+
+
+GENERATOR_ERROR = "generator must be a torch.Generator (e.g. torch.Generator().manual_seed(0)) or None, got {}"
+
+
+@pytest.mark.parametrize("call, kind", [
+    (lambda: reversible.tanh_mlp(2, 2, 2, generator=0), "int"),
+    (lambda: reversible.AdditiveCoupling(2, 2, 3, generator="seed"), "str"),
+    # coupling_blocks checks its generator before any block checks gain or dtype
+    (lambda: reversible.coupling_blocks(1, 4, 3, "seed", gain=-1.0), "str"),
+    (lambda: reversible.coupling_blocks(1, 4, 3, 0, dtype="float16"), "int"),
+])
+def test_generator_error_names_its_type(call, kind):
+    """A generator that is not a torch.Generator raises a TypeError naming its type, exactly."""
+    with pytest.raises(TypeError) as info:
+        call()
+    assert str(info.value) == GENERATOR_ERROR.format(kind)
+
+
+def test_coupling_blocks_checks_hidden_against_its_maximum_before_the_generator():
+    """hidden 4097 raises the hidden maximum error before the generator is looked at."""
+    with pytest.raises(ValueError) as info:
+        reversible.coupling_blocks(1, 2, 4097, "seed")
+    assert str(info.value) == "hidden must be at most 4,096, got 4,097"
+
+
+def test_coupling_blocks_accepts_one_hidden_unit():
+    """hidden = 1 is allowed: each MLP has one hidden unit."""
+    blocks = reversible.coupling_blocks(2, 4, 1, gen(0), dtype=F64)
+    assert [(b.d1, b.d2, b.hidden, b.mu1[0].weight.shape[0]) for b in blocks] == [(2, 2, 1, 1)] * 2
+
+
+def test_tanh_mlp_draws_weights_with_gain_1_and_biases_times_0_1_by_default():
+    """Default gain 1: weights are N(0, 1) draws / sqrt(fan_in), biases draws * 0.1, all drawn in float64 in order."""
+    net = reversible.tanh_mlp(3, 2, 4, gen(0), dtype=F64)
+    g = gen(0)
+    w0 = torch.randn(4, 3, generator=g, dtype=F64) / math.sqrt(3)
+    b0 = torch.randn(4, generator=g, dtype=F64) * 0.1
+    w1 = torch.randn(2, 4, generator=g, dtype=F64) / 2.0
+    b1 = torch.randn(2, generator=g, dtype=F64) * 0.1
+    for got, want in zip((net[0].weight, net[0].bias, net[2].weight, net[2].bias), (w0, b0, w1, b1)):
+        assert got.dtype == F64
+        torch.testing.assert_close(got.detach(), want, rtol=1e-15, atol=0.0)
+
+
+@pytest.mark.parametrize("call, kind", [
+    (lambda: reversible.gradient_vector("stack", torch.zeros(2, 2, dtype=F64)), "str"),
+    (lambda: reversible.saved_memory(None, torch.zeros(2, 2, dtype=F64)), "NoneType"),
+])
+def test_gradient_vector_and_saved_memory_name_the_type_of_a_non_module(call, kind):
+    """A stack that is not an nn.Module raises a TypeError naming its type, exactly."""
+    with pytest.raises(TypeError) as info:
+        call()
+    assert str(info.value) == f"stack must be an nn.Module (e.g. a ReversibleStack), got {kind}"
+
+
+@pytest.mark.parametrize("x", [torch.zeros(2, 6, dtype=torch.float32), torch.full((2, 6), math.nan, dtype=F64)])
+def test_gradient_vector_checks_x_against_the_width_of_the_stack_first(x):
+    """A stack of width 4 refuses an x with 6 features by its width, before its dtype or values, before it runs."""
+    block = _Scale(4)
+    with pytest.raises(ValueError) as info:
+        reversible.gradient_vector(ReversibleStack([block]), x)
+    assert str(info.value) == "x must have shape (B, 4), got (2, 6): one row per example, 4 features"
+    assert block.calls == 0
+
+
+def test_saved_memory_of_a_module_without_width():
+    """A module with no d (nn.Linear) is measured on any 2-D x: a 3x2 float64 input saved is 48 bytes."""
+    layer = nn.Linear(2, 2, dtype=F64)
+    saved = reversible.saved_memory(layer, torch.zeros(3, 2, dtype=F64))
+    assert saved.activations == 48
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf])
+def test_mean_square_loss_passes_nan_and_infinity_through(value):
+    """mean_square_loss of a y holding NaN or infinity is NaN or infinity, not an error."""
+    y = torch.tensor([[1.0, value]], dtype=F64)
+    loss = float(reversible.mean_square_loss(y))
+    assert (math.isnan(loss) if math.isnan(value) else loss == math.inf)
+
+
+def test_blocks_and_stacks_pass_nan_through():
+    """A coupling block, its inverse and a stack in every mode compute on NaN inputs and return NaN."""
+    block = reversible.AdditiveCoupling(2, 2, 3, gen(0), dtype=F64)
+    x = torch.full((1, 4), math.nan, dtype=F64)
+    assert torch.isnan(block(x)).all() and torch.isnan(block.inverse(x)).all()
+    for mode in reversible.MODES:
+        assert torch.isnan(ReversibleStack([block], mode)(x)).all()
+    contractive = reversible.ContractiveResidual(2, 3, 0.5, gen(0), dtype=F64)
+    assert torch.isnan(contractive(torch.full((1, 2), math.nan, dtype=F64))).all()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda b: b(torch.zeros(2, 5, dtype=F64)), "x must have shape (B, 4), got (2, 5): one row per example, 4 features"),
+    (lambda b: b.split(torch.zeros(2, 5, dtype=F64)),
+     "x must have shape (B, 4), got (2, 5): one row per example, 4 features"),
+    (lambda b: b.residual1(torch.zeros(2, 5, dtype=F64)),
+     "x must have shape (B, 4), got (2, 5): one row per example, 4 features"),
+])
+def test_block_names_x_in_shape_errors(call, message):
+    """forward, split and residual1 name the input x in a shape error, exactly."""
+    block = reversible.AdditiveCoupling(2, 2, 3, gen(0), dtype=F64)
+    with pytest.raises(ValueError) as info:
+        call(block)
+    assert str(info.value) == message
+
+
+def test_stack_lab_default_config_is_stack_config():
+    """StackLab() measures the default StackConfig()."""
+    lab = reversible.StackLab()
+    assert lab.config == reversible.StackConfig()
+    assert lab.x("float64").shape == (32, 32) and len(lab.stack(128, "float64", "store").blocks) == 128
+
+
+def _bypassed(**fields):
+    """A StackConfig whose fields were changed after its own checks ran (it is frozen: object.__setattr__)."""
+    config = reversible.StackConfig(d=4, batch=3, hidden=2, max_depth=2)
+    for name, value in fields.items():
+        object.__setattr__(config, name, value)
+    return config
+
+
+@pytest.mark.parametrize("fields, error, message", [
+    ({"seed": -1}, ValueError, "seed must be at least 0, got -1"),
+    ({"batch": 2.5}, TypeError, "batch must be a whole number of at least 1, got 2.5 (float)"),
+    ({"batch": 0}, ValueError, "batch must be at least 1, got 0"),
+])
+def test_stack_lab_checks_seed_and_batch_itself(fields, error, message):
+    """StackLab checks the seed and batch it uses, naming them, even if the config's own checks were bypassed."""
+    with pytest.raises(error) as info:
+        reversible.StackLab(_bypassed(**fields))
+    assert str(info.value) == message
+
+
+def test_stack_lab_float32_blocks_are_float32_whatever_torch_default_dtype():
+    """Built while torch's default dtype is float64, the lab's float32 blocks and x are still float32."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        lab = reversible.StackLab(SMALL)
+    finally:
+        torch.set_default_dtype(before)
+    assert {p.dtype for p in lab.stack(2, "float32", "store").parameters()} == {torch.float32}
+    assert {p.dtype for p in lab.stack(2, "float64", "store").parameters()} == {F64}
+    assert lab.x("float32").dtype == torch.float32

@@ -119,6 +119,7 @@ def test_the_callback_sees_every_epoch_and_can_stop_the_run():
 
     history = stacked_training.train(small(epochs=10), callback=callback)
     assert history.status == "stopped" and history.epochs_run == 2
+    assert history.message == "DeepSets, none: stopped after epoch 2."
     assert [epoch for epoch, _ in seen] == [1, 2]
     assert history.model is not None
 

@@ -139,3 +139,20 @@ def test_train_plain_history_keeps_its_config():
     history = training.train_plain(config)
     assert history.config == config and history.status == "completed"
     assert len(history.train_loss) == len(history.val_loss) == 1
+
+
+@pytest.mark.parametrize("name, ceiling", [("epochs", 100_000), ("batch_size", 100_000), ("n_train", 100_000)])
+def test_train_config_allows_each_ceiling_and_refuses_one_more(name, ceiling):
+    """epochs, batch_size and n_train may equal their ceiling of 100,000; one more raises naming the setting."""
+    assert getattr(dataclasses.replace(SMALL, **{name: ceiling}), name) == ceiling
+    with pytest.raises(ValueError) as info:
+        dataclasses.replace(SMALL, **{name: ceiling + 1})
+    assert str(info.value) == f"{name} must be at most 100,000, got 100,001"
+
+
+@pytest.mark.parametrize("config, got", [(5, "int"), (None, "NoneType"), ({"epochs": 3}, "dict")])
+def test_training_set_names_the_type_of_a_config_that_is_not_one(config, got):
+    """training_set refuses anything but a TrainConfig, naming the type it got."""
+    with pytest.raises(TypeError) as info:
+        training.training_set(config)
+    assert str(info.value) == f"config must be a TrainConfig, got {got}"

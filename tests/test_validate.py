@@ -186,3 +186,75 @@ def test_integers_max_length_is_passed_on():
     with pytest.raises(ValueError) as info:
         validate.integers([1, 2, 3], "sizes", max_length=2)
     assert str(info.value) == "sizes must hold at most 2 items, got 3"
+
+
+# --- got: how a message shows the value it got -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, text", [
+    (np.zeros((2, 3)), "an array of shape (2, 3) and dtype float64"),
+    (torch.zeros(4, dtype=torch.float32), "an array of shape (4,) and dtype float32"),
+    (torch.zeros(1, 2, dtype=torch.int64), "an array of shape (1, 2) and dtype int64"),
+])
+def test_got_describes_arrays_and_tensors_by_shape_and_dtype(value, text):
+    """NumPy arrays and tensors are shown by shape and dtype, without torch's 'torch.' prefix."""
+    assert validate.got(value) == text
+
+
+def test_got_keeps_a_repr_of_exactly_80_characters():
+    """'a' * 78 has a repr of 80 characters: shown whole."""
+    assert validate.got("a" * 78) == "'" + "a" * 78 + "' (str)"
+
+
+def test_got_cuts_a_longer_repr_to_80_characters_ending_in_dots():
+    """'a' * 79 has a repr of 81 characters: its first 77 and '...', 80 in all."""
+    assert validate.got("a" * 79) == "'" + "a" * 76 + "... (str)"
+
+
+@pytest.mark.parametrize("check, message", [
+    (validate.function, "f must be a function (something callable), got 5 (int)"),
+    (validate.text, "f must be text (a str), got 5 (int)"),
+])
+def test_function_and_text_show_what_they_got(check, message):
+    """Not callable / not a str: the message shows the value given and its type."""
+    with pytest.raises(TypeError) as info:
+        check(5, "f")
+    assert str(info.value) == message
+
+
+def test_integer_bounds_that_are_floats_or_numpy_ints_are_written_plainly():
+    """A float bound is written with :g (1.0 as 1); a NumPy int bound as its digits (no exponent)."""
+    with pytest.raises(ValueError) as info:
+        validate.integer(0, "n", minimum=1.0)
+    assert str(info.value) == "n must be at least 1, got 0"
+    with pytest.raises(ValueError) as info:
+        validate.integer(2_000_000, "n", maximum=np.int64(1_234_567))
+    assert str(info.value) == "n must be at most 1234567, got 2,000,000"
+
+
+def test_tolerance_default_name_is_tol():
+    """A negative tolerance raises naming 'tol' when no name is given."""
+    assert validate.tolerance(0) == 0.0
+    with pytest.raises(ValueError) as info:
+        validate.tolerance(-1)
+    assert str(info.value) == "tol must be at least 0, got -1"
+
+
+# --- interval -------------------------------------------------------------------------------------------
+
+
+def test_interval_refuses_infinity_by_default_and_accepts_it_when_asked():
+    """finite=True (the default) refuses an infinite end; finite=False passes it through."""
+    with pytest.raises(ValueError) as info:
+        validate.interval((0.0, float("inf")), "r")
+    assert str(info.value) == "r must be a finite number, got inf"
+    assert validate.interval((0, float("inf")), "r", finite=False) == (0.0, float("inf"))
+
+
+@pytest.mark.parametrize("value", [(1, 1), (2.0, 1.0)])
+def test_interval_needs_low_strictly_below_high(value):
+    """Equal ends, or low above high, raise with the pair as given."""
+    with pytest.raises(ValueError) as info:
+        validate.interval(value, "r")
+    assert str(info.value) == f"r must be a pair (low, high) with low < high, got {value!r}"
+    assert validate.interval((1, 1.5), "r") == (1.0, 1.5)
