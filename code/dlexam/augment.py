@@ -73,8 +73,6 @@ def _check_normals(A):
         shape = tuple(A.shape) if isinstance(A, torch.Tensor) else type(A).__name__
         raise ValueError(f"A must be a tensor of shape (n, 3, 3), got {shape}")
     validate.tensor(A, "A", floating=False)
-    if A.dtype == torch.bool:
-        raise TypeError(f"A must hold numbers, got dtype {A.dtype}")
     return A
 
 
@@ -172,8 +170,6 @@ def apply_rotations(X, R):
         shape = tuple(R.shape) if isinstance(R, torch.Tensor) else type(R).__name__
         raise ValueError(f"R must be a tensor of shape ({X.shape[0]}, 3, 3) to match X, got {shape}")
     validate.tensor(R, "R", floating=False)
-    if R.dtype == torch.bool or R.is_complex():
-        raise TypeError(f"R must hold real numbers, got dtype {R.dtype}")
     return X @ R.to(X.dtype).transpose(1, 2)  # rows are particles: x^T R^T = (R x)^T
 
 
@@ -222,8 +218,6 @@ def rotation_statistics(R):
     if R.ndim != 3 or R.shape[1:] != (3, 3) or R.shape[0] < 1:
         raise ValueError(f"R must have shape (n, 3, 3) with n >= 1, got {tuple(R.shape)}")
     validate.tensor(R, "R", floating=False)
-    if R.dtype == torch.bool or R.is_complex():
-        raise TypeError(f"R must hold real numbers, got dtype {R.dtype}")
     R = R.to(torch.float64)
     trace = torch.diagonal(R, dim1=1, dim2=2).sum(dim=1)  # (n,)
     gram = R.transpose(1, 2) @ R  # (n, 3, 3)
