@@ -548,3 +548,11 @@ def _next_draw(search, **kwargs):
 def test_searches_draw_1000_images_by_default(search):
     """Where nothing differs, the default search draws exactly as many images as tries=1000."""
     assert _next_draw(search) == _next_draw(search, tries=1000)
+
+
+def test_find_counterexample_checks_random_brightness_before_the_pixel_range():
+    """Both random_brightness and the range are wrong: the TypeError about random_brightness comes first."""
+    with pytest.raises(TypeError) as info:
+        lo.find_counterexample(lambda x: x, lambda x: x, np.random.default_rng(0), low=1.0, high=0.0,
+                               random_brightness="yes")
+    assert str(info.value) == "random_brightness must be True or False, got 'yes' (str)"

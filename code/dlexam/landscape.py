@@ -258,8 +258,6 @@ def critical_points(landscape, limits=((-3.0, 3.0), (-3.0, 3.0)), starts=11, tol
     default = ((x0, x1), (y0, y1), starts, tol) == ((-3.0, 3.0), (-3.0, 3.0), 11, 1e-10)
     if default and landscape._critical is not None:
         return list(landscape._critical)
-    if not _is_int(starts) or not 2 <= starts <= 100:
-        raise ValueError(f"starts must be a whole number from 2 to 100, got {starts!r}")
     xx, yy = np.meshgrid(np.linspace(x0, x1, starts), np.linspace(y0, y1, starts))
     w = np.stack([xx.ravel(), yy.ravel()], axis=1)  # (S, 2)
     for _ in range(60):
@@ -391,14 +389,14 @@ def final_minimum(landscape, points, steps=300):
     w = points.reshape(-1, 2).copy()
     which = np.full(len(w), -1)
     open_ = np.arange(len(w))  # points not yet within 0.01 of a minimum
-    for done in range(0, steps + 1, 10):
+    for done in (*range(0, steps, 10), steps):  # check every 10 steps and after the last one
         distance = np.linalg.norm(w[open_, None, :] - mins[None], axis=-1)  # (open, m)
         settled = distance.min(axis=1) < 1e-2
         which[open_[settled]] = distance[settled].argmin(axis=1)
         open_ = open_[~settled]
         if open_.size == 0 or done == steps:
             break
-        for _ in range(10):
+        for _ in range(min(10, steps - done)):
             w[open_] -= lr * landscape.gradient(w[open_])
     return which.reshape(points.shape[:-1])
 
