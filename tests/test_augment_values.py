@@ -6,7 +6,7 @@ import torch
 
 from dlexam import augment
 
-LIMIT_MESSAGE = ("X, n_seen and n_new ask for 50,300,000 numbers in the copies and their distances, "
+LIMIT_MESSAGE = ("X, n_seen and n_new would need 50,300,000 numbers in the copies and their distances, "
                  "more than the limit of 50,000,000: use smaller values")
 
 
@@ -270,7 +270,7 @@ def test_too_many_rotations_are_refused_with_the_exact_count(sampler):
     """n = 5,555,556 asks for 9 n = 50,000,004 matrix entries, just over the limit of 5e7."""
     with pytest.raises(ValueError) as info:
         sampler(5_555_556)
-    assert str(info.value) == ("n ask for 50,000,004 matrix entries, more than the limit of 50,000,000: "
+    assert str(info.value) == ("n would need 50,000,004 matrix entries, more than the limit of 50,000,000: "
                                "use smaller values")
 
 
@@ -324,7 +324,7 @@ def test_too_many_permutation_entries_are_refused_with_the_exact_count():
     """n = 10,000 rows of m = 5,001 is 50,010,000 entries, over the limit of 5e7."""
     with pytest.raises(ValueError) as info:
         augment.random_permutations(10_000, 5_001)
-    assert str(info.value) == ("n and m ask for 50,010,000 permutation entries, more than the limit of 50,000,000: "
+    assert str(info.value) == ("n and m would need 50,010,000 permutation entries, more than the limit of 50,000,000: "
                                "use smaller values")
 
 

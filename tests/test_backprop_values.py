@@ -224,9 +224,9 @@ def test_block_exercise_draws_everything_from_the_generator_in_order(kwargs, B, 
 
 @pytest.mark.parametrize("batches, batch_size, message", [
     # widths 3, 4, 2: 9 activations per example, 5 * 10**7 at most
-    (10**9, 2, "batches and batch_size ask for 18,000,000,000 activations to compute, more than the limit of "
+    (10**9, 2, "batches and batch_size would need 18,000,000,000 activations to compute, more than the limit of "
                "50,000,000: use smaller values"),
-    (1, 10**7, "batches and batch_size ask for 90,000,000 activations to compute, more than the limit of "
+    (1, 10**7, "batches and batch_size would need 90,000,000 activations to compute, more than the limit of "
                "50,000,000: use smaller values"),
     (1, 10**7 + 1, "batch_size must be at most 10,000,000, got 10,000,001"),
 ])
@@ -246,10 +246,10 @@ def test_average_batch_gradient_refuses_too_much_work(batches, batch_size, messa
 @pytest.mark.parametrize("layers, batch_size, width, message", [
     (1, 10**7 + 1, 3, "batch_size must be at most 10,000,000, got 10,000,001"),
     # 2 * 10**7 * (3 * 3 + 3) numbers
-    (2, 10**7, 3, "layers, batch_size and width ask for 240,000,000 numbers in the per-example gradients, "
+    (2, 10**7, 3, "layers, batch_size and width would need 240,000,000 numbers in the per-example gradients, "
                   "more than the limit of 50,000,000: use smaller values"),
     # 1000 * 10**7 * (2 * 2 + 2) numbers
-    (1000, 10**7, 2, "layers, batch_size and width ask for 60,000,000,000 numbers in the per-example gradients, "
+    (1000, 10**7, 2, "layers, batch_size and width would need 60,000,000,000 numbers in the per-example gradients, "
                      "more than the limit of 50,000,000: use smaller values"),
 ])
 def test_gradient_memory_refuses_too_much_work(layers, batch_size, width, message):
@@ -451,7 +451,7 @@ def test_measurements_empty_or_not_stack_memory_exact_message(measurements):
     ([1001] + [1] * 99, list(range(1, 101)), "layers must be at most 1,000, got 1,001"),
     # 73 * 137 = 10,001 combinations: refused before the layers are looked at
     ([1001] + [1] * 72, list(range(1, 138)),
-     "layers, batch_sizes and widths ask for 10,001 combinations, more than the limit of 10,000: use smaller values"),
+     "layers, batch_sizes and widths would need 10,001 combinations, more than the limit of 10,000: use smaller values"),
 ])
 def test_saved_bytes_grid_limits_exact_messages(layers, batch_sizes, message):
     """At most 10,000 combinations (10,000 pass), then every L at most 1,000, named 'layers'."""
@@ -464,7 +464,7 @@ def test_saved_bytes_grid_counts_the_widths_among_the_combinations():
     """100 L x 100 B x 2 d = 20,000 combinations: refused before the layers (one L is 1,001) are looked at."""
     with pytest.raises(ValueError) as info:
         backprop.saved_bytes_grid([1001] + [1] * 99, list(range(1, 101)), [1, 2])
-    assert str(info.value) == ("layers, batch_sizes and widths ask for 20,000 combinations, "
+    assert str(info.value) == ("layers, batch_sizes and widths would need 20,000 combinations, "
                                "more than the limit of 10,000: use smaller values")
 
 
@@ -580,7 +580,7 @@ def test_stack_saved_bytes_on_the_cpu_refuses_too_many_activations_exactly():
     """On the CPU, B = 10^7 rows of width 3 through 1 layer is 6e7 > 5e7 activations: raises naming them."""
     with pytest.raises(ValueError) as info:
         backprop.stack_saved_bytes(1, 10**7, 3, device="cpu")
-    assert str(info.value) == ("layers, batch_size and width ask for 60,000,000 activations, more than the limit of "
+    assert str(info.value) == ("layers, batch_size and width would need 60,000,000 activations, more than the limit of "
                                "50,000,000: use smaller values")
 
 
@@ -636,7 +636,7 @@ def test_dense_stack_limits_parameters_on_the_cpu_only():
     assert sum(p.numel() for p in backprop.dense_stack(1, 7072, device="meta").parameters()) == 50_020_256
     with pytest.raises(ValueError) as info:
         backprop.dense_stack(1, 7072, device="cpu")
-    assert str(info.value) == ("layers and width ask for 50,020,256 parameters, more than the limit of "
+    assert str(info.value) == ("layers and width would need 50,020,256 parameters, more than the limit of "
                                "50,000,000: use smaller values")
 
 
@@ -672,7 +672,7 @@ def test_make_regression_data_draws_teacher_then_x_and_doubles_the_input():
 
 @pytest.mark.parametrize("n, message", [
     # n (d_0 + d_L) = 10^7 * (3 + 3) numbers; d_1 = 1 is neither the input nor the output
-    (10**7, "n and widths ask for 60,000,000 numbers, more than the limit of 50,000,000: use smaller values"),
+    (10**7, "n and widths would need 60,000,000 numbers, more than the limit of 50,000,000: use smaller values"),
     (10**7 + 1, "n (number of examples) must be at most 10,000,000, got 10,000,001"),
 ])
 def test_make_regression_data_refuses_too_much_data(n, message):
@@ -740,7 +740,7 @@ def test_widths_may_list_one_more_size_than_the_layer_ceiling():
     ([10**7 + 1, 1], "widths[0] must be at most 10,000,000, got 10,000,001"),
     ([10**7 + 1, 5], "widths[0] must be at most 10,000,000, got 10,000,001"),
     # 7072^2 = 50,013,184 weights in W_1 plus 7072 in W_2: every block counts
-    ([7072, 7072, 1], "widths ask for 50,020,256 weights, more than the limit of 50,000,000: use smaller values"),
+    ([7072, 7072, 1], "widths would need 50,020,256 weights, more than the limit of 50,000,000: use smaller values"),
 ])
 def test_widths_limits_exact_messages(widths, message):
     """A width past 10^7, or more than 5 * 10^7 weights summed over all blocks: refused naming them, nothing drawn."""

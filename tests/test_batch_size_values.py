@@ -104,7 +104,7 @@ def test_init_params_refuses_too_many_parameters_exactly():
     """1000 runs x (4096 + 1) x 4096 = 16,781,312,000 parameters: the message counts 'parameters'."""
     with pytest.raises(ValueError) as info:
         bs.init_params([4096, 4096], 1000, np.random.default_rng(0))
-    assert str(info.value) == ("runs and widths ask for 16,781,312,000 parameters, more than the limit of "
+    assert str(info.value) == ("runs and widths would need 16,781,312,000 parameters, more than the limit of "
                                "50,000,000: use smaller values")
 
 
@@ -213,7 +213,7 @@ def test_init_params_counts_the_parameters_of_every_layer():
     """1000 runs x (4097 x 4096 + 2 x 1) = 16,785,409,000 parameters for widths 4096, 4096, 1: both layers count."""
     with pytest.raises(ValueError) as info:
         bs.init_params([4096, 4096, 1], 1000, np.random.default_rng(0))
-    assert str(info.value) == ("runs and widths ask for 16,785,409,000 parameters, more than the limit of "
+    assert str(info.value) == ("runs and widths would need 16,785,409,000 parameters, more than the limit of "
                                "50,000,000: use smaller values")
 
 

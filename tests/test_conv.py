@@ -571,7 +571,7 @@ def test_conv2d_names_the_padded_size_a_kernel_does_not_fit(kernel_shape):
 
 def test_conv2d_refuses_too_many_multiply_adds():
     """10000 x 13999 outputs of a 2x3 kernel are 839,940,000 multiply-adds, over 10 * MAX_ELEMENTS."""
-    message = ("input, kernel, stride and padding ask for 839,940,000 multiply-adds, "
+    message = ("input, kernel, stride and padding would need 839,940,000 multiply-adds, "
                "more than the limit of 500,000,000: use smaller values")
     with pytest.raises(ValueError, match=_exactly(message)):
         conv2d(np.zeros((1, 1)), np.zeros((2, 3)), padding=(5000, 7000))
@@ -579,7 +579,7 @@ def test_conv2d_refuses_too_many_multiply_adds():
 
 def test_conv2d_refuses_too_many_padded_pixels():
     """One output, but a 1x2 input padded (3000, 5000) would be 6001 x 10002 = 60,022,002 pixels."""
-    message = ("input and padding ask for 60,022,002 padded pixels, "
+    message = ("input and padding would need 60,022,002 padded pixels, "
                "more than the limit of 50,000,000: use smaller values")
     with pytest.raises(ValueError, match=_exactly(message)):
         conv2d(np.zeros((1, 2), np.int8), np.ones((1, 1), np.int8), stride=10**7, padding=(3000, 5000))
@@ -602,7 +602,7 @@ def test_conv2d_steps_show_zero_products_without_a_minus_sign():
 
 def test_conv2d_steps_refuses_too_many_frames():
     """2400 frames of a 1x2 kernel hold 2400 * (2400 + 4) numbers, over MAX_ELEMENTS // 10."""
-    message = ("input, kernel, stride and padding ask for 5,769,600 numbers in the frames "
+    message = ("input, kernel, stride and padding would need 5,769,600 numbers in the frames "
                "(each frame copies the partial output), more than the limit of 5,000,000: use smaller values")
     with pytest.raises(ValueError, match=_exactly(message)):
         conv2d_steps(np.zeros((40, 61)), np.zeros((1, 2)))
@@ -629,10 +629,10 @@ def test_size_functions_default_to_stride_one_no_padding_no_dilation(call, expec
     "call, message",
     [
         (lambda: window_positions(2_000_000, 1),
-         "n, k, stride and padding ask for 2,000,000 window positions, more than the limit of 1,000,000: "
+         "n, k, stride and padding would need 2,000,000 window positions, more than the limit of 1,000,000: "
          "use smaller values"),
         (lambda: unused_border(1_000_000, 1, 3, 100_000),
-         "n and padding ask for 1,200,000 indices, more than the limit of 1,000,000: use smaller values"),
+         "n and padding would need 1,200,000 indices, more than the limit of 1,000,000: use smaller values"),
     ],
 )
 def test_window_lists_refuse_more_than_max_items(call, message):

@@ -275,7 +275,7 @@ def test_settings_for_output_size_small_limits_and_paddings_too_small_for_the_ke
 def test_settings_for_output_size_limits_the_paddings_to_try():
     """Up to 10**6 paddings are tried (max_padding 999,999); one more raises with the count."""
     assert settings_for_output_size(1, 1, 10**7, max_padding=10**6 - 1) == []
-    message = "k or max_padding ask for 1,000,001 paddings to try, more than the limit of 1,000,000: use smaller values"
+    message = "k or max_padding would need 1,000,001 paddings to try, more than the limit of 1,000,000: use smaller values"
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         settings_for_output_size(1, 1, 1, max_padding=10**6)
 
@@ -284,7 +284,7 @@ def test_settings_for_output_size_limits_the_settings_it_returns():
     """Target 1 from one input: every stride works, up to 10**6 settings; one more raises with the count."""
     found = settings_for_output_size(1, 1, 1, max_stride=10**6)
     assert len(found) == 10**6 and found[0] == (1, 0) and found[-1] == (10**6, 0)
-    message = ("n, k, target, max_stride and max_padding ask for 1,000,001 settings, more than the limit of "
+    message = ("n, k, target, max_stride and max_padding would need 1,000,001 settings, more than the limit of "
                "1,000,000: use smaller values")
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         settings_for_output_size(1, 1, 1, max_stride=10**6 + 1)

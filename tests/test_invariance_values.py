@@ -105,7 +105,7 @@ def test_check_particle_permutation_refuses_too_many_coordinate_differences(shap
     """B * m * max(m, m_new) * 3 above 50,000,000 raises with the exact message, even before the shape test."""
     with pytest.raises(ValueError) as info:
         invariance.check_particle_permutation(torch.zeros(shape), torch.zeros(shape_new))
-    assert str(info.value) == (f"X ask for {amount} coordinate differences, more than the limit of 50,000,000: "
+    assert str(info.value) == (f"X would need {amount} coordinate differences, more than the limit of 50,000,000: "
                                "use smaller values")
 
 
@@ -208,7 +208,7 @@ def test_transformed_copies_refuses_too_many_coordinates():
     """10,000,000 copies of 2 particles: 60,000,000 coordinates, above 50,000,000, raise with the exact message."""
     with pytest.raises(ValueError) as info:
         invariance.transformed_copies(ONE, 10**7, "permutations", generator())
-    assert str(info.value) == ("n_copies and X ask for 60,000,000 coordinates, more than the limit of 50,000,000: "
+    assert str(info.value) == ("n_copies and X would need 60,000,000 coordinates, more than the limit of 50,000,000: "
                                "use smaller values")
 
 
@@ -225,7 +225,7 @@ def test_pooling_gap_refuses_too_many_features():
     """10,000,000 permutations of 3 configurations of 2 particles with 1 feature: 60,000,000 features raise."""
     with pytest.raises(ValueError) as info:
         invariance.pooling_gap("sum", n_configurations=3, m=2, k=1, n_permutations=10**7)
-    assert str(info.value) == ("n_permutations, n_configurations, m and k ask for 60,000,000 features, "
+    assert str(info.value) == ("n_permutations, n_configurations, m and k would need 60,000,000 features, "
                                "more than the limit of 50,000,000: use smaller values")
 
 
@@ -376,7 +376,7 @@ def test_transformed_copies_work_limit_counts_every_configuration():
     """10**8 copies of 2 configurations of 1 particle: 10**8 * 2 * 1 * 3 = 600,000,000 coordinates (B multiplies)."""
     with pytest.raises(ValueError) as info:
         invariance.transformed_copies(torch.zeros(2, 1, 3), 10**8, "permutations", generator())
-    assert str(info.value) == ("n_copies and X ask for 600,000,000 coordinates, more than the limit of 50,000,000: "
+    assert str(info.value) == ("n_copies and X would need 600,000,000 coordinates, more than the limit of 50,000,000: "
                                "use smaller values")
 
 
@@ -433,7 +433,7 @@ def test_pooling_gap_work_limit_counts_the_defaults_and_every_factor(kwargs, amo
     """The features counted against the limit are n_permutations * n_configurations * m * k, defaults 50, 64, 20, 8."""
     with pytest.raises(ValueError) as info:
         invariance.pooling_gap("sum", **kwargs)
-    assert str(info.value) == (f"n_permutations, n_configurations, m and k ask for {amount} features, "
+    assert str(info.value) == (f"n_permutations, n_configurations, m and k would need {amount} features, "
                                "more than the limit of 50,000,000: use smaller values")
 
 

@@ -48,7 +48,7 @@ def test_well_formulas_refuse_too_much_work_naming_the_arguments():
     centres = np.zeros((2501, 2))
     with pytest.raises(ValueError) as info:
         ls.well_loss(np.zeros((2500, 2)), centres, np.ones(2501), np.ones(2501), 1.0)
-    assert str(info.value) == ("w and centres ask for 50,020,000 numbers, more than the limit of 50,000,000: "
+    assert str(info.value) == ("w and centres would need 50,020,000 numbers, more than the limit of 50,000,000: "
                                "use smaller values")
 
 
@@ -289,7 +289,7 @@ def test_final_minimum_refuses_too_many_gradient_terms_exactly():
     surface = ls.Landscape(**FLAT_ALONG_W1)
     with pytest.raises(ValueError) as info:
         ls.final_minimum(surface, np.zeros((50_001, 2)), steps=100_000)
-    assert str(info.value) == ("points and steps ask for 10,000,200,000 gradient terms, more than the limit of "
+    assert str(info.value) == ("points and steps would need 10,000,200,000 gradient terms, more than the limit of "
                                "10,000,000,000: use smaller values")
 
 
@@ -504,7 +504,7 @@ def test_a_landscape_is_not_held_to_the_work_limit_of_the_public_formulas():
     """6,251 points x 1 example x 1,000 wells x 2 x 4 > 5e7 would be refused by well_loss, not by Landscape.loss."""
     surface = ls.Landscape(np.full((1000, 2), 100.0), np.ones(1000), np.ones(1000), 2.0, [(0.0, 0.0)])
     points = np.zeros((6251, 2))
-    with pytest.raises(ValueError, match="w and centres ask for"):
+    with pytest.raises(ValueError, match="w and centres would need"):
         ls.well_loss(points, surface.centres, surface.depths, surface.widths, surface.bowl)
     np.testing.assert_array_equal(surface.loss(points), np.zeros(6251))  # the wells are too far to reach
 
@@ -600,8 +600,8 @@ def test_critical_points_of_the_default_arguments_are_computed_once():
 # --- final_minimum: the default steps, the limits of its work, and settling ----------------------------------------
 
 @pytest.mark.parametrize("count, steps, message", [
-    (334, None, "points and steps ask for 10,020,000,000 gradient terms"),  # 334 x 300 (the default) x 100,000
-    (100_001, 0, "points and steps ask for 10,000,100,000 gradient terms"),  # no steps counts as one
+    (334, None, "points and steps would need 10,020,000,000 gradient terms"),  # 334 x 300 (the default) x 100,000
+    (100_001, 0, "points and steps would need 10,000,100,000 gradient terms"),  # no steps counts as one
 ])
 def test_final_minimum_work_counts_the_default_300_steps_and_no_steps_as_one(count, steps, message):
     """The work of final_minimum is points x max(steps, 1) x examples, with steps 300 by default."""

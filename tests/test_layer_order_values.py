@@ -315,7 +315,7 @@ def test_max_pool_commutes_with_refuses_too_many_pixels():
     with pytest.raises(ValueError) as info:
         # f returns NaN: a call that got past the count would stop on another message
         lo.max_pool_commutes_with(lambda z: z * np.nan, np.random.default_rng(0), n_images=2, shape=(5000, 5001))
-    assert str(info.value) == ("n_images and shape ask for 50,010,000 pixels, more than the limit of 50,000,000: "
+    assert str(info.value) == ("n_images and shape would need 50,010,000 pixels, more than the limit of 50,000,000: "
                                "use smaller values")
 
 

@@ -96,7 +96,7 @@ def test_pair_distances_work_limit_is_batch_times_particles_squared_times_two():
     assert models.pair_distances(at_limit).shape == (10_000, 1225)
     with pytest.raises(ValueError) as info:
         models.pair_distances(torch.empty(10_001, 50, 3, device="meta"))
-    assert str(info.value) == ("particles ask for 50,005,000 pair coordinates, more than the limit of "
+    assert str(info.value) == ("particles would need 50,005,000 pair coordinates, more than the limit of "
                                "50,000,000: use smaller values")
 
 

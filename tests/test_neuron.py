@@ -262,7 +262,7 @@ def test_best_fit_on_grid_refuses_a_grid_too_large():
     """185 values (8 * 185**3 numbers) exceed the limit, and the message says how many."""
     with pytest.raises(ValueError) as info:
         neuron.best_fit_on_grid("AND", np.arange(185.0))
-    assert str(info.value) == ("values ask for 50,653,000 numbers on the grid values**3, "
+    assert str(info.value) == ("values would need 50,653,000 numbers on the grid values**3, "
                                "more than the limit of 50,000,000: use smaller values")
 
 

@@ -383,7 +383,7 @@ def test_dense_network_refuses_too_many_parameters_with_the_count():
     """The refusal states the (n_in + 1) * n_out parameters asked for: 10,001 * 10,000."""
     with pytest.raises(ValueError) as info:
         dense_network([10_000, 10_000])
-    assert str(info.value) == ("layer_sizes ask for 100,010,000 parameters, more than the limit of "
+    assert str(info.value) == ("layer_sizes would need 100,010,000 parameters, more than the limit of "
                                "50,000,000: use smaller values")
 
 

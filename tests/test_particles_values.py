@@ -206,7 +206,7 @@ TOO_MANY_PAIRS = torch.zeros(1, 1, 3).expand(1, 12_500_001, 3)
     (torch.zeros(2, 1, 3), ValueError,
      "X must hold at least 2 particles per configuration for P (a pair), got 1"),
     (TOO_MANY_PAIRS, ValueError,
-     "X ask for 312,500,050,000,002 pair distances, more than the limit of 50,000,000: use smaller values"),
+     "X would need 312,500,050,000,002 pair distances, more than the limit of 50,000,000: use smaller values"),
 ])
 def test_target_bad_inputs_raise_the_exact_message(X, error, message):
     """Wrong type, dtype, too few particles or too many pairs raise with the exact message."""

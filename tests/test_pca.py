@@ -402,7 +402,7 @@ def test_sample_with_covariance_refuses_too_many_numbers():
     with pytest.raises(ValueError) as info:  # 6e7 numbers; past the size check it would fail as not PSD
         sample_with_covariance(np.diag([1.0, -1.0, 1.0, 1.0, 1.0, 1.0]), n, np.random.default_rng(0))
     assert str(info.value) == (
-        "n and C ask for 60,000,000 sampled numbers, more than the limit of 50,000,000: use smaller values"
+        "n and C would need 60,000,000 sampled numbers, more than the limit of 50,000,000: use smaller values"
     )
     with pytest.raises(ValueError, match="not positive semidefinite"):  # exactly 5e7: allowed
         sample_with_covariance(np.diag([1.0, -1.0, 1.0, 1.0, 1.0]), n, np.random.default_rng(0))

@@ -204,7 +204,7 @@ def test_too_many_window_entries_raise_with_the_exact_count(pool):
     x = np.broadcast_to(np.int8(0), (5000, 6000))  # (5000-3)//2+1 = 2499 rows, (6000-3)//2+1 = 2999 columns
     with pytest.raises(ValueError) as info:
         pool(x, 3, 2)
-    assert str(info.value) == ("x, size and stride ask for 67,450,509 window entries, "
+    assert str(info.value) == ("x, size and stride would need 67,450,509 window entries, "
                                "more than the limit of 50,000,000: use smaller values")
 
 
@@ -221,7 +221,7 @@ def test_too_many_fold_multiply_adds_raise_with_the_exact_count():
     """A 491x992 kernel with a 10x10 box needs 500*1001*100 = 50,050,000 multiply-adds, over the limit."""
     with pytest.raises(ValueError) as info:
         fold_avg_pool(np.zeros((491, 992)), 10)
-    assert str(info.value) == ("kernel and size ask for 50,050,000 multiply-adds, "
+    assert str(info.value) == ("kernel and size would need 50,050,000 multiply-adds, "
                                "more than the limit of 50,000,000: use smaller values")
 
 

@@ -528,7 +528,7 @@ def test_fit_mlps_refuses_too_many_activations_per_step_exactly():
     x = np.arange(10_000.0)
     with pytest.raises(ValueError) as info:
         R.fit_mlps(config, [x], [x], [0])
-    assert str(info.value) == ("xs, ys, seeds and config ask for 61,440,000 activations per step, more than the "
+    assert str(info.value) == ("xs, ys, seeds and config would need 61,440,000 activations per step, more than the "
                                "limit of 50,000,000: use smaller values")
 
 

@@ -581,7 +581,7 @@ def test_stack_config_counts_weights_plus_inputs_against_the_limit(kwargs, amoun
     """max_depth * 2 * d * hidden weights plus batch * d inputs above 5,000,000 raise with the exact count."""
     with pytest.raises(ValueError) as info:
         reversible.StackConfig(**kwargs)
-    assert str(info.value) == f"max_depth, d, hidden and batch ask for {amount} numbers, {WORK_LIMIT}"
+    assert str(info.value) == f"max_depth, d, hidden and batch would need {amount} numbers, {WORK_LIMIT}"
 
 
 def test_stack_config_exactly_at_the_work_limit_is_allowed():
@@ -759,7 +759,7 @@ def test_coupling_blocks_refuses_too_many_weights_before_checking_the_generator(
     """depth 2 x 2 x d 4096 x hidden 4096 = 67,108,864 > 5e7 weights raises naming them, before anything is drawn."""
     with pytest.raises(ValueError) as info:
         reversible.coupling_blocks(2, 4096, 4096, generator=0)
-    assert str(info.value) == ("depth, d and hidden ask for 67,108,864 weights, more than the limit of 50,000,000: "
+    assert str(info.value) == ("depth, d and hidden would need 67,108,864 weights, more than the limit of 50,000,000: "
                                "use smaller values")
 
 

@@ -222,14 +222,14 @@ def test_function_and_text_show_what_they_got(check, message):
     assert str(info.value) == message
 
 
-def test_integer_bounds_that_are_floats_or_numpy_ints_are_written_plainly():
-    """A float bound is written with :g (1.0 as 1); a NumPy int bound as its digits (no exponent)."""
+def test_integer_bounds_that_are_floats_or_numpy_ints_are_written_like_python_numbers():
+    """A float bound is written with :g (1.0 as 1); a NumPy int bound like a Python int, with separators."""
     with pytest.raises(ValueError) as info:
         validate.integer(0, "n", minimum=1.0)
     assert str(info.value) == "n must be at least 1, got 0"
     with pytest.raises(ValueError) as info:
         validate.integer(2_000_000, "n", maximum=np.int64(1_234_567))
-    assert str(info.value) == "n must be at most 1234567, got 2,000,000"
+    assert str(info.value) == "n must be at most 1,234,567, got 2,000,000"
 
 
 def test_tolerance_default_name_is_tol():

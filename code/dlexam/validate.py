@@ -60,7 +60,7 @@ def _scalar(value):
 
 
 def _fmt(v):
-    if isinstance(v, int) and abs(v) >= 10_000:
+    if isinstance(v, (int, np.integer)) and abs(v) >= 10_000:
         return f"{v:,}"
     return f"{v:g}" if isinstance(v, float) else str(v)
 
@@ -222,7 +222,7 @@ def torch_generator(value, name="generator", optional=False):
 def work(amount, names_, ceiling=MAX_ELEMENTS, what="numbers"):
     """Refuse a call that would hold or compute more than ``ceiling`` ``what``; ``names_`` says which arguments to lower."""
     if amount > ceiling:
-        raise ValueError(f"{names_} ask for {amount:,.0f} {what}, more than the limit of {ceiling:,}: "
+        raise ValueError(f"{names_} would need {amount:,.0f} {what}, more than the limit of {ceiling:,}: "
                          "use smaller values")
 
 
