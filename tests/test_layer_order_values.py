@@ -556,3 +556,80 @@ def test_find_counterexample_checks_random_brightness_before_the_pixel_range():
         lo.find_counterexample(lambda x: x, lambda x: x, np.random.default_rng(0), low=1.0, high=0.0,
                                random_brightness="yes")
     assert str(info.value) == "random_brightness must be True or False, got 'yes' (str)"
+
+
+# --- evaluate_options: defaults and ceilings; first_differing_option: which image, which pooling --------
+
+
+@pytest.mark.parametrize("kwargs", [{"n_images": 1}, {"n_kernels": 1}])
+def test_evaluate_options_defaults_to_20_kernels_and_20_images(kwargs):
+    """One count set to 1, the other left out: 20 pairs (1 is allowed for either count)."""
+    summaries = lo.evaluate_options("random", np.random.default_rng(0), image_shape=(2, 2), kernel_size=1, **kwargs)
+    assert [s.trials for s in summaries] == [20, 20, 20, 20]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n_kernels": 0}, "n_kernels must be at least 1, got 0"),
+    ({"n_images": 0}, "n_images must be at least 1, got 0"),
+    ({"n_kernels": 100_001, "n_images": 1}, "n_kernels must be at most 100,000, got 100,001"),
+    ({"n_kernels": 1, "n_images": 100_001}, "n_images must be at most 100,000, got 100,001"),
+    ({"n_kernels": 1000, "n_images": 101},
+     "n_kernels and n_images would need 101,000 kernel-image pairs, more than the limit of 100,000: use smaller values"),
+    # exactly 100,000 pairs pass the ceiling: the call stops later, at the bad image_shape
+    ({"n_kernels": 1000, "n_images": 100, "image_shape": (1,)}, "image_shape must be a pair (H, W), got (1,)"),
+    ({"n_kernels": 1, "n_images": 1, "image_shape": (1001, 1000)},
+     "image_shape would need 1,001,000 pixels, more than the limit of 1,000,000: use smaller values"),
+    # exactly 10**6 pixels pass the ceiling: the call stops later, at the kernel that does not fit
+    ({"n_kernels": 1, "n_images": 1, "image_shape": (1000, 1000), "kernel_size": 1001},
+     "kernel_size 1001 does not fit image_shape (1000, 1000): use a smaller kernel"),
+])
+def test_evaluate_options_refuses_counts_and_images_over_their_ceilings(kwargs, message):
+    """Each count at most 100,000, their product at most 100,000 pairs, images at most 10**6 pixels: exact messages."""
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        lo.evaluate_options("random", np.random.default_rng(0), **kwargs)
+
+
+def _first_differing_draw(seed, bias, pool, random_brightness):
+    """Reference for a 1x1 kernel [[1]] on 2x2 images: the draws random_image makes, up to the first where B != out."""
+    rng = np.random.default_rng(seed)
+    for t in range(1, 1001):
+        c = rng.random() if random_brightness else 1.0
+        image = rng.random((2, 2)) * c
+        # Conv(x) = x + bias: max-pooling keeps a negative value only when the whole window is below -bias,
+        # average pooling as soon as one pixel is.
+        if (image.max() if pool == "max" else image.min()) < -bias:
+            return t, image
+    raise AssertionError("no differing image in 1000 draws")
+
+
+@pytest.mark.parametrize("pool, bias, random_brightness, seed, t", [
+    ("max", -0.5, True, 0, 4),
+    ("avg", -0.05, False, 3, 6),  # max-pooling would find nothing in 6 images here
+])
+def test_first_differing_option_reports_the_image_and_both_outputs(pool, bias, random_brightness, seed, t):
+    """B differs first on the t-th image: tries = t, that image, B's output as left, out's (same pooling) as right."""
+    drawn, image = _first_differing_draw(seed, bias, pool, random_brightness)
+    assert drawn == t
+    kwargs = {"shape": (2, 2), "pool": pool, "random_brightness": random_brightness}
+    label, cx = lo.first_differing_option([[1.0]], bias, np.random.default_rng(seed), tries=t, **kwargs)
+    assert label == "B" and cx.tries == t
+    np.testing.assert_array_equal(cx.image, image)
+    shifted = image + bias
+    if pool == "max":
+        assert cx.left.tolist() == [[shifted.max()]] and cx.right.tolist() == [[0.0]]
+    else:
+        np.testing.assert_allclose(cx.left, [[shifted.mean()]], rtol=0, atol=1e-15)
+        np.testing.assert_allclose(cx.right, [[np.maximum(shifted, 0.0).mean()]], rtol=0, atol=1e-15)
+    # one image fewer: the differing image is never drawn
+    assert lo.first_differing_option([[1.0]], bias, np.random.default_rng(seed), tries=t - 1, **kwargs) is None
+
+
+@pytest.mark.parametrize("last", ["C", "E"])
+def test_first_differing_option_takes_at_most_100_options(last):
+    """100 options are accepted; 101 are refused by their number, before the labels are read or an image is drawn."""
+    rng = np.random.default_rng(0)
+    assert lo.first_differing_option([[1.0]], 0.0, rng, shape=(2, 2), tries=1, options=["C"] * 100) is None
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"^options must hold at most 100 items, got 101$"):
+        lo.first_differing_option([[1.0]], 0.0, rng, shape=(2, 2), tries=1, options=["C"] * 100 + [last])
+    assert rng.bit_generator.state == np.random.default_rng(0).bit_generator.state
