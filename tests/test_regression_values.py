@@ -549,18 +549,21 @@ def test_fit_line_centres_y_so_a_far_offset_keeps_the_slope_exact():
     assert R.fit_line([0.0, 1.0, 2.0], 2.0**53 + np.array([0.0, 2.0, 4.0])) == (2.0, 2.0**53)
 
 
-def test_fit_mlps_reports_the_loss_of_the_last_step_when_it_diverges(monkeypatch):
-    """An activation that overflows float32 from the second step on: the error shows the last loss, inf."""
+@pytest.mark.parametrize("steps, overflows", [
+    (2, lambda call: call >= 2),  # from the second step on
+    (3, lambda call: call == 3),  # only at the third: the last loss, not the second
+])
+def test_fit_mlps_reports_the_loss_of_the_last_step_when_it_diverges(monkeypatch, steps, overflows):
+    """An activation that overflows float32 at some calls: the error shows the last step's loss, inf."""
     calls = []
 
     def exploding(z):
         calls.append(1)
-        return z * (1.0 if len(calls) == 1 else 1e30)
+        return z * (1e30 if overflows(len(calls)) else 1.0)
 
     monkeypatch.setitem(R.ACTIVATIONS, "tanh", exploding)
-    config = R.ModelConfig(activation="tanh", width=2, steps=2)
     with pytest.raises(ValueError) as info:
-        R.fit_mlps(config, [X8], [Y8], [0])
+        R.fit_mlps(R.ModelConfig(activation="tanh", width=2, steps=steps), [X8], [Y8], [0])
     assert str(info.value) == "training diverged (loss [inf]); lower lr (now 0.01)"
 
 
@@ -642,20 +645,6 @@ def test_fit_mlps_records_one_loss_per_run():
     models = R.fit_mlps(config, [X8, X8], [Y8, y_other], [0, 7])
     assert models[0].loss_history[0] == pytest.approx(_initial_loss(0, X8, Y8), rel=1e-5)
     assert models[1].loss_history[0] == pytest.approx(_initial_loss(7, X8, y_other), rel=1e-5)
-
-
-def test_fit_mlps_reports_the_last_loss_not_the_second(monkeypatch):
-    """Three steps, the activation overflowing only at the third: the error shows the last loss, inf."""
-    calls = []
-
-    def exploding(z):
-        calls.append(1)
-        return z * (1e30 if len(calls) == 3 else 1.0)
-
-    monkeypatch.setitem(R.ACTIVATIONS, "tanh", exploding)
-    with pytest.raises(ValueError) as info:
-        R.fit_mlps(R.ModelConfig(activation="tanh", width=2, steps=3), [X8], [Y8], [0])
-    assert str(info.value) == "training diverged (loss [inf]); lower lr (now 0.01)"
 
 
 def test_fit_mlps_allows_max_runs_and_no_more():

@@ -182,12 +182,24 @@ def plot_residual_inverse(c, y, result, limit=4.0):
     left.plot(roots, np.full(len(roots), y), "o", color=COLORS["red"], ms=7, mfc="white", mew=2)
     left.set_xlabel("x")
     left.set_ylabel(r"$x + c\,\tanh(x)$")
-    left.set_title(f"c = {c:g}: {len(roots)} x with f(x) = {y:g}")
+    left_title, right_title = _residual_inverse_titles(c, y, len(roots), result)
+    left.set_title(left_title)
     k = np.arange(1, result.iterations + 1)
     right.semilogy(k, np.maximum(result.residuals, 1e-18), "o-", color=COLORS["green"], ms=3)
     right.set_xlabel("iteration k")
     right.set_ylabel("residual")
-    iterations = f"{result.iterations} iteration{'' if result.iterations == 1 else 's'}"
-    right.set_title(f"x ← y − q(x): converged in {iterations}" if result.converged
-                    else f"x ← y − q(x): no convergence in {iterations}")
+    right.set_title(right_title)
     return fig
+
+
+def _iterations(n):
+    """'1 iteration', '2 iterations'."""
+    return f"{n} iteration{'' if n == 1 else 's'}"
+
+
+def _residual_inverse_titles(c, y, count, result):
+    """The two titles of plot_residual_inverse (the explorer's page writes the same ones)."""
+    iterations = _iterations(result.iterations)
+    return (f"c = {c:g}: {count} x with f(x) = {y:g}",
+            f"x ← y − q(x): converged in {iterations}" if result.converged
+            else f"x ← y − q(x): no convergence in {iterations}")

@@ -18,7 +18,7 @@ import traitlets
 
 from .. import reversible
 from ..memory import format_bytes
-from ..plots.reversible import plot_saved_memory
+from ..plots.reversible import _iterations, _residual_inverse_titles, plot_saved_memory
 from ..plots.style import COLORS
 from .base import Explorer, html_table, image_widget, set_figure
 from .frontend import BrowserWidget, _widget_setting, module_source
@@ -69,11 +69,10 @@ def residual_inverse_view(c, y, max_iterations=60):
                                             max_iterations=max_iterations)
     contraction = "a contraction, so Banach's theorem applies" if abs(c) < 1 else "not a contraction"
     count = len(preimages)
+    left_title, right_title = _residual_inverse_titles(c, y, count, result)
     shown = {"c": c, "y": y, "lipschitz": abs(c), "contraction": contraction, "injective": _injectivity(c),
              "preimages": count, "iterations": int(result.iterations), "max-iterations": int(max_iterations),
-             "figure-left": f"c = {c:g}: {count} x with f(x) = {y:g}",
-             "figure-right": (f"x ← y − q(x): converged in {_iterations(result.iterations)}" if result.converged
-                              else f"x ← y − q(x): no convergence in {_iterations(result.iterations)}")}
+             "figure-left": left_title, "figure-right": right_title}
     shown.update({f"preimage-{i}": float(x) for i, x in enumerate(preimages)})
     if result.converged:
         shown["x"] = float(result.x[0])
@@ -88,11 +87,6 @@ def residual_inverse_view(c, y, max_iterations=60):
                f"({count} solution{'s' if count != 1 else ''}).<br>"
                f"Fixed-point iteration x &larr; y &minus; q(x) from x = y (at most {_iterations(max_iterations)}) {iteration}.")
     return {"shown": shown, "message": "", "kind": "", "preimages": preimages, "result": result, "summary": summary}
-
-
-def _iterations(n):
-    """'1 iteration', '2 iterations'."""
-    return f"{n} iteration{'' if n == 1 else 's'}"
 
 
 def residual_inverse_noise(view):
