@@ -999,6 +999,23 @@ def test_stack_lab_saved_curves_do_not_depend_on_torch_default_dtype():
     assert {m: c.tolist() for m, c in curves.items()} == expected
 
 
+@pytest.mark.parametrize("default", [torch.float16, torch.bfloat16])
+def test_dtype_none_under_a_half_precision_default_is_refused_by_name(default):
+    """dtype=None means torch's default: float16 or bfloat16 there is refused with a message, not a KeyError."""
+    lab = reversible.StackLab(SMALL)
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(default)
+    try:
+        with pytest.raises(ValueError) as info:
+            lab.x(None)
+        with pytest.raises(ValueError, match=r"^dtype=None means torch's default dtype"):
+            reversible.tanh_mlp(2, 3, 4, dtype=None)
+    finally:
+        torch.set_default_dtype(before)
+    assert str(info.value) == (f"dtype=None means torch's default dtype, {default}, which is not float32 or float64: "
+                               "pass dtype='float32' or 'float64'")
+
+
 # --- names and types in error messages; single blocks and blocks without a width; NaN passes through blocks ----
 
 NOT_INVERTIBLE = ("blocks[{}] ({}) is not invertible: every block must be an nn.Module with an inverse(y) method, "

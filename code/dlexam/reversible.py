@@ -115,7 +115,11 @@ def _check_real(value, name, positive=False):
 def _check_dtype(dtype, name="dtype"):
     """A torch floating dtype from 'float32' / 'float64' / torch.float32 / torch.float64 (None: torch's default)."""
     if dtype is None:
-        return torch.get_default_dtype()
+        default = torch.get_default_dtype()
+        if default not in DTYPES.values():
+            raise ValueError(f"{name}=None means torch's default dtype, {default}, which is not float32 or float64: "
+                             f"pass {name}='float32' or 'float64'")
+        return default
     if isinstance(dtype, str) and dtype in DTYPES:
         return DTYPES[dtype]
     if dtype in DTYPES.values():
