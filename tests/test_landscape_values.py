@@ -623,3 +623,28 @@ def test_final_minimum_checks_after_every_10_steps_and_after_the_last(steps, exp
 def test_final_minimum_exactly_one_hundredth_away_has_not_settled(point, expected):
     """The minimum of QUADRATIC is exactly (0, 0): a point exactly 0.01 away has not settled, one nearer has."""
     assert ls.final_minimum(ls.Landscape(**QUADRATIC), point, steps=0) == expected
+
+
+@pytest.mark.parametrize("steps, expected", [(11, -1), (14, -1), (15, 0)])
+def test_final_minimum_takes_exactly_steps_steps(steps, expected):
+    """From (0.75, 0) the descent first comes within 0.01 of the minimum at step 15: 11 or 14 steps leave it
+    unsettled (no extra steps after the last check), 15 settle it."""
+    assert ls.final_minimum(ls.Landscape(**FLAT_ALONG_W1), (0.75, 0.0), steps=steps) == expected
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"points": [0.0]}, ValueError, "points must have shape (..., 2): points in the plane, got shape (1,)"),
+    ({"points": [[math.nan, 0.0]]}, ValueError, "points must be finite, got [[nan  0.]]"),
+    ({"points": "x"}, TypeError, "points must be an array of numbers, got 'x' (str)"),
+    ({"steps": -1}, ValueError, "steps must be at least 0, got -1"),
+    ({"steps": 100_001}, ValueError, "steps must be at most 100,000, got 100,001"),
+    ({"steps": 2.5}, TypeError, "steps must be an integer (a whole number), got 2.5 (float)"),
+])
+def test_final_minimum_refuses_bad_points_and_steps_by_name(kwargs, error, message):
+    """Bad points or steps raise the exact message naming the argument; 0 and 100,000 steps are allowed."""
+    surface = ls.Landscape(**FLAT_ALONG_W1)
+    call = {"points": (0.0, 0.0), **kwargs}
+    with pytest.raises(error) as info:
+        ls.final_minimum(surface, **call)
+    assert str(info.value) == message
+    assert ls.final_minimum(surface, (0.0, 0.0), steps=100_000) == ls.final_minimum(surface, (0.0, 0.0), steps=0) == 0
