@@ -19,9 +19,9 @@ def _t(a):
     return torch.as_tensor(np.asarray(a, dtype=float))[None, None]
 
 
-def _torch_pipeline(label, x, k, b, pool):
+def _torch_pipeline(label, x, k, b, pool, padding=0):
     """The reference: each order written with torch.nn.functional on (1, 1, H, W) tensors."""
-    conv = lambda t: F.conv2d(t, _t(k), bias=torch.tensor([float(b)], dtype=torch.float64))  # noqa: E731
+    conv = lambda t: F.conv2d(t, _t(k), bias=torch.tensor([float(b)], dtype=torch.float64), padding=padding)  # noqa: E731
     pooling = (lambda t: F.max_pool2d(t, 2, 2)) if pool == "max" else (lambda t: F.avg_pool2d(t, 2, 2))  # noqa: E731
     x = _t(x)
     result = {
@@ -41,6 +41,61 @@ def test_every_order_matches_pytorch(label, pool, shape):
     x, k, b = rng.uniform(-1, 1, shape), rng.normal(size=(3, 3)), rng.normal()
     function = lo.out if label == "out" else lo.OPTIONS[label]
     np.testing.assert_allclose(function(x, k, b, pool=pool), _torch_pipeline(label, x, k, b, pool), atol=1e-12)
+
+
+@pytest.mark.parametrize("label", ["out", "A", "B", "C", "D"])
+def test_defaults_are_max_pooling_and_valid_padding(label):
+    """Without pool and padding every order (and Option.__call__) is the exam's: max-pooling, valid padding."""
+    rng = np.random.default_rng(10)
+    x, k, b = rng.uniform(-1, 1, (8, 8)), rng.normal(size=(3, 3)), -0.1
+    expected = _torch_pipeline(label, x, k, b, "max")
+    np.testing.assert_allclose((lo.out if label == "out" else getattr(lo, f"option_{label.lower()}"))(x, k, b),
+                               expected, atol=1e-12)
+    if label != "out":
+        np.testing.assert_allclose(lo.OPTIONS[label](x, k, b), expected, atol=1e-12)
+    assert lo.pool_name() == "MaxPool2×2"
+
+
+@pytest.mark.parametrize("label", ["out", "A", "B", "C", "D"])
+@pytest.mark.parametrize("pool", ["max", "avg"])
+def test_same_padding_reaches_the_convolution_of_every_order(label, pool):
+    """padding='same' is passed on to the convolution by each order and by Option.__call__ (zeros, 1 per side)."""
+    rng = np.random.default_rng(11)
+    x, k, b = rng.uniform(-1, 1, (8, 8)), rng.normal(size=(3, 3)), 0.2
+    expected = _torch_pipeline(label, x, k, b, pool, padding=1)
+    assert expected.shape == (4, 4)
+    function = lo.out if label == "out" else getattr(lo, f"option_{label.lower()}")
+    np.testing.assert_allclose(function(x, k, b, pool=pool, padding="same"), expected, atol=1e-12)
+    if label != "out":
+        np.testing.assert_allclose(lo.OPTIONS[label](x, k, b, pool=pool, padding="same"), expected, atol=1e-12)
+
+
+def test_conv_works_in_floats_even_on_uint8_images():
+    """uint8 image and kernel do not wrap around at 256: 200 * 2 is 400, not 144."""
+    image = np.array([[200, 100], [50, 128]], dtype=np.uint8)
+    np.testing.assert_array_equal(lo.conv(image, np.array([[2]], dtype=np.uint8), 0.5),
+                                  [[400.5, 200.5], [100.5, 256.5]])
+
+
+@pytest.mark.parametrize(
+    "left, right, differs",
+    [
+        ([[1e-12]], [[0.0]], False),  # exactly the tolerance 1e-12 * max(1, |out|): still equal
+        ([[1.5e-12]], [[0.0]], True),  # the scale never falls below 1
+        ([[4.0 + 2e-12]], [[4.0]], False),  # the tolerance grows with |out|: 4e-12 here
+        ([[-4.0 - 2e-12]], [[-4.0]], False),
+        ([[4.0 + 5e-12]], [[4.0]], True),
+        (np.zeros((0, 3)), np.zeros((0, 3)), False),  # empty outputs are equal (nothing differs)
+    ],
+)
+def test_equal_means_equal_up_to_a_relative_tolerance(left, right, differs):
+    """find_counterexample judges left = right up to 1e-12 * max(1, max|right|), empty arrays included."""
+    cx = lo.find_counterexample(lambda x: np.array(left), lambda x: np.array(right), np.random.default_rng(0), tries=1)
+    if differs:
+        assert cx is not None and cx.tries == 1
+        assert cx.difference == abs(np.array(left) - np.array(right)).max()
+    else:
+        assert cx is None
 
 
 def test_options_carry_the_exam_formulas_and_answer():
@@ -345,3 +400,40 @@ def test_bad_inputs_raise_naming_the_argument(call, error, words):
         call()
     for word in words:
         assert word in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: lo.conv(np.zeros(8), POSITIVE, 0.0), "image must be a 2-D array, got shape (8,)"),
+        (lambda: lo.conv(np.zeros((8, 8)), np.zeros(3), 0.0), "kernel must be a 2-D array, got shape (3,)"),
+        (lambda: lo.option_a(np.zeros(8), POSITIVE, 0.0), "image must be a 2-D array, got shape (8,)"),
+        (lambda: lo.option_b(np.zeros(8), POSITIVE, 0.0), "image must be a 2-D array, got shape (8,)"),
+        (lambda: lo.option_d(np.zeros(8), POSITIVE, 0.0), "image must be a 2-D array, got shape (8,)"),
+        (lambda: lo.option_counterexample("E", POSITIVE, 0.0, np.random.default_rng(0)),
+         "option must be one of 'A', 'B', 'C', 'D', got 'E'"),
+    ],
+)
+def test_bad_inputs_raise_the_exact_message(call, message):
+    """The message starts with the argument's own name and lists the choices as written."""
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) == message
+
+
+@pytest.mark.skipif(np.finfo(np.longdouble).max <= np.finfo(float).max, reason="long double is double here")
+@pytest.mark.parametrize("name", ["image", "kernel"])
+def test_numbers_beyond_float64_are_refused(name):
+    """A long-double 1e400 is finite but becomes infinity in float64: conv refuses it by name."""
+    huge = np.full((3, 3), np.longdouble("1e400"))
+    args = {"image": np.zeros((3, 3)), "kernel": np.ones((1, 1))}
+    args[name] = huge
+    with np.errstate(over="ignore"), pytest.raises(ValueError) as info:
+        lo.conv(args["image"], args["kernel"], 0.0)
+    assert str(info.value) == f"{name} must hold finite numbers only (no NaN or infinity)"
+
+
+def test_random_image_may_be_a_single_row():
+    """A shape of 1 pixel per axis is allowed: (1, 3) gives one row of 3 pixels in [0, 1]."""
+    image = lo.random_image(np.random.default_rng(0), (1, 3))
+    assert image.shape == (1, 3) and np.all((0 <= image) & (image <= 1))

@@ -633,3 +633,189 @@ def test_first_differing_option_takes_at_most_100_options(last):
     with pytest.raises(ValueError, match=r"^options must hold at most 100 items, got 101$"):
         lo.first_differing_option([[1.0]], 0.0, rng, shape=(2, 2), tries=1, options=["C"] * 100 + [last])
     assert rng.bit_generator.state == np.random.default_rng(0).bit_generator.state
+
+
+# --- Argument checks: exact messages for bias, generator, pool, padding, family, size ------------------
+
+
+_IMAGE4 = np.arange(16.0).reshape(4, 4) / 16.0
+_KERNEL3 = np.array([[1.0, -2.0, 0.5], [0.0, 1.0, -1.0], [2.0, 0.25, -0.5]])
+
+
+@pytest.mark.parametrize("bias, error, message", [
+    (True, TypeError, "bias must be a real number, got True (bool)"),
+    ("0.5", TypeError, "bias must be a real number, got '0.5' (str)"),
+    (float("nan"), ValueError, "bias must be a finite number, got nan"),
+])
+def test_conv_refuses_a_bias_that_is_not_a_finite_real_number(bias, error, message):
+    """A bool or a str bias is a TypeError naming its type; a NaN bias a ValueError naming bias."""
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        lo.conv(_IMAGE4, _KERNEL3, bias)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: lo.out(_IMAGE4, _KERNEL3, 0.0, pool="min"), "pool must be one of 'max', 'avg', got 'min'"),
+    (lambda: lo.conv(_IMAGE4, _KERNEL3, 0.0, padding="full"),
+     "padding must be 'valid' (the exam's) or 'same', got 'full'"),
+    (lambda: lo.check_equivalent_options({"C"}, "negative"),
+     "family must be one of 'random', 'positive, bias >= 0', 'positive, bias < 0', got 'negative'"),
+    (lambda: lo.FAMILIES["random"].sample(np.random.default_rng(0), 0), "size must be at least 1, got 0"),
+])
+def test_unknown_pool_padding_family_and_size_exact_messages(call, message):
+    """An unknown pool, padding or family lists the choices; a kernel size of 0 is refused by name."""
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        call()
+
+
+def test_kernel_family_sample_refuses_a_size_that_is_not_an_integer():
+    """sample's size must be a whole number: the TypeError names size."""
+    with pytest.raises(TypeError, match=r"^size must be an integer \(a whole number\), got '3' \(str\)$"):
+        lo.FAMILIES["random"].sample(np.random.default_rng(0), "3")
+
+
+@pytest.mark.parametrize("call", [
+    lambda g: lo.FAMILIES["random"].sample(g),
+    lambda g: lo.evaluate_options("random", g, n_kernels=1, n_images=1),
+    lambda g: lo.random_image(g),
+])
+def test_a_generator_that_is_not_a_numpy_generator_is_named_by_type(call):
+    """A seed given instead of a Generator: the TypeError names the type that was given (int)."""
+    with pytest.raises(TypeError, match=r"^generator must be a numpy\.random\.Generator such as "
+                                        r"np\.random\.default_rng\(0\), got int$"):
+        call(0)
+
+
+# --- compare_options: the options argument, padding and formulas ----------------------------------------
+
+
+@pytest.mark.parametrize("options, error, message", [
+    ("C", TypeError, "options must be a sequence (a list or tuple), got 'C' (str)"),
+    ([], ValueError, "options must hold at least 1 items, got 0"),
+    (["C"] * 101, ValueError, "options must hold at most 100 items, got 101"),
+    (["C", "E"], ValueError, "options[1] must be one of 'A', 'B', 'C', 'D', got 'E'"),
+])
+def test_compare_options_refuses_bad_options_by_name(options, error, message):
+    """options: a list of 1 to 100 labels; a bad one is named by its index."""
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        lo.compare_options(_IMAGE4, _KERNEL3, 0.0, options=options)
+
+
+def test_compare_options_takes_100_options():
+    """Exactly 100 options are accepted: 100 comparisons."""
+    assert len(lo.compare_options(_IMAGE4, _KERNEL3, 0.0, options=["C"] * 100)) == 100
+
+
+def _torch_same(image, kernel, bias):
+    """Reference with PyTorch: the four options and out, 'same' padding of a 3x3 kernel, 2x2 max-pooling."""
+    import torch
+    import torch.nn.functional as F
+
+    def conv(x):
+        return F.conv2d(x, torch.tensor(kernel)[None, None], padding=1) + bias
+
+    def pool(x):
+        return F.max_pool2d(x, 2)
+
+    x = torch.tensor(image)[None, None]
+    result = {"out": pool(torch.relu(conv(x))), "A": conv(pool(torch.relu(x))), "B": pool(conv(torch.relu(x))),
+              "C": torch.relu(pool(conv(x))), "D": torch.relu(conv(pool(x)))}
+    return {k: v[0, 0].numpy() for k, v in result.items()}
+
+
+def test_compare_options_with_same_padding_against_pytorch():
+    """padding='same' reaches out and every option: 2x2 outputs on a 4x4 image, as PyTorch computes them."""
+    image = _IMAGE4 - 0.5
+    expected = _torch_same(image, _KERNEL3, -0.25)
+    comparisons = lo.compare_options(image, _KERNEL3, -0.25, padding="same")
+    assert [c.label for c in comparisons] == ["A", "B", "C", "D"]
+    for c in comparisons:
+        assert c.same_shape is True and c.output.shape == (2, 2)
+        np.testing.assert_allclose(c.reference, expected["out"], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(c.output, expected[c.label], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("pool, formulas", [
+    ("max", ["Conv(MaxPool2×2(ReLU(x)))", "MaxPool2×2(Conv(ReLU(x)))", "ReLU(MaxPool2×2(Conv(x)))",
+             "ReLU(Conv(MaxPool2×2(x)))"]),
+    ("avg", ["Conv(AvgPool2×2(ReLU(x)))", "AvgPool2×2(Conv(ReLU(x)))", "ReLU(AvgPool2×2(Conv(x)))",
+             "ReLU(Conv(AvgPool2×2(x)))"]),
+])
+def test_compare_options_and_evaluate_options_name_each_formula(pool, formulas):
+    """Each Comparison and each OptionSummary carries its option's formula with the pooling's name."""
+    comparisons = lo.compare_options(np.zeros((6, 6)), _KERNEL3, 0.0, pool=pool)
+    assert [c.formula for c in comparisons] == formulas
+    summaries = lo.evaluate_options("random", np.random.default_rng(0), n_kernels=1, n_images=1,
+                                    image_shape=(6, 6), pool=pool)
+    assert [s.formula for s in summaries] == formulas
+
+
+# --- evaluate_options: counts, worst differences, padding, kernel at the image's size --------------------
+
+
+def test_evaluate_options_counts_each_differing_pair_and_the_worst_difference():
+    """Kernel [[1]], bias -2 then 0.5, 3 images each: A and B differ on exactly the 3 images with bias -2.
+
+    With bias -2, out is 0 while A and B give max(x) - 2, off by 2 - max(x); with bias 0.5 all agree.
+    """
+    biases = iter([-2.0, 0.5])
+    family = lo.KernelFamily("fixed", "[[1]], bias -2 then 0.5", lambda rng, size: (np.ones((size, size)), next(biases)))
+    summaries = lo.evaluate_options(family, np.random.default_rng(0), n_kernels=2, n_images=3, image_shape=(2, 2),
+                                    kernel_size=1)
+    rng = np.random.default_rng(0)
+    images = [rng.random((2, 2)) for _ in range(6)]  # the sampler draws nothing: only the images
+    worst = max(2.0 - image.max() for image in images[:3])
+    got = {s.label: (s.verdict, s.differing, s.trials, s.shape, s.out_shape) for s in summaries}
+    assert got == {"A": ("differs", 3, 6, (1, 1), (1, 1)), "B": ("differs", 3, 6, (1, 1), (1, 1)),
+                   "C": ("equals out", 0, 6, (1, 1), (1, 1)), "D": ("equals out", 0, 6, (1, 1), (1, 1))}
+    assert [s.max_difference for s in summaries] == [worst, worst, 0.0, 0.0]
+
+
+def test_evaluate_options_counts_every_pair_of_a_different_shape():
+    """Valid padding, 6x6 images: A and D (1x1 against out's 2x2) count all 3 pairs, NaN difference, share 1."""
+    summaries = lo.evaluate_options("random", np.random.default_rng(0), n_kernels=1, n_images=3, image_shape=(6, 6))
+    for s in (summaries[0], summaries[3]):
+        assert (s.verdict, s.differing, s.trials, s.shape, s.out_shape) == \
+            ("cannot have the same shape", 3, 3, (1, 1), (2, 2))
+        assert np.isnan(s.max_difference) and s.share == 1.0
+
+
+def test_evaluate_options_passes_same_padding_on():
+    """padding='same' on 6x6 images: every option, A and D too, has out's 3x3 shape."""
+    summaries = lo.evaluate_options("random", np.random.default_rng(0), n_kernels=1, n_images=1, image_shape=(6, 6),
+                                    padding="same")
+    assert [(s.shape, s.out_shape) for s in summaries] == [((3, 3), (3, 3))] * 4
+    assert all(s.verdict != "cannot have the same shape" for s in summaries)
+
+
+def test_evaluate_options_accepts_a_kernel_as_large_as_the_image():
+    """kernel_size equal to the image's smaller side fits (with 'same' padding: 1x1 outputs on 3x3 images)."""
+    summaries = lo.evaluate_options("random", np.random.default_rng(0), n_kernels=1, n_images=1, image_shape=(3, 4),
+                                    padding="same", kernel_size=3)
+    assert [s.out_shape for s in summaries] == [(1, 2)] * 4
+
+
+# --- random_image: argument checks and random brightness ------------------------------------------------
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    # 6 x 10**7 pixels are refused before anything else is looked at (the bad low never is)
+    ({"shape": (6, 10**7), "low": "x"}, ValueError,
+     "shape would need 60,000,000 pixels, more than the limit of 50,000,000: use smaller values"),
+    ({"low": "x"}, TypeError, "low must be a number, got 'x' (str)"),
+    ({"high": None}, TypeError, "high must be a number, got None (NoneType)"),
+    ({"low": 0.5, "high": 0.5}, ValueError, "need finite low < high, got low=0.5, high=0.5"),
+])
+def test_random_image_refuses_bad_arguments_by_name(kwargs, error, message):
+    """Too many pixels, a low or high that is not a number, low == high: exact messages."""
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        lo.random_image(np.random.default_rng(0), **kwargs)
+
+
+def test_random_image_random_brightness_scales_the_range():
+    """low=1, high=3 with random brightness: one draw c sets the top to 1 + 2c, then pixels are uniform in [1, top]."""
+    rng = np.random.default_rng(4)
+    c = rng.random()
+    expected = 1.0 + rng.random((2, 3)) * (2.0 * c)
+    image = lo.random_image(np.random.default_rng(4), (2, 3), low=1.0, high=3.0, random_brightness=True)
+    np.testing.assert_allclose(image, expected, rtol=1e-15, atol=0)
+    assert image.min() >= 1.0 and image.max() <= 1.0 + 2.0 * c

@@ -510,3 +510,104 @@ def test_autograd_derivative_defaults_to_float64():
     value = saturation.autograd_derivative("sigmoid", 1.0)
     assert type(value) is np.float64 and value == torch_sigmoid_derivative(1.0, torch.float64)
     assert value != torch_sigmoid_derivative(1.0, torch.float32)
+
+
+def test_bad_activation_and_convention_messages_list_the_options():
+    """The refusals of an activation and a convention list the options and show what was given."""
+    with pytest.raises(ValueError, match=re.escape(
+            "activation must be one of 'sigmoid', 'tanh', 'relu', 'leaky_relu', got 'foo' (str)")):
+        saturation.preimage("foo", saturation.EMPTY)
+    with pytest.raises(ValueError, match=re.escape("convention must be one of 'half_up', 'half_even', got 'up'")):
+        saturation.round_to(1.0, 1, "up")
+
+
+def test_twelve_decimals_is_the_most_and_rounds_the_largest_doubles():
+    """decimals=12 is allowed (13 is not), and 1e308 is rounded to 12 places and banded without overflow."""
+    assert saturation.round_to(0.5, 12) == 0.5
+    assert saturation.round_to(1e308, 12) == 1e308
+    assert saturation.rounding_band(1e308, 12) == saturation.Interval(1e308, 1e308, True, True)
+    with pytest.raises(ValueError, match=r"^decimals must be a whole number from 0 to 12, got 13$"):
+        saturation.round_to(0.5, 13)
+
+
+def test_rounds_to_defaults_to_half_up_and_rounds_the_target_with_the_convention():
+    """rounds_to's default convention is half up, and the target is rounded with the given convention."""
+    assert saturation.rounds_to(0.95) is True
+    assert saturation.rounds_to(1.05) is False  # 1.1 half up
+    assert saturation.rounds_to(1.05, 1.1) is True
+    assert saturation.rounds_to(1.0, 1.05, 1, "half_even") is True  # 1.05 -> 1.0 half even
+    assert saturation.rounds_to(1.0, 1.05, 1, "half_up") is False  # 1.05 -> 1.1 half up
+
+
+def test_rounds_to_names_a_non_finite_target():
+    """A non-finite target is refused by name."""
+    with pytest.raises(ValueError, match=r"^target must be a finite number, got inf$"):
+        saturation.rounds_to(1.0, math.inf)
+
+
+@pytest.mark.parametrize("activation, band, expected", [
+    ("relu", saturation.Interval(0.0, 0.5, False, False), saturation.Interval(0.0, 0.5, False, False)),
+    ("relu", saturation.Interval(0.0, 0.5, True, False), saturation.Interval(-math.inf, 0.5, False, False)),
+    ("relu", saturation.Interval(1.0, 2.0, True, False), saturation.Interval(1.0, 2.0, True, False)),
+    ("relu", saturation.Interval(0.5, 1.0, True, False), saturation.Interval(0.5, 1.0, True, False)),
+    ("relu", saturation.Interval(-1.0, 0.0, True, True), saturation.Interval(-math.inf, 0.0, False, True)),
+    ("relu", saturation.Interval(-1.0, 0.0, True, False), saturation.EMPTY),
+    ("sigmoid", saturation.Interval(0.0, 0.5, False, False), saturation.Interval(-math.inf, 0.0, False, False)),
+    ("sigmoid", saturation.Interval(0.5, 1.0, True, False), saturation.Interval(0.0, math.inf, True, False)),
+    ("sigmoid", saturation.Interval(1.0, 2.0, True, False), saturation.EMPTY),
+    ("sigmoid", saturation.Interval(-1.0, 0.0, True, False), saturation.EMPTY),
+    ("sigmoid", saturation.Interval(-1.0, 0.0, True, True), saturation.EMPTY),
+    ("sigmoid", saturation.Interval(0.5, 0.5, True, True), saturation.Interval(0.0, 0.0, True, True)),
+    ("sigmoid", saturation.Interval(0.5, 0.5, True, False), saturation.EMPTY),
+    ("sigmoid", saturation.Interval(0.5, 0.5, False, True), saturation.EMPTY),
+])
+def test_preimage_at_the_ends_of_the_range(activation, band, expected):
+    """Bands touching the range's ends (ReLU's attained 0, sigmoid's 0 and 1) and single points map exactly."""
+    result = saturation.preimage(activation, band)
+    assert result == expected
+    if expected.empty:
+        assert result is saturation.EMPTY
+    else:  # the ends' closedness, which == on dataclasses also compares, spelt out
+        assert (result.low_closed, result.high_closed) == (expected.low_closed, expected.high_closed)
+
+
+def test_preimage_names_a_band_that_is_not_an_interval():
+    """preimage refuses a tuple as the band, by name."""
+    with pytest.raises(TypeError, match=re.escape("band must be a Interval, got (0, 1) (tuple)")):
+        saturation.preimage("relu", (0, 1))
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(low="a", high=1.0), TypeError, "low must be a number, got 'a' (str)"),
+    (dict(low=0.0, high="b"), TypeError, "high must be a number, got 'b' (str)"),
+    (dict(low=math.nan, high=1.0), ValueError, "low must be a number, got nan"),
+    (dict(low=0.0, high=math.nan), ValueError, "high must be a number, got nan"),
+    (dict(low=0.0, high=1.0, low_closed=1), TypeError, "low_closed must be True or False, got 1 (int)"),
+    (dict(low=0.0, high=1.0, high_closed=0), TypeError, "high_closed must be True or False, got 0 (int)"),
+    (dict(low=0.0, high=1.0, empty="no"), TypeError, "empty must be True or False, got 'no' (str)"),
+    (dict(low=2.0, high=1.0), ValueError,
+     "low must be at most high, got low=2 and high=1: an empty interval is Interval(nan, nan, empty=True)"),
+])
+def test_interval_rejects_bad_ends_by_name(kwargs, error, message):
+    """An Interval names the bad field, and says how to write an empty interval."""
+    with pytest.raises(error, match="^" + re.escape(message) + "$"):
+        saturation.Interval(**kwargs)
+
+
+def test_interval_may_be_a_single_point_or_infinite():
+    """low == high is a valid (one-point) interval, and infinite ends are accepted."""
+    assert saturation.Interval(1.0, 1.0, True, True).contains(1.0) is np.True_
+    assert saturation.Interval(-math.inf, math.inf, False, False).contains(1e308) is np.True_
+
+
+def test_interval_contains_reads_float32_at_its_exact_value():
+    """A float32 input is compared at its exact value (float32(0.1) is above the double 0.1)."""
+    assert saturation.Interval(0.1, 1.0, False, False).contains(np.float32(0.1)) is np.True_
+    assert saturation.Interval(0.0, 0.1, True, True).contains(np.float32(0.1)) is np.False_
+
+
+def test_empty_interval_contains_nothing_as_booleans():
+    """EMPTY.contains gives False booleans, of the input's shape."""
+    assert saturation.EMPTY.contains(0.5) is np.False_
+    result = saturation.EMPTY.contains([[0.0, 1.0, 2.0]])
+    assert result.dtype == bool and result.shape == (1, 3) and not result.any()

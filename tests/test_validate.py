@@ -258,3 +258,101 @@ def test_interval_needs_low_strictly_below_high(value):
         validate.interval(value, "r")
     assert str(info.value) == f"r must be a pair (low, high) with low < high, got {value!r}"
     assert validate.interval((1, 1.5), "r") == (1.0, 1.5)
+
+
+# --- choice, instance, integer, elementwise: exact messages ----------------------------------------------
+
+
+@pytest.mark.parametrize("value, options, message", [
+    ("c", ("a", "b"), "mode must be one of 'a', 'b'; got 'c' (str)"),
+    ([1], {"a": 1, "b": 2}, "mode must be one of 'a', 'b'; got [1] (list)"),
+    ({"a"}, frozenset({"a"}), "mode must be one of 'a'; got {'a'} (set)"),
+])
+def test_choice_refuses_other_values_and_unhashable_ones_with_the_options_listed(value, options, message):
+    """A value not among the options, or an unhashable one looked up in a dict or set, raises listing the options."""
+    with pytest.raises(ValueError) as info:
+        validate.choice(value, "mode", options)
+    assert str(info.value) == message
+    assert validate.choice("a", "mode", options) == "a"
+
+
+@pytest.mark.parametrize("cls, message", [
+    ((int, float), "x must be a int or float, got 'a' (str)"),
+    ((float,), "x must be a float, got 'a' (str)"),
+    (float, "x must be a float, got 'a' (str)"),
+])
+def test_instance_names_every_class_of_a_tuple(cls, message):
+    """A tuple of classes is written 'A or B'; a single class (bare or in a tuple) by its name."""
+    with pytest.raises(TypeError) as info:
+        validate.instance("a", "x", cls)
+    assert str(info.value) == message
+    assert validate.instance(1.5, "x", cls) == 1.5
+
+
+@pytest.mark.parametrize("value, shown", [
+    (True, "True (bool)"),
+    (np.array(True), "True (bool)"),
+    (2.5, "2.5 (float)"),
+    ("3", "'3' (str)"),
+    (np.array(2.0), "2.0 (float)"),
+])
+def test_integer_refuses_bools_and_non_integers_with_the_exact_message(value, shown):
+    """A bool, a float (even as 0-d arrays) or text is not a whole number: TypeError showing what was given."""
+    with pytest.raises(TypeError) as info:
+        validate.integer(value, "n")
+    assert str(info.value) == f"n must be an integer (a whole number), got {shown}"
+
+
+def test_elementwise_passes_nan_and_empty_and_names_the_argument_when_refusing():
+    """NaN, infinity and empty input pass as float64; text raises naming the argument."""
+    out = validate.elementwise([np.nan, np.inf, 1], "z")
+    assert out.dtype == np.float64 and np.isnan(out[0]) and out[1] == np.inf and out[2] == 1.0
+    assert validate.elementwise([], "z").shape == (0,)
+    with pytest.raises(TypeError) as info:
+        validate.elementwise("abc", "z")
+    assert str(info.value) == "z must be an array of numbers, got 'abc' (str)"
+
+
+# --- sequence ---------------------------------------------------------------------------------------------
+
+
+def test_sequence_accepts_an_empty_list_by_default():
+    """min_length defaults to 0: an empty list or tuple is returned as []."""
+    assert validate.sequence([], "xs") == []
+    assert validate.sequence((), "xs") == []
+
+
+@pytest.mark.parametrize("value, expected", [
+    ((1, 2), [1, 2]),
+    (np.array([1.0, 2.0]), [1.0, 2.0]),
+    (torch.tensor([3.0, 4.0]), [3.0, 4.0]),
+])
+def test_sequence_accepts_tuples_and_1d_arrays_and_tensors(value, expected):
+    """A tuple, a 1-D NumPy array or a 1-D tensor becomes a list of its items."""
+    items = validate.sequence(value, "xs")
+    assert isinstance(items, list) and len(items) == len(expected)
+    assert [float(v) for v in items] == expected
+
+
+@pytest.mark.parametrize("value, shown", [
+    (5, "5 (int)"),
+    ("ab", "'ab' (str)"),
+    ({1, 2}, "{1, 2} (set)"),
+    (np.zeros((2, 2)), "an array of shape (2, 2) and dtype float64"),
+    (np.array(1.0), "an array of shape () and dtype float64"),
+    (torch.zeros(2, 2), "an array of shape (2, 2) and dtype float32"),
+    (torch.tensor(1.0), "an array of shape () and dtype float32"),
+])
+def test_sequence_refuses_non_sequences_and_arrays_that_are_not_1d(value, shown):
+    """Not iterable, text, a set, or an array/tensor with 0 or 2 axes: TypeError showing what was given."""
+    with pytest.raises(TypeError) as info:
+        validate.sequence(value, "xs")
+    assert str(info.value) == f"xs must be a sequence (a list or tuple), got {shown}"
+
+
+def test_sequence_too_few_items_exact_message():
+    """Fewer than min_length items raise naming the minimum and the count; exactly min_length pass."""
+    assert validate.sequence([1, 2], "xs", min_length=2) == [1, 2]
+    with pytest.raises(ValueError) as info:
+        validate.sequence([1], "xs", min_length=2)
+    assert str(info.value) == "xs must hold at least 2 items, got 1"
