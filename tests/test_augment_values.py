@@ -336,3 +336,18 @@ def test_samplers_refuse_a_numpy_generator_with_their_own_message(call):
         call(np.random.default_rng(0))
     assert str(info.value) == ("generator must be a torch.Generator or None, got Generator; "
                                "create one with torch.Generator().manual_seed(seed)")
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: augment.rotations_from_normal(torch.zeros(1, 3, 3, dtype=torch.bool)),
+     "A must hold real numbers, got dtype torch.bool"),
+    (lambda: augment.apply_rotations(torch.zeros(1, 2, 3), torch.zeros(1, 3, 3, dtype=torch.bool)),
+     "R must hold real numbers, got dtype torch.bool"),
+    (lambda: augment.rotation_statistics(torch.zeros(1, 3, 3, dtype=torch.bool)),
+     "R must hold real numbers, got dtype torch.bool"),
+])
+def test_bool_matrices_are_refused_naming_a_or_r(call, message):
+    """A bool tensor for A or R raises the exact TypeError naming the argument as the caller wrote it."""
+    with pytest.raises(TypeError) as info:
+        call()
+    assert str(info.value) == message

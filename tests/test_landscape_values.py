@@ -309,8 +309,10 @@ def test_descend_takes_100000_runs():
 
 # --- The book's surface and the escape experiment ---------------------------------------------------------
 
-def test_book_landscape_is_one_landscape_made_with_the_defaults():
-    """book_landscape() is a Landscape, the same object every call, with make_landscape()'s 40 offsets."""
+def test_book_landscape_is_one_landscape_made_with_the_defaults(monkeypatch):
+    """book_landscape() is a Landscape, the same object every call, with make_landscape()'s 40 offsets
+    (built afresh here: an earlier test of the same process may have built it already)."""
+    monkeypatch.setattr(ls, "_BOOK", None)
     surface = ls.book_landscape()
     assert isinstance(surface, ls.Landscape) and ls.book_landscape() is surface
     np.testing.assert_array_equal(surface.offsets, ls.make_landscape().offsets)
@@ -648,3 +650,15 @@ def test_final_minimum_refuses_bad_points_and_steps_by_name(kwargs, error, messa
         ls.final_minimum(surface, **call)
     assert str(info.value) == message
     assert ls.final_minimum(surface, (0.0, 0.0), steps=100_000) == ls.final_minimum(surface, (0.0, 0.0), steps=0) == 0
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"limits": ((1.0, 0.0), (-3.0, 3.0))}, ValueError, "limits must be a pair (low, high) with low < high, got (1.0, 0.0)"),
+    ({"tol": 0.0}, ValueError, "tol must be above 0, got 0"),
+    ({"tol": "a"}, TypeError, "tol must be a number, got 'a' (str)"),
+])
+def test_critical_points_refuse_bad_limits_and_tol_by_name(kwargs, error, message):
+    """A reversed limit or a tolerance that is not above 0 raises the exact message naming the argument."""
+    with pytest.raises(error) as info:
+        ls.critical_points(ls.Landscape(**QUADRATIC), **kwargs)
+    assert str(info.value) == message

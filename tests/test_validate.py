@@ -356,3 +356,11 @@ def test_sequence_too_few_items_exact_message():
     with pytest.raises(ValueError) as info:
         validate.sequence([1], "xs", min_length=2)
     assert str(info.value) == "xs must hold at least 2 items, got 1"
+
+
+def test_work_counts_numbers_by_default():
+    """Without `what`, the refusal speaks of numbers; at the ceiling itself nothing is refused."""
+    validate.work(10, "n", 10)
+    with pytest.raises(ValueError) as info:
+        validate.work(11, "n", 10)
+    assert str(info.value) == "n would need 11 numbers, more than the limit of 10: use smaller values"
