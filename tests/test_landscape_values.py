@@ -595,8 +595,8 @@ def test_critical_points_of_the_default_arguments_are_computed_once():
     surface.hessian = surface.gradient = None  # any new search would fail
     assert ls.critical_points(surface) == first
     assert ls.critical_points(surface, ((-3.0, 3.0), (-3.0, 3.0)), 11, 1e-10) == first
-    with pytest.raises(TypeError):
-        ls.critical_points(surface, starts=12)  # other arguments search anew
+    with pytest.raises(TypeError, match="'NoneType' object is not callable"):
+        ls.critical_points(surface, starts=12)  # other arguments search anew, with the removed Hessian
 
 
 # --- final_minimum: the default steps, the limits of its work, and settling ----------------------------------------
