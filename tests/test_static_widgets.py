@@ -604,7 +604,9 @@ def test_jupyter_renders_the_explorers_and_syncs_both_ways(browser, tmp_path, fr
         # III(D): a network run in the page (float32, so the page's F may differ from PyTorch's in the last digit)
         nbformat.v4.new_code_cell("from dlexam.widgets.particles import EmbeddingExplorer\n"
                                   "embedding = EmbeddingExplorer(index=3, seed=2, n_particles=6)\nembedding"),
-        nbformat.v4.new_code_cell("print('EMBEDDING', embedding.widget.seed, embedding.widget.n_particles, repr(embedding.output))"),
+        # after F, what the kernel would say if it had refused or failed (so that a failure explains itself)
+        nbformat.v4.new_code_cell("print('EMBEDDING', embedding.widget.seed, embedding.widget.n_particles, repr(embedding.output),\n"
+                                  "      '|', embedding.view.get('kind'), embedding.view.get('message'), embedding.message.value)"),
         nbformat.v4.new_code_cell("embedding.set(seed=0, n_particles=20)"),
     ]
     nbformat.write(nb, tmp_path / "check.ipynb")
@@ -671,12 +673,15 @@ def test_jupyter_renders_the_explorers_and_syncs_both_ways(browser, tmp_path, fr
         page.keyboard.press("Home")  # one particle (F changes; a new seed alone would not move it), computed in the page
         assert page.locator(".dlx-embedding [data-control='n_particles']").input_value() == "1"
         assert page_output() == pytest.approx(embedding_view(3, 2, 1)["output"], abs=2e-7)
+        page.wait_for_timeout(500)  # the slider's message reaches the kernel
+        page.wait_for_function("() => [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator[data-status]')]"
+                               ".every(e => e.dataset.status === 'idle')", timeout=120000)  # and it is done
         run_cell(5)
         page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')].some(e => e.innerText.includes('EMBEDDING'))",
                                timeout=120000)
         said = page.evaluate("() => [...document.querySelectorAll('.jp-OutputArea-output')].map(e => e.innerText).find(t => t.includes('EMBEDDING'))")
-        assert said.split()[:3] == ["EMBEDDING", "2", "1"]  # the kernel saw what the reader moved
-        assert float(said.split()[3]) == embedding_view(3, 2, 1)["output"]  # and computed F itself
+        assert said.split()[:3] == ["EMBEDDING", "2", "1"], said  # the kernel saw what the reader moved
+        assert said.split()[3] == repr(embedding_view(3, 2, 1)["output"]), said  # and computed F itself
         run_cell(6)  # set from Python: the stored order of all 20 particles
         page.wait_for_function("() => document.querySelector(\".dlx-embedding [data-control='n_particles']\").value === '20'",
                                timeout=120000)
