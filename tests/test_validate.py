@@ -364,3 +364,45 @@ def test_work_counts_numbers_by_default():
     with pytest.raises(ValueError) as info:
         validate.work(11, "n", 10)
     assert str(info.value) == "n would need 11 numbers, more than the limit of 10: use smaller values"
+
+
+# ---- array and tensor: the paths only unusual values take, and their exact messages -----------
+
+def test_array_takes_a_tensor_that_requires_grad_as_its_numbers():
+    """NumPy cannot read such a tensor itself: array detaches it first."""
+    x = torch.tensor([1.5, -2.0], requires_grad=True)
+    np.testing.assert_array_equal(validate.array(x, "x"), [1.5, -2.0])
+
+
+def test_array_takes_python_ints_beyond_int64_as_floats():
+    a = validate.array([2**70, 1], "x")  # NumPy holds these as objects
+    assert a.dtype == np.float64
+    np.testing.assert_array_equal(a, [1180591620717411303424.0, 1.0])
+
+
+def test_array_names_the_entry_kinds_it_refuses():
+    with pytest.raises(TypeError, match=r"^x must be an array of numbers with rows of equal length, got \[1, None\] \(list\)$"):
+        validate.array([1, None], "x")
+    with pytest.raises(TypeError, match=r"^x must be an array of numbers, got \[1000000000000000000000"):
+        validate.array([10**400, 1], "x")  # a number no float64 holds
+
+
+def test_tensor_messages_for_what_is_not_a_tensor():
+    with pytest.raises(TypeError, match=r"^x must be a torch\.Tensor, got \[1, 2\] \(list\)$"):
+        validate.tensor([1, 2], "x")
+    with pytest.raises(TypeError, match=r"^x must be a torch\.Tensor or a NumPy array, got \[1, 2\] \(list\)$"):
+        validate.tensor([1, 2], "x", numpy=True)
+    with pytest.raises(TypeError, match=r"^x must hold real numbers, got dtype complex128$"):
+        validate.tensor(np.array([1j]), "x", numpy=True)
+
+
+def test_tensor_limit_on_its_entries_is_inclusive():
+    assert validate.tensor(torch.zeros(4), "x", max_elements=4).shape == (4,)
+    with pytest.raises(ValueError, match=r"^x holds 5 numbers, more than the limit of 4$"):
+        validate.tensor(torch.zeros(5), "x", max_elements=4)
+
+
+def test_tensor_on_the_meta_device_is_not_read():
+    """A meta tensor has a shape but no numbers: there is nothing to check for NaN."""
+    x = torch.empty(3, device="meta")
+    assert validate.tensor(x, "x") is x
