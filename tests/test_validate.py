@@ -406,3 +406,9 @@ def test_tensor_on_the_meta_device_is_not_read():
     """A meta tensor has a shape but no numbers: there is nothing to check for NaN."""
     x = torch.empty(3, device="meta")
     assert validate.tensor(x, "x") is x
+
+
+def test_array_limit_on_its_entries_is_inclusive():
+    assert validate.array(np.zeros(4), "x", max_elements=4).shape == (4,)
+    with pytest.raises(ValueError, match=r"^x holds 5 numbers, more than the limit of 4$"):
+        validate.array(np.zeros(5), "x", max_elements=4)
