@@ -18,10 +18,9 @@ os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 BUILD_TEST = "test_site.py::test_build_has_no_warnings_and_no_execution_reports"
 WHOLE = ["test_student_edition.py", "test_colab.py", "test_launch.py", "test_accessibility.py"]
 SITE = ["test_static_widgets.py", "test_site.py", "test_accessibility.py"]
-# The slowest tests of the built site (about 150 s, 40 s and 20 s here): handed out first.
+# The slowest tests of the built site (about 90-150 s and 20-40 s here): handed out first.
 SLOWEST_FIRST = ["test_static_widgets.py::test_explorer_shows_the_library_numbers_for_every_test_vector[layer_order]",
-                 "test_static_widgets.py::test_explorer_shows_the_library_numbers_for_every_test_vector[neuron]",
-                 "test_static_widgets.py::test_jupyter_renders_the_explorers_and_syncs_both_ways"]
+                 "test_static_widgets.py::test_explorer_shows_the_library_numbers_for_every_test_vector[neuron]"]
 
 
 def _module(nodeid):
