@@ -1,5 +1,7 @@
 """dlexam.validate: the shared argument checks, their bounds, defaults and exact messages."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -412,3 +414,29 @@ def test_array_limit_on_its_entries_is_inclusive():
     assert validate.array(np.zeros(4), "x", max_elements=4).shape == (4,)
     with pytest.raises(ValueError, match=r"^x holds 5 numbers, more than the limit of 4$"):
         validate.array(np.zeros(5), "x", max_elements=4)
+
+
+def test_array_converts_to_the_dtype_asked_for_without_copying_what_already_has_it():
+    a = np.zeros(3)
+    assert validate.array(a, "x") is a  # float64 already: no copy of a large array
+    assert validate.array([1, 2], "x", dtype=np.float32).dtype == np.float32
+
+
+def test_array_refuses_a_number_float32_cannot_hold_as_infinite_without_a_warning():
+    """1e300 becomes inf in float32: the refusal names it; NumPy's overflow warning is not passed on."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"^x must hold finite numbers \(no NaN or infinity\); entry \[0\] is inf$"):
+            validate.array([1e300], "x", dtype=np.float32)
+
+
+def test_real_names_an_int_too_large_for_a_float():
+    with pytest.raises(ValueError, match=r"^x is too large for a float, got 100000000000000000000"):
+        validate.real(10**400, "x")
+
+
+def test_real_below_is_exclusive():
+    assert validate.real(0.5, "x", below=1) == 0.5
+    for value in (1, 2):
+        with pytest.raises(ValueError, match=rf"^x must be below 1, got {value}$"):
+            validate.real(value, "x", below=1)
