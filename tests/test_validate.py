@@ -440,3 +440,8 @@ def test_real_below_is_exclusive():
     for value in (1, 2):
         with pytest.raises(ValueError, match=rf"^x must be below 1, got {value}$"):
             validate.real(value, "x", below=1)
+
+
+def test_array_names_every_number_of_axes_it_allows():
+    with pytest.raises(ValueError, match=r"^x must be a 2-D or 3-D array, got shape \(3,\)$"):
+        validate.array(np.zeros(3), "x", ndim=(2, 3))
